@@ -1,0 +1,299 @@
+import { type CookieConfig, type ResolvedCookies, resolveCookieConfig } from './cookies/index.ts';
+import { type CsrfOptions, resolveCsrfConfig } from './csrf/index.ts';
+import { ConfigError } from './errors.ts';
+import type { Logger } from './events.ts';
+import { createKeyring, type KeyInput, type Keyring } from './jwt/keyring.ts';
+import { validateCustomClaims } from './jwt/access-token.ts';
+import { isWeakSecret } from './jwt/weak-secrets.ts';
+import type { Session } from './session.ts';
+import type { JsonValue, SessionStore } from './store.ts';
+import { type Clock, systemClock } from './util/clock.ts';
+import { type Duration, parseDuration } from './util/duration.ts';
+import { utf8Encoder } from './util/encoding.ts';
+
+/**
+ * How requests are authenticated.
+ * - `database`: an opaque credential in an HttpOnly cookie, checked against the store on every
+ *   request. Instant invalidation.
+ * - `jwt`: a short-lived access JWT verified without the store, plus the session credential as a
+ *   rotating refresh token. Revocation through the deny-list and watermarks (revocation cache).
+ * - `hybrid`: the access JWT carries identity and the store confirms the session is alive.
+ */
+export type Strategy = 'database' | 'jwt' | 'hybrid';
+
+/** Ready-made lifetimes following common practice; every value can still be overridden. */
+export type Preset = 'b2b' | 'b2c' | 'internal';
+
+/** What to do when a session's user agent or IP changes: nothing, emit `session.anomaly`, or revoke. */
+export type BindingPolicy = 'off' | 'event' | 'revoke';
+
+/** The timeouts of one session class. */
+export interface SessionClassOptions {
+  /** Ends the session after this long without activity. @default '30m' (standard), '14d' (rememberMe) */
+  idleTimeout?: Duration;
+  /** Ends the session this long after login, whatever happens. @default '8h' (standard), '30d' (rememberMe) */
+  absoluteTimeout?: Duration;
+  /**
+   * Database strategy: rotate the credential after this long (the old one keeps working for the
+   * reuse window). `false` turns renewal off. @default '1h'
+   */
+  renewalInterval?: Duration | false;
+  /** Persist cookies across browser restarts (`Max-Age`) instead of browser-session cookies. @default false (standard), true (rememberMe) */
+  persistent?: boolean;
+}
+
+/** Options of `createSessionManager`. Validated once, at construction: every problem is listed in one {@link ConfigError}. */
+export interface SessionManagerOptions {
+  /** Where sessions live. Required: there is no implicit in-memory default. */
+  store: SessionStore;
+  /** How requests are authenticated. @default 'database' */
+  strategy?: Strategy;
+  /** Lifetimes preset: `b2b` (access 15m, refresh 7d), `b2c` (1h / 30d), `internal` (8h / 90d). */
+  preset?: Preset;
+  /**
+   * The server secret (at least 32 bytes; well-known example secrets are refused) from which the
+   * rotation and CSRF keys are derived. Pass an array to rotate it: the first signs, all verify.
+   */
+  secret: string | readonly string[];
+  /** Timeouts per session class; `standard` and `rememberMe` always exist, add your own. */
+  sessions?: Record<string, SessionClassOptions>;
+  /** Access tokens (required for the `jwt` and `hybrid` strategies). */
+  jwt?: JwtOptions;
+  /** Refresh rotation. */
+  refresh?: {
+    /** How long a just-superseded secret still returns the same successor (lost responses, parallel tabs). @default '10s' */
+    reuseWindow?: Duration;
+  };
+  /** Caps the live sessions of one user. */
+  maxSessionsPerUser?: {
+    /** The cap. */
+    limit: number;
+    /** Evict the oldest session, or reject the new login. @default 'evict-oldest' */
+    policy?: 'evict-oldest' | 'reject';
+  };
+  /** Binding checks against the device the session was created on. @default { userAgent: 'off', ip: 'off' } */
+  binding?: { userAgent?: BindingPolicy; ip?: BindingPolicy };
+  /** Touch (store write) only when this fraction of the idle timeout has passed since the last one. @default 0.1 */
+  touchFraction?: number;
+  /** Per-process revocation cache. */
+  revocation?: {
+    /** How stale a cached "not revoked" answer may be; `0` asks the store every time. Broadcasts from the store apply at once. @default '5s' */
+    staleness?: Duration;
+    /** Maximum cached entries. @default 10000 */
+    maxEntries?: number;
+  };
+  /** Cookie names and attributes. */
+  cookies?: CookieConfig;
+  /**
+   * CSRF protection (`sess.csrf`), keyed from `secret`. Required by the framework bindings for
+   * cookie-authenticated requests; leave it out only when no browser talks to this server.
+   */
+  csrf?: CsrfOptions;
+  /** The time source. @default systemClock */
+  clock?: Clock;
+  /** Where sess logs (ids and codes only). @default silentLogger */
+  logger?: Logger;
+}
+
+/** Access-token options. */
+export interface JwtOptions {
+  /** Signing and verification keys; the first signs. */
+  keys: readonly KeyInput[];
+  /** The `iss` claim written and required. */
+  issuer: string;
+  /** The `aud` claim written and required. */
+  audience: string;
+  /** Access-token lifetime. @default '15m' (or the preset's) */
+  accessTokenTtl?: Duration;
+  /** Tolerated clock skew between servers. @default '30s' */
+  clockSkew?: Duration;
+  /** Tokens longer than this are refused before any parsing. @default 4096 */
+  maxTokenLength?: number;
+  /** Names of the extra claims `claims` may add to access tokens; any other name is dropped. @default [] */
+  customClaims?: readonly string[];
+  /**
+   * Computes the extra claims of each access token from its session (called on create, refresh and
+   * regenerate), for example `(s) => ({ role: s.data.role ?? 'user' })`.
+   */
+  claims?: (session: Session) => Record<string, JsonValue>;
+}
+
+/** The timeouts of one session class, in milliseconds. */
+export interface ResolvedSessionClass {
+  idleMs: number;
+  absoluteMs: number;
+  renewalMs: number | null;
+  persistent: boolean;
+}
+
+/** The validated, normalised configuration. */
+export interface ResolvedConfig {
+  store: SessionStore;
+  strategy: Strategy;
+  secrets: Uint8Array[];
+  classes: Map<string, ResolvedSessionClass>;
+  jwt: {
+    keyring: Keyring;
+    issuer: string;
+    audience: string;
+    lifetimeMs: number;
+    clockSkewMs: number;
+    maxTokenLength: number;
+    customClaims: readonly string[];
+    claims: ((session: Session) => Record<string, JsonValue>) | null;
+  } | null;
+  reuseWindowMs: number;
+  maxSessions: { limit: number; policy: 'evict-oldest' | 'reject' } | null;
+  binding: { userAgent: BindingPolicy; ip: BindingPolicy };
+  touchFraction: number;
+  stalenessMs: number;
+  maxCacheEntries: number;
+  cookies: ResolvedCookies;
+  csrf: CsrfOptions | null;
+  clock: Clock;
+  logger: Logger | null;
+}
+
+const PRESETS: Record<Preset, { accessTokenTtl: Duration; standard: SessionClassOptions; rememberMe: SessionClassOptions }> = {
+  b2b: { accessTokenTtl: '15m', standard: { idleTimeout: '1d', absoluteTimeout: '7d' }, rememberMe: { idleTimeout: '7d', absoluteTimeout: '7d' } },
+  b2c: { accessTokenTtl: '1h', standard: { idleTimeout: '7d', absoluteTimeout: '30d' }, rememberMe: { idleTimeout: '30d', absoluteTimeout: '30d' } },
+  internal: { accessTokenTtl: '8h', standard: { idleTimeout: '7d', absoluteTimeout: '90d' }, rememberMe: { idleTimeout: '90d', absoluteTimeout: '90d' } },
+};
+
+const DEFAULT_CLASSES: Record<string, SessionClassOptions> = {
+  standard: { idleTimeout: '30m', absoluteTimeout: '8h', renewalInterval: '1h', persistent: false },
+  rememberMe: { idleTimeout: '14d', absoluteTimeout: '30d', renewalInterval: '1h', persistent: true },
+};
+
+const STRATEGIES: readonly Strategy[] = ['database', 'jwt', 'hybrid'];
+const POLICIES: readonly BindingPolicy[] = ['off', 'event', 'revoke'];
+
+/** Validates options once and lists every problem in one {@link ConfigError}. */
+export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
+  const issues: string[] = [];
+  const duration = (value: unknown, name: string, fallback: Duration): number => {
+    const ms = parseDuration(value ?? fallback);
+    if (ms === null) {
+      issues.push(`${name}: not a valid duration`);
+      return 0;
+    }
+    return ms;
+  };
+
+  if (!options || typeof options !== 'object') throw new ConfigError(['options: an object is required']);
+  const store = options.store;
+  if (!store || typeof store.get !== 'function' || typeof store.update !== 'function') {
+    issues.push('store: a SessionStore is required (there is no implicit in-memory default)');
+  }
+  const strategy = options.strategy ?? 'database';
+  if (!STRATEGIES.includes(strategy)) issues.push(`strategy: must be one of ${STRATEGIES.join(', ')}`);
+  const preset = options.preset === undefined ? undefined : PRESETS[options.preset];
+  if (options.preset !== undefined && !preset) issues.push('preset: must be b2b, b2c or internal');
+
+  const secretList = typeof options.secret === 'string' ? [options.secret] : (options.secret ?? []);
+  if (!Array.isArray(secretList) || secretList.length === 0) issues.push('secret: required');
+  const secrets = secretList.map((secret, i) => {
+    const name = secretList.length > 1 ? `secret[${i}]` : 'secret';
+    if (typeof secret !== 'string') {
+      issues.push(`${name}: must be a string`);
+      return new Uint8Array(0);
+    }
+    const bytes = utf8Encoder.encode(secret);
+    if (bytes.length < 32) issues.push(`${name}: must be at least 32 bytes (got ${bytes.length})`);
+    else if (isWeakSecret(secret)) issues.push(`${name}: is a well-known or trivially guessable secret`);
+    return bytes;
+  });
+
+  const classes = new Map<string, ResolvedSessionClass>();
+  const classOptions: Record<string, SessionClassOptions> = {
+    standard: { ...DEFAULT_CLASSES.standard, ...preset?.standard, ...options.sessions?.standard },
+    rememberMe: { ...DEFAULT_CLASSES.rememberMe, ...preset?.rememberMe, ...options.sessions?.rememberMe },
+  };
+  for (const [name, value] of Object.entries(options.sessions ?? {})) {
+    if (!(name in classOptions)) classOptions[name] = { ...DEFAULT_CLASSES.standard, ...value };
+  }
+  for (const [name, value] of Object.entries(classOptions)) {
+    const prefix = `sessions.${name}`;
+    const idleMs = duration(value.idleTimeout, `${prefix}.idleTimeout`, '30m');
+    const absoluteMs = duration(value.absoluteTimeout, `${prefix}.absoluteTimeout`, '8h');
+    const renewalMs = value.renewalInterval === false ? null : duration(value.renewalInterval, `${prefix}.renewalInterval`, '1h');
+    if (idleMs <= 0) issues.push(`${prefix}.idleTimeout: must be positive`);
+    if (absoluteMs < idleMs) issues.push(`${prefix}.absoluteTimeout: must not be shorter than idleTimeout`);
+    classes.set(name, { idleMs, absoluteMs, renewalMs, persistent: value.persistent ?? false });
+  }
+
+  let jwt: ResolvedConfig['jwt'] = null;
+  if (strategy !== 'database' || options.jwt) {
+    const o = options.jwt;
+    if (!o) issues.push(`jwt: required for the ${strategy} strategy (keys, issuer, audience)`);
+    else {
+      let keyring: Keyring | null = null;
+      try {
+        keyring = createKeyring(o.keys ?? []);
+      } catch (error) {
+        if (error instanceof ConfigError) issues.push(...error.issues.map((i) => `jwt.keys: ${i}`));
+        else throw error;
+      }
+      if (typeof o.issuer !== 'string' || o.issuer === '') issues.push('jwt.issuer: required');
+      if (typeof o.audience !== 'string' || o.audience === '') issues.push('jwt.audience: required');
+      const lifetimeMs = duration(o.accessTokenTtl, 'jwt.accessTokenTtl', preset?.accessTokenTtl ?? '15m');
+      if (lifetimeMs < 1000) issues.push('jwt.accessTokenTtl: must be at least 1s');
+      const clockSkewMs = duration(o.clockSkew, 'jwt.clockSkew', '30s');
+      if (clockSkewMs > 5 * 60_000) issues.push('jwt.clockSkew: must not exceed 5m');
+      const maxTokenLength = o.maxTokenLength ?? 4096;
+      if (!Number.isInteger(maxTokenLength) || maxTokenLength < 256) issues.push('jwt.maxTokenLength: must be an integer ≥ 256');
+      const customClaims = [...(o.customClaims ?? [])];
+      issues.push(...validateCustomClaims(customClaims).map((i) => `jwt.customClaims: ${i}`));
+      if (keyring) {
+        jwt = { keyring, issuer: o.issuer, audience: o.audience, lifetimeMs, clockSkewMs, maxTokenLength, customClaims, claims: o.claims ?? null };
+      }
+    }
+  }
+
+  const reuseWindowMs = duration(options.refresh?.reuseWindow, 'refresh.reuseWindow', '10s');
+  if (reuseWindowMs > 60_000) issues.push('refresh.reuseWindow: must not exceed 60s (a longer window lets a thief share the session)');
+
+  let maxSessions: ResolvedConfig['maxSessions'] = null;
+  if (options.maxSessionsPerUser) {
+    const { limit, policy = 'evict-oldest' } = options.maxSessionsPerUser;
+    if (!Number.isInteger(limit) || limit < 1) issues.push('maxSessionsPerUser.limit: must be a positive integer');
+    if (policy !== 'evict-oldest' && policy !== 'reject') issues.push('maxSessionsPerUser.policy: must be evict-oldest or reject');
+    maxSessions = { limit, policy };
+  }
+
+  const binding = { userAgent: options.binding?.userAgent ?? 'off', ip: options.binding?.ip ?? 'off' };
+  for (const [name, value] of Object.entries(binding)) {
+    if (!POLICIES.includes(value)) issues.push(`binding.${name}: must be off, event or revoke`);
+  }
+
+  const touchFraction = options.touchFraction ?? 0.1;
+  if (!(touchFraction >= 0 && touchFraction < 1)) issues.push('touchFraction: must be in [0, 1)');
+  const stalenessMs = duration(options.revocation?.staleness, 'revocation.staleness', '5s');
+  const maxCacheEntries = options.revocation?.maxEntries ?? 10_000;
+  if (!Number.isInteger(maxCacheEntries) || maxCacheEntries < 1) issues.push('revocation.maxEntries: must be a positive integer');
+
+  const cookies = resolveCookieConfig(options.cookies ?? {});
+  issues.push(...cookies.issues.map((i) => `cookies: ${i}`));
+  if (options.csrf !== undefined) {
+    issues.push(...resolveCsrfConfig(options.csrf).issues.map((i) => `csrf.${i}`));
+  }
+
+  if (issues.length > 0) throw new ConfigError(issues);
+  return {
+    store,
+    strategy,
+    secrets,
+    classes,
+    jwt,
+    reuseWindowMs,
+    maxSessions,
+    binding,
+    touchFraction,
+    stalenessMs,
+    maxCacheEntries,
+    cookies: cookies.value,
+    csrf: options.csrf ?? null,
+    clock: options.clock ?? systemClock,
+    logger: options.logger ?? null,
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * @sess/core: every session rule of sess, against a small store contract. Web Crypto only; runs
+ * wherever Node ≥ 20, Deno, Bun or a Workers runtime does.
+ *
+ * @packageDocumentation
+ */
+
+export type {
+  BindingPolicy,
+  JwtOptions,
+  Preset,
+  SessionClassOptions,
+  SessionManagerOptions,
+  Strategy,
+} from './config.ts';
+export type {
+  CookieConfig,
+  CookieInstruction,
+  CookieNames,
+  CookieOptions,
+  CookieReadResult,
+  SameSite,
+} from './cookies/index.ts';
+export { MAX_COOKIE_BYTES, readCookies, serializeCookie } from './cookies/index.ts';
+export { formatCredential, isSessionId, parseCredential } from './credential.ts';
+export type {
+  CsrfBinding,
+  CsrfMode,
+  CsrfOptions,
+  CsrfPreSession,
+  CsrfProtection,
+  CsrfRequestContext,
+} from './csrf/index.ts';
+export { checkFetchMetadata, checkOrigin, createCsrfProtection, isSafeMethod } from './csrf/index.ts';
+export {
+  type AnySessError,
+  type AuthFailureReason,
+  ConfigError,
+  ConflictError,
+  CookieTooLargeError,
+  CsrfError,
+  type CsrfFailureReason,
+  ExpiredError,
+  httpStatusFor,
+  InvalidCredentialError,
+  isSessError,
+  NotFoundError,
+  NotFreshError,
+  RateLimitedError,
+  RefreshReuseError,
+  RevokedError,
+  SessError,
+  type SessErrorCode,
+  SessionLimitError,
+  StoreError,
+} from './errors.ts';
+export {
+  type Logger,
+  type MetricsSnapshot,
+  type RevokeReason,
+  type SessEventListener,
+  type SessEventMap,
+  type SessEventName,
+  type StoreCallMetrics,
+  silentLogger,
+} from './events.ts';
+export type { AccessClaims } from './jwt/access-token.ts';
+export { createKeyring, type KeyAlgorithm, type KeyInput, type Keyring } from './jwt/keyring.ts';
+export {
+  type CreateOptions,
+  createSessionManager,
+  type Issued,
+  type RequestInfo,
+  SessionManager,
+  type Validated,
+} from './manager.ts';
+export type { RequestLike } from './request.ts';
+export type { Session } from './session.ts';
+export {
+  GLOBAL_SCOPE,
+  type JsonValue,
+  type RevocationEvent,
+  type SessionData,
+  type SessionMeta,
+  type SessionRecord,
+  type SessionStore,
+} from './store.ts';
+export { type Clock, systemClock } from './util/clock.ts';
+export { type Duration, parseDuration } from './util/duration.ts';

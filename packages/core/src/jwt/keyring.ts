@@ -1,0 +1,269 @@
+import { ConfigError } from '../errors.ts';
+import { utf8Encoder } from '../util/encoding.ts';
+import { isCryptoKey, keyLabel, type LoadedKey, loadKeys } from './key-import.ts';
+import { weakSecretReason } from './weak-secrets.ts';
+
+/** The signature algorithms a {@link Keyring} accepts. */
+export type KeyAlgorithm = 'HS256' | 'EdDSA' | 'ES256';
+
+/** A shared HMAC-SHA256 secret. Every service holding it can both verify and mint tokens. */
+export interface HmacKeyInput {
+  /** Key id, written into each token's header; printable ASCII, unique in the ring. */
+  kid: string;
+  alg: 'HS256';
+  /**
+   * At least 32 random bytes (a string counts its UTF-8 bytes), for example
+   * `base64url(crypto.getRandomValues(new Uint8Array(32)))`. Well-known example secrets and
+   * repeated patterns are refused. A `CryptoKey` must be HMAC SHA-256 with `sign` and `verify`.
+   */
+  secret: string | Uint8Array | CryptoKey;
+}
+
+/** An asymmetric key pair: the private part signs, the public part verifies and is published. */
+export interface AsymmetricKeyInput {
+  /** Key id, written into each token's header and the JWKS; printable ASCII, unique in the ring. */
+  kid: string;
+  /** `EdDSA` (Ed25519) or `ES256` (ECDSA P-256). */
+  alg: 'EdDSA' | 'ES256';
+  /**
+   * PKCS#8 PEM, a private JWK, or a private `CryptoKey`. Required for the first (signing) key;
+   * omit it on a previous key kept only to verify tokens it signed.
+   */
+  privateKey?: string | JsonWebKey | CryptoKey;
+  /**
+   * SPKI PEM, a public JWK, or an extractable public `CryptoKey`. Derived from `privateKey` when
+   * omitted (which then must not be a non-extractable `CryptoKey`); checked against it when both
+   * are given.
+   */
+  publicKey?: string | JsonWebKey | CryptoKey;
+}
+
+/** One key of a {@link Keyring}. */
+export type KeyInput = HmacKeyInput | AsymmetricKeyInput;
+
+/**
+ * Signing and verification keys, rotated without logging anyone out: the first key signs, every
+ * key verifies the tokens carrying its `kid`. Holds no secret in any enumerable property;
+ * `JSON.stringify` and `util.inspect` show kids and algorithms only.
+ */
+export interface Keyring {
+  /** The kid of the key that signs new tokens (the first key). */
+  readonly currentKid: string;
+  /** Every key's kid and algorithm, current first. */
+  readonly keys: readonly { readonly kid: string; readonly alg: KeyAlgorithm }[];
+  /**
+   * Imports every key now. Optional (keys are imported once, on first use), but calling it at
+   * startup turns a key that cannot be imported into a startup failure instead of a failed request.
+   * @throws ConfigError listing every key that failed.
+   */
+  load(): Promise<void>;
+  /**
+   * The public keys as a JWKS (`{ keys }`) for other services to verify tokens with, each with
+   * `kid`, `alg` and `use: 'sig'`. HS256 secrets are never exported.
+   */
+  jwks(): Promise<{ keys: JsonWebKey[] }>;
+  /** `{ currentKid, keys }`: kids and algorithms, never key material. */
+  toJSON(): { currentKid: string; keys: readonly { kid: string; alg: KeyAlgorithm }[] };
+}
+
+/** Resolved key material of a keyring; reachable only from this package (not exported publicly). */
+export interface KeyringState {
+  readonly currentKid: string;
+  /** The algorithm of the key with this kid, or undefined when the ring has no such key. */
+  algOf(kid: string): KeyAlgorithm | undefined;
+  /** The imported keys by kid (imported once; the same promise every call). */
+  load(): Promise<ReadonlyMap<string, LoadedKey>>;
+}
+
+const MIN_HMAC_BYTES = 32;
+const KID = /^[\x21-\x7e]{1,128}$/;
+const states = new WeakMap<Keyring, KeyringState>();
+
+/**
+ * Builds a keyring from one or more keys, the current (signing) key first. Validates
+ * synchronously and throws one {@link ConfigError} listing every problem; key material is imported
+ * lazily, once. The inputs are copied, so later changes to them have no effect.
+ *
+ * @example
+ * ```ts
+ * const keyring = createKeyring([
+ *   { kid: '2026-02', alg: 'EdDSA', privateKey: process.env.JWT_KEY_2026_02 },
+ *   { kid: '2026-01', alg: 'EdDSA', publicKey: process.env.JWT_PUB_2026_01 }, // verify only
+ * ]);
+ * app.get('/.well-known/jwks.json', async (_req, res) => res.json(await keyring.jwks()));
+ * ```
+ */
+export function createKeyring(keys: readonly KeyInput[]): Keyring {
+  const issues: string[] = [];
+  if (!Array.isArray(keys) || keys.length === 0) {
+    throw new ConfigError(['keyring: at least one key is required']);
+  }
+  const seen = new Set<string>();
+  keys.forEach((key, index) => {
+    issues.push(...keyIssues(key, index === 0));
+    if (typeof key?.kid === 'string') {
+      if (seen.has(key.kid)) issues.push(`${keyLabel(key.kid)}: duplicate kid`);
+      seen.add(key.kid);
+    }
+  });
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  const inputs = keys.map(copyInput);
+  const algs = new Map(inputs.map((k) => [k.kid, k.alg]));
+  const summary = Object.freeze(inputs.map(({ kid, alg }) => Object.freeze({ kid, alg })));
+  const currentKid = summary[0]!.kid;
+  let loading: Promise<ReadonlyMap<string, LoadedKey>> | undefined;
+  const state: KeyringState = {
+    currentKid,
+    algOf: (kid) => algs.get(kid),
+    load: () => {
+      loading ??= loadKeys(inputs);
+      return loading;
+    },
+  };
+  const toJSON = () => ({ currentKid, keys: summary });
+  const keyring: Keyring = {
+    currentKid,
+    keys: summary,
+    load: async () => {
+      await state.load();
+    },
+    jwks: async () => {
+      const loaded = await state.load();
+      return {
+        keys: [...loaded.values()].flatMap((k) => (k.publicJwk ? [{ ...k.publicJwk }] : [])),
+      };
+    },
+    toJSON,
+  };
+  Object.defineProperty(keyring, Symbol.for('nodejs.util.inspect.custom'), {
+    value: () => `Keyring ${JSON.stringify(toJSON())}`,
+  });
+  states.set(Object.freeze(keyring), state);
+  return keyring;
+}
+
+/** The key material behind a keyring made by {@link createKeyring}. */
+export function keyringState(keyring: Keyring): KeyringState {
+  const state = states.get(keyring);
+  if (!state) throw new ConfigError(['keyring: not created by createKeyring() of this module']);
+  return state;
+}
+
+function keyIssues(key: KeyInput, signs: boolean): string[] {
+  if (typeof key !== 'object' || key === null) return ['keyring: every key must be an object'];
+  const where = typeof key.kid === 'string' ? keyLabel(key.kid) : 'key';
+  const issues: string[] = [];
+  if (typeof key.kid !== 'string' || !KID.test(key.kid)) {
+    issues.push(`${where}: kid must be 1-128 printable ASCII characters without spaces`);
+  }
+  if (key.alg === 'HS256') {
+    issues.push(...hmacIssues(key.secret, signs).map((issue) => `${where}: HS256 secret ${issue}`));
+  } else if (key.alg === 'EdDSA' || key.alg === 'ES256') {
+    issues.push(...asymmetricIssues(key, signs).map((issue) => `${where}: ${issue}`));
+  } else {
+    issues.push(`${where}: alg must be one of HS256, EdDSA, ES256`);
+  }
+  return issues;
+}
+
+function hmacIssues(secret: unknown, signs: boolean): string[] {
+  if (isCryptoKey(secret)) {
+    const algorithm = secret.algorithm as HmacKeyAlgorithm;
+    const issues: string[] = [];
+    if (algorithm.name !== 'HMAC' || algorithm.hash?.name !== 'SHA-256') {
+      issues.push('CryptoKey must be an HMAC SHA-256 key');
+    } else if (algorithm.length < MIN_HMAC_BYTES * 8) {
+      issues.push(
+        `CryptoKey is ${algorithm.length} bits; at least ${MIN_HMAC_BYTES * 8} are required`,
+      );
+    }
+    if (!secret.usages.includes('verify') || (signs && !secret.usages.includes('sign'))) {
+      issues.push(`CryptoKey must allow ${signs ? '"sign" and ' : ''}"verify"`);
+    }
+    return issues;
+  }
+  const bytes =
+    typeof secret === 'string'
+      ? utf8Encoder.encode(secret)
+      : secret instanceof Uint8Array
+        ? secret
+        : null;
+  if (!bytes) return ['must be a string, a Uint8Array or a CryptoKey'];
+  const issues: string[] = [];
+  if (bytes.length < MIN_HMAC_BYTES) {
+    issues.push(`is ${bytes.length} bytes; at least ${MIN_HMAC_BYTES} random bytes are required`);
+  }
+  const weak = weakSecretReason(bytes);
+  if (weak) issues.push(`${weak}; generate at least ${MIN_HMAC_BYTES} random bytes`);
+  return issues;
+}
+
+const CURVE = {
+  EdDSA: { kty: 'OKP', crv: 'Ed25519' },
+  ES256: { kty: 'EC', crv: 'P-256' },
+} as const;
+const PEM = {
+  private: '-----BEGIN PRIVATE KEY-----',
+  public: '-----BEGIN PUBLIC KEY-----',
+} as const;
+
+function asymmetricIssues(key: AsymmetricKeyInput, signs: boolean): string[] {
+  const issues: string[] = [];
+  if (key.privateKey === undefined) {
+    if (signs) issues.push('the first key signs, so it needs a privateKey');
+    if (key.publicKey === undefined) issues.push('needs a privateKey or a publicKey');
+  } else {
+    issues.push(...partIssues(key.alg, key.privateKey, 'private').map((i) => `privateKey ${i}`));
+    if (isCryptoKey(key.privateKey) && !key.privateKey.extractable && key.publicKey === undefined) {
+      issues.push('privateKey is a non-extractable CryptoKey, so publicKey is required');
+    }
+  }
+  if (key.publicKey !== undefined) {
+    issues.push(...partIssues(key.alg, key.publicKey, 'public').map((i) => `publicKey ${i}`));
+  }
+  return issues;
+}
+
+function partIssues(alg: 'EdDSA' | 'ES256', part: unknown, kind: 'private' | 'public'): string[] {
+  const { kty, crv } = CURVE[alg];
+  if (typeof part === 'string') {
+    return part.trimStart().startsWith(PEM[kind]) ? [] : [`must be PEM starting with ${PEM[kind]}`];
+  }
+  if (isCryptoKey(part)) {
+    const { name, namedCurve } = part.algorithm as EcKeyAlgorithm;
+    const issues: string[] = [];
+    if (part.type !== kind) issues.push(`is a ${part.type} CryptoKey`);
+    if (alg === 'EdDSA' ? name !== 'Ed25519' : name !== 'ECDSA' || namedCurve !== 'P-256') {
+      issues.push(`CryptoKey is not a ${crv} key`);
+    }
+    if (kind === 'public' && !part.extractable) issues.push('CryptoKey must be extractable');
+    return issues;
+  }
+  if (typeof part !== 'object' || part === null) return ['must be PEM text, a JWK or a CryptoKey'];
+  const jwk = part as JsonWebKey;
+  const issues: string[] = [];
+  if (jwk.kty !== kty || jwk.crv !== crv)
+    issues.push(`JWK must have kty "${kty}" and crv "${crv}"`);
+  if (jwk.alg !== undefined && jwk.alg !== alg) issues.push(`JWK alg must be "${alg}"`);
+  if (kind === 'private' && typeof jwk.d !== 'string') issues.push('JWK has no private part ("d")');
+  if (kind === 'public' && jwk.d !== undefined) issues.push('JWK contains a private part ("d")');
+  return issues;
+}
+
+function copyInput(key: KeyInput): KeyInput {
+  const copy = <T>(part: T): T =>
+    part instanceof Uint8Array
+      ? (part.slice() as T)
+      : typeof part === 'object' && part !== null && !isCryptoKey(part)
+        ? structuredClone(part)
+        : part;
+  return key.alg === 'HS256'
+    ? { kid: key.kid, alg: key.alg, secret: copy(key.secret) }
+    : {
+        kid: key.kid,
+        alg: key.alg,
+        privateKey: copy(key.privateKey),
+        publicKey: copy(key.publicKey),
+      };
+}

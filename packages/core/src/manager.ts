@@ -1,0 +1,600 @@
+import { type ResolvedConfig, type ResolvedSessionClass, resolveConfig, type SessionManagerOptions, type Strategy } from './config.ts';
+import { clearCookies, refreshCookie, sessionCookie } from './cookies/index.ts';
+import type { CookieInstruction } from './cookies/index.ts';
+import { createCsrfProtection, type CsrfProtection } from './csrf/index.ts';
+import { formatCredential, mintSecret, mintSessionId, parseCredential } from './credential.ts';
+import {
+  ConfigError,
+  ConflictError,
+  ExpiredError,
+  InvalidCredentialError,
+  isSessError,
+  NotFoundError,
+  NotFreshError,
+  RefreshReuseError,
+  RevokedError,
+  SessionLimitError,
+  StoreError,
+} from './errors.ts';
+import { errorName, EventHub, type Logger, type MetricsSnapshot, type RevokeReason, type SessEventListener, type SessEventName, silentLogger } from './events.ts';
+import { type AccessClaims, signAccessToken, verifyAccessToken } from './jwt/access-token.ts';
+import { opaque, redacted } from './redact.ts';
+import { RevocationCache } from './revocation-cache.ts';
+import { matchSecret, rotated, Rotator } from './rotation.ts';
+import { type Session, toSession } from './session.ts';
+import { GLOBAL_SCOPE, type JsonValue, type SessionData, type SessionMeta, type SessionRecord, type SessionStore } from './store.ts';
+import { deriveKey, sha256 } from './util/crypto.ts';
+import type { Duration } from './util/duration.ts';
+import { durationMs } from './util/duration.ts';
+
+/** Facts about the current request that binding checks and device lists use. */
+export interface RequestInfo {
+  /** The `User-Agent` header. */
+  userAgent?: string | null;
+  /** The client IP address. */
+  ip?: string | null;
+}
+
+/** Options of {@link SessionManager.create}. */
+export interface CreateOptions {
+  /** The application's session data. @default {} */
+  data?: SessionData;
+  /** Device facts; `request` fills userAgent and ip when they are not given here. */
+  meta?: SessionMeta;
+  /** The request the login came from. */
+  request?: RequestInfo;
+  /** The session class whose timeouts apply. @default 'standard' */
+  sessionClass?: string;
+}
+
+/** What `create`, `refresh` and `regenerate` hand back. Printing it (JSON or `util.inspect`) redacts the secrets. */
+export interface Issued {
+  /** The session. */
+  readonly session: Session;
+  /** The session credential: the cookie value (database) or the refresh token (jwt, hybrid). Secret. */
+  readonly credential: string;
+  /** The access JWT (jwt and hybrid strategies), else null. Secret. */
+  readonly accessToken: string | null;
+  /** Seconds until the access token expires, else null. */
+  readonly expiresIn: number | null;
+  /** Cookies the binding must set. */
+  readonly cookies: readonly CookieInstruction[];
+  /** True when this refresh was a retry inside the reuse window that returned the same successor. */
+  readonly retry: boolean;
+}
+
+/** What `validate` hands back for an authenticated request. */
+export interface Validated {
+  /** The session's public handle. */
+  readonly sessionId: string;
+  /** The authenticated user. */
+  readonly userId: string;
+  /** The session record's view (database and hybrid strategies); null in the jwt strategy. */
+  readonly session: Session | null;
+  /** The verified access-token claims (jwt and hybrid); null in the database strategy. */
+  readonly claims: AccessClaims | null;
+  /** When the user last authenticated, when known; drives {@link SessionManager.requireFresh}. */
+  readonly authenticatedAt: number | null;
+  /** A renewed credential when the session was rotated (renewal timeout), else null. Secret. */
+  readonly credential: string | null;
+  /** Cookies the binding must set (a renewed credential). */
+  readonly cookies: readonly CookieInstruction[];
+}
+
+const MAX_USER_ID = 256;
+const CAS_ATTEMPTS = 4;
+
+/**
+ * Creates a session manager: every session rule of sess, against the store you pass. Options are
+ * validated here, once; every problem is listed in one {@link ConfigError}.
+ *
+ * @example
+ * ```ts
+ * import { createSessionManager } from '@sess/core';
+ * import { sqliteStore } from '@sess/store-sqlite';
+ *
+ * const sess = createSessionManager({ store: sqliteStore({ database: 'sessions.db' }), secret: process.env.SESS_SECRET! });
+ * const { credential, cookies } = await sess.create(user.id, { request: { userAgent, ip } });
+ * const { session } = await sess.validate(credential);
+ * ```
+ */
+export function createSessionManager(options: SessionManagerOptions): SessionManager {
+  return new SessionManager(resolveConfig(options));
+}
+
+/** The session manager. Create it with {@link createSessionManager}. */
+export class SessionManager {
+  /** The strategy in use. */
+  readonly strategy: Strategy;
+  /** CSRF protection keyed from the server secret (null when no `csrf` option was given); bindings apply it to unsafe requests. */
+  readonly csrf: CsrfProtection | null;
+  readonly #config: ResolvedConfig;
+  readonly #store: SessionStore;
+  readonly #events: EventHub;
+  readonly #logger: Logger;
+  readonly #rotator: Rotator;
+  readonly #cache: RevocationCache;
+  readonly #unsubscribe: (() => void) | null;
+
+  /** @internal Use {@link createSessionManager}. */
+  constructor(config: ResolvedConfig) {
+    this.#config = config;
+    this.strategy = config.strategy;
+    this.#store = config.store;
+    this.#logger = config.logger ?? silentLogger;
+    this.#events = new EventHub(this.#logger);
+    this.#rotator = new Rotator(Promise.all(config.secrets.map((s) => deriveKey(s, 'rotation'))));
+    this.csrf = config.csrf ? createCsrfProtection(config.csrf, deriveKey(config.secrets[0]!, 'csrf')) : null;
+    this.#cache = new RevocationCache(
+      {
+        isDenied: (key) => this.#call('isDenied', () => this.#store.isDenied(key)),
+        getNotBefore: (userId) => this.#call('getNotBefore', () => this.#store.getNotBefore(userId)),
+      },
+      config.stalenessMs,
+      config.maxCacheEntries,
+      config.clock,
+    );
+    this.#unsubscribe = this.#store.subscribe?.((event) => this.#cache.apply(event)) ?? null;
+    opaque(this, { strategy: this.strategy, store: this.#store.name });
+  }
+
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends SessEventName>(name: E, listener: SessEventListener<E>): () => void {
+    return this.#events.on(name, listener);
+  }
+
+  /** A snapshot of event counters and store-call latency. */
+  metrics(): MetricsSnapshot {
+    return this.#events.snapshot(this.#cache.size);
+  }
+
+  /**
+   * Starts a session for `userId` (after the app has verified the user). Enforces
+   * `maxSessionsPerUser`. Returns the credential, the access token (jwt, hybrid) and the cookies.
+   */
+  async create(userId: string, options: CreateOptions = {}): Promise<Issued> {
+    if (typeof userId !== 'string' || userId.length === 0 || userId.length > MAX_USER_ID) {
+      throw new ConfigError(['create: userId must be a non-empty string of at most 256 characters']);
+    }
+    const sessionClass = options.sessionClass ?? 'standard';
+    const cls = this.#class(sessionClass);
+    if (this.#config.maxSessions) await this.#enforceLimit(userId, this.#config.maxSessions);
+    const now = this.#config.clock.now();
+    const secret = mintSecret();
+    const absoluteExpiresAt = now + cls.absoluteMs;
+    const idleExpiresAt = Math.min(now + cls.idleMs, absoluteExpiresAt);
+    const record: SessionRecord = {
+      id: mintSessionId(),
+      userId,
+      secretHash: await sha256(secret),
+      prevSecretHash: null,
+      retiredSecretHashes: [],
+      rotatedAt: null,
+      generation: 0,
+      createdAt: now,
+      authenticatedAt: now,
+      lastActiveAt: now,
+      idleExpiresAt,
+      absoluteExpiresAt,
+      expiresAt: idleExpiresAt,
+      sessionClass,
+      version: 1,
+      data: options.data ?? {},
+      meta: {
+        userAgent: options.meta?.userAgent ?? options.request?.userAgent ?? null,
+        ip: options.meta?.ip ?? options.request?.ip ?? null,
+        createdFrom: options.meta?.createdFrom ?? null,
+      },
+    };
+    await this.#call('create', () => this.#store.create(record));
+    this.#events.emit('session.created', { sessionId: record.id, userId, sessionClass });
+    return this.#issue(record, secret, false);
+  }
+
+  /**
+   * Authenticates a request from the token it carries: the session credential (database strategy)
+   * or the access JWT (jwt, hybrid). Checks expiry, revocation, watermarks and binding; touches the
+   * session when the touch threshold is crossed; renews the credential when due.
+   *
+   * @throws InvalidCredentialError, ExpiredError, RevokedError, RefreshReuseError (401);
+   *   StoreError (503) when the store fails: never a pass.
+   */
+  async validate(token: string | null | undefined, request?: RequestInfo): Promise<Validated> {
+    if (typeof token !== 'string' || token.length === 0) throw new InvalidCredentialError('missing');
+    return this.strategy === 'database' ? this.#validateCredential(token, request) : this.#validateAccessToken(token, request);
+  }
+
+  /**
+   * Rotates a session credential (the refresh token) and issues a new access token. Idempotent: a
+   * retry with the just-superseded secret inside the reuse window returns the same successor. A
+   * superseded secret outside the window is theft: the session is revoked and
+   * {@link RefreshReuseError} thrown. Never extends a session past its absolute lifetime.
+   */
+  async refresh(credential: string | null | undefined): Promise<Issued> {
+    const parsed = parseCredential(credential);
+    if (!parsed) throw new InvalidCredentialError(credential ? 'malformed' : 'missing');
+    const record = await this.#load(parsed.id);
+    const now = this.#config.clock.now();
+    this.#checkExpiry(record, now);
+    await this.#checkWatermark(record);
+    const hash = await sha256(parsed.secret);
+    const match = matchSecret(record, hash);
+    if (match === 'none') throw new InvalidCredentialError('mismatch');
+    if (match !== 'current') {
+      const successor = await this.#recoverInWindow(record, parsed.secret, match, now);
+      return this.#issueRefreshed(record, successor, true);
+    }
+    const { record: next, secret, won } = await this.#rotate(record, parsed.secret, hash, now);
+    return this.#issueRefreshed(next, secret, !won);
+  }
+
+  /**
+   * Replaces a session with a new id and secret (on login or privilege change, against session
+   * fixation). The old credential stops working at once; data and device facts carry over.
+   */
+  async regenerate(sessionId: string): Promise<Issued> {
+    const old = await this.#load(sessionId);
+    const now = this.#config.clock.now();
+    const cls = this.#class(old.sessionClass);
+    const secret = mintSecret();
+    const absoluteExpiresAt = now + cls.absoluteMs;
+    const idleExpiresAt = Math.min(now + cls.idleMs, absoluteExpiresAt);
+    const record: SessionRecord = {
+      ...old,
+      id: mintSessionId(),
+      secretHash: await sha256(secret),
+      prevSecretHash: null,
+      retiredSecretHashes: [],
+      rotatedAt: null,
+      generation: 0,
+      createdAt: now,
+      authenticatedAt: now,
+      lastActiveAt: now,
+      idleExpiresAt,
+      absoluteExpiresAt,
+      expiresAt: idleExpiresAt,
+      version: 1,
+    };
+    await this.#call('create', () => this.#store.create(record));
+    await this.#end(old.id, old.userId, 'regenerated');
+    this.#events.emit('session.created', { sessionId: record.id, userId: record.userId, sessionClass: record.sessionClass });
+    return this.#issue(record, secret, false);
+  }
+
+  /** Ends one session (logout): its credential and, in the jwt strategies, its access tokens stop working. */
+  async revoke(sessionId: string, reason: RevokeReason = 'logout'): Promise<boolean> {
+    const record = await this.#call('get', () => this.#store.get(sessionId));
+    return this.#end(sessionId, record?.userId ?? null, reason);
+  }
+
+  /**
+   * Ends every session of a user ("log out everywhere"), or all but `except` ("log out other
+   * devices"). Without `except`, a per-user watermark also kills every access token already issued.
+   * Returns how many sessions were deleted.
+   */
+  async revokeAllForUser(userId: string, options: { except?: readonly string[] } = {}): Promise<number> {
+    const except = options.except ?? [];
+    const now = this.#config.clock.now();
+    if (except.length === 0) {
+      await this.#call('setNotBefore', () => this.#store.setNotBefore(userId, now));
+      this.#published({ type: 'not-before', scope: userId, at: now });
+    } else if (this.strategy !== 'database') {
+      const sessions = await this.#call('listByUser', () => this.#store.listByUser(userId));
+      for (const s of sessions) if (!except.includes(s.id)) await this.#denySession(s.id, now);
+    }
+    const count = await this.#call('deleteByUser', () => this.#store.deleteByUser(userId, { except }));
+    this.#events.emit('session.revoked', { sessionId: null, userId, reason: 'user' });
+    return count;
+  }
+
+  /** Incident response: every session and access token issued before now stops working, for every user. */
+  async revokeEverything(): Promise<void> {
+    const now = this.#config.clock.now();
+    await this.#call('setNotBefore', () => this.#store.setNotBefore(GLOBAL_SCOPE, now));
+    this.#published({ type: 'not-before', scope: GLOBAL_SCOPE, at: now });
+    this.#events.emit('session.revoked', { sessionId: null, userId: null, reason: 'everything' });
+  }
+
+  /** The live sessions of a user ("your devices"), most recently active first. */
+  async list(userId: string): Promise<Session[]> {
+    const now = this.#config.clock.now();
+    const records = await this.#call('listByUser', () => this.#store.listByUser(userId));
+    return records
+      .filter((r) => r.expiresAt > now)
+      .sort((a, b) => b.lastActiveAt - a.lastActiveAt)
+      .map(toSession);
+  }
+
+  /**
+   * Replaces a session's data with compare-and-set against `session.version`.
+   * @throws ConflictError when the session changed since it was read; NotFoundError when it is gone.
+   */
+  async update(session: Pick<Session, 'id' | 'version'>, data: SessionData): Promise<Session> {
+    const record = await this.#call('get', () => this.#store.get(session.id));
+    if (!record) throw new NotFoundError();
+    if (record.version !== session.version) throw new ConflictError();
+    const next: SessionRecord = { ...record, data, version: record.version + 1 };
+    if (!(await this.#call('update', () => this.#store.update(next, record.version)))) throw new ConflictError();
+    return toSession(next);
+  }
+
+  /**
+   * Throws {@link NotFreshError} unless the user authenticated within `maxAge` (step-up for
+   * sensitive actions).
+   */
+  requireFresh(auth: { authenticatedAt: number | null }, maxAge: Duration): void {
+    const maxAgeMs = durationMs(maxAge, 'requireFresh(maxAge)');
+    if (auth.authenticatedAt === null || this.#config.clock.now() - auth.authenticatedAt > maxAgeMs) {
+      throw new NotFreshError(maxAgeMs);
+    }
+  }
+
+  /** Reaps expired records where the store has no native TTL. Schedule it (the docs show how). */
+  async cleanup(): Promise<number> {
+    const reap = this.#store.deleteExpired;
+    if (!reap) return 0;
+    return this.#call('deleteExpired', () => reap.call(this.#store, this.#config.clock.now()));
+  }
+
+  /** Cookies that clear every auth cookie (logout), with the attributes they were set with. */
+  clearCookies(): CookieInstruction[] {
+    return clearCookies(this.#config.cookies);
+  }
+
+  /** Stops listening for broadcasts. The store stays open: it is yours to close. */
+  close(): void {
+    this.#unsubscribe?.();
+  }
+
+  // --- validation -------------------------------------------------------------------------------
+
+  async #validateCredential(token: string, request: RequestInfo | undefined): Promise<Validated> {
+    const parsed = parseCredential(token);
+    if (!parsed) throw new InvalidCredentialError('malformed');
+    let record = await this.#load(parsed.id);
+    const now = this.#config.clock.now();
+    this.#checkExpiry(record, now);
+    const hash = await sha256(parsed.secret);
+    const match = matchSecret(record, hash);
+    if (match === 'none') throw new InvalidCredentialError('mismatch');
+    await this.#checkWatermark(record);
+    await this.#checkBinding(record, request);
+    let renewed: string | null = null;
+    if (match !== 'current') {
+      renewed = await this.#recoverInWindow(record, parsed.secret, match, now);
+    } else {
+      const cls = this.#class(record.sessionClass);
+      if (cls.renewalMs !== null && now - (record.rotatedAt ?? record.createdAt) >= cls.renewalMs) {
+        ({ record, secret: renewed } = await this.#rotate(record, parsed.secret, hash, now));
+      } else {
+        record = await this.#touch(record, cls, now);
+      }
+    }
+    const cookies = renewed ? [this.#sessionCookie(record, formatCredential(record.id, renewed))] : [];
+    const credential = renewed ? formatCredential(record.id, renewed) : null;
+    return redacted(
+      {
+        sessionId: record.id,
+        userId: record.userId,
+        session: toSession(record),
+        claims: null,
+        authenticatedAt: record.authenticatedAt,
+        credential,
+        cookies,
+      },
+      ['credential'],
+    );
+  }
+
+  async #validateAccessToken(token: string, request: RequestInfo | undefined): Promise<Validated> {
+    const jwt = this.#config.jwt!;
+    const now = this.#config.clock.now();
+    const claims = await verifyAccessToken(jwt.keyring, jwt, token, now);
+    if ((await this.#cache.isDenied(`sid:${claims.sid}`)) || (await this.#cache.isDenied(`jti:${claims.jti}`))) {
+      throw new RevokedError();
+    }
+    // iat has one-second resolution: a token issued in the same second as a watermark is refused (fail closed).
+    if (claims.iat * 1000 <= (await this.#cache.notBefore(claims.sub))) throw new RevokedError();
+    let session: Session | null = null;
+    let authenticatedAt: number | null = null;
+    if (this.strategy === 'hybrid') {
+      let record = await this.#call('get', () => this.#store.get(claims.sid));
+      if (!record || record.userId !== claims.sub) throw new RevokedError();
+      this.#checkExpiry(record, now);
+      await this.#checkWatermark(record);
+      await this.#checkBinding(record, request);
+      record = await this.#touch(record, this.#class(record.sessionClass), now);
+      session = toSession(record);
+      authenticatedAt = record.authenticatedAt;
+    }
+    return { sessionId: claims.sid, userId: claims.sub, session, claims, authenticatedAt, credential: null, cookies: [] };
+  }
+
+  #checkExpiry(record: SessionRecord, now: number): void {
+    if (now < record.expiresAt) return;
+    const limit = now >= record.absoluteExpiresAt ? 'absolute' : 'idle';
+    this.#events.emit('session.expired', { sessionId: record.id, userId: record.userId, limit });
+    throw new ExpiredError(limit);
+  }
+
+  async #checkWatermark(record: SessionRecord): Promise<void> {
+    if (record.createdAt <= (await this.#cache.notBefore(record.userId))) throw new RevokedError();
+  }
+
+  async #checkBinding(record: SessionRecord, request: RequestInfo | undefined): Promise<void> {
+    if (!request) return;
+    const { binding } = this.#config;
+    const checks = [
+      ['user-agent', binding.userAgent, record.meta.userAgent, request.userAgent],
+      ['ip', binding.ip, record.meta.ip, request.ip],
+    ] as const;
+    for (const [kind, policy, expected, actual] of checks) {
+      if (policy === 'off' || !expected || !actual || expected === actual) continue;
+      this.#events.emit('session.anomaly', { sessionId: record.id, userId: record.userId, kind, action: policy });
+      if (policy === 'revoke') {
+        await this.#end(record.id, record.userId, 'binding');
+        throw new RevokedError();
+      }
+    }
+  }
+
+  // --- rotation ---------------------------------------------------------------------------------
+
+  /**
+   * A presented secret that is not the current one: inside the reuse window the previous secret
+   * recovers the same successor; anything else is theft and revokes the whole session.
+   */
+  async #recoverInWindow(record: SessionRecord, secret: string, match: 'previous' | 'retired', now: number): Promise<string> {
+    if (match === 'previous' && record.rotatedAt !== null && now - record.rotatedAt <= this.#config.reuseWindowMs) {
+      const successor = await this.#rotator.recover(record, secret);
+      if (successor) return successor;
+    }
+    this.#logger.warn('refresh token reuse detected; session revoked', { sessionId: record.id, userId: record.userId });
+    this.#events.emit('refresh.reused', { sessionId: record.id, userId: record.userId });
+    await this.#end(record.id, record.userId, 'reuse');
+    throw new RefreshReuseError(record.id);
+  }
+
+  /**
+   * Moves `record` from the presented secret to its derived successor by compare-and-set. A racer
+   * that loses finds the winner's successor equal to its own and returns it: nothing forks.
+   */
+  async #rotate(record: SessionRecord, secret: string, hash: string, now: number): Promise<{ record: SessionRecord; secret: string; won: boolean }> {
+    const successor = await this.#rotator.successor(record.id, record.generation, secret);
+    const successorHash = await sha256(successor);
+    let current = record;
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const next = this.#touched(rotated(current, hash, successorHash, now), now);
+      if (await this.#call('update', () => this.#store.update(next, current.version))) {
+        this.#events.emit('session.refreshed', { sessionId: next.id, userId: next.userId, generation: next.generation, retry: false });
+        return { record: next, secret: successor, won: true };
+      }
+      const fresh = await this.#call('get', () => this.#store.get(record.id));
+      if (!fresh) throw new RevokedError();
+      if (fresh.secretHash === successorHash) return { record: fresh, secret: successor, won: false };
+      if (fresh.secretHash !== hash) throw new InvalidCredentialError('mismatch');
+      current = fresh; // a touch or data update moved the version: rotate again from it
+    }
+    throw new ConflictError();
+  }
+
+  async #touch(record: SessionRecord, cls: ResolvedSessionClass, now: number): Promise<SessionRecord> {
+    if (now - record.lastActiveAt < cls.idleMs * this.#config.touchFraction) return record;
+    const next = this.#touched({ ...record, version: record.version + 1 }, now);
+    // Losing the race means someone else just touched or changed it: the request is still valid.
+    return (await this.#call('update', () => this.#store.update(next, record.version))) ? next : record;
+  }
+
+  #touched(record: SessionRecord, now: number): SessionRecord {
+    const cls = this.#class(record.sessionClass);
+    const idleExpiresAt = Math.min(now + cls.idleMs, record.absoluteExpiresAt);
+    return { ...record, lastActiveAt: now, idleExpiresAt, expiresAt: idleExpiresAt };
+  }
+
+  // --- issuing ----------------------------------------------------------------------------------
+
+  async #issueRefreshed(record: SessionRecord, secret: string, retry: boolean): Promise<Issued> {
+    // Closes the race with a concurrent "log out everywhere": ask the store, not the cache.
+    const notBefore = await this.#call('getNotBefore', () => this.#store.getNotBefore(record.userId));
+    if (record.createdAt <= notBefore) throw new RevokedError();
+    if (retry) {
+      this.#events.emit('session.refreshed', { sessionId: record.id, userId: record.userId, generation: record.generation, retry });
+    }
+    return this.#issue(record, secret, retry);
+  }
+
+  async #issue(record: SessionRecord, secret: string, retry: boolean): Promise<Issued> {
+    const credential = formatCredential(record.id, secret);
+    const jwt = this.#config.jwt;
+    let accessToken: string | null = null;
+    let expiresIn: number | null = null;
+    const cookies: CookieInstruction[] = [];
+    if (this.strategy === 'database') {
+      cookies.push(this.#sessionCookie(record, credential));
+    } else {
+      const now = this.#config.clock.now();
+      const lifetimeMs = Math.min(jwt!.lifetimeMs, record.absoluteExpiresAt - now);
+      if (lifetimeMs < 1000) throw new ExpiredError('absolute');
+      const session = toSession(record);
+      const claims = jwt!.claims?.(session);
+      const signed = await signAccessToken(jwt!.keyring, { ...jwt!, lifetimeMs }, { sub: record.userId, sid: record.id, now, claims });
+      accessToken = signed.token;
+      expiresIn = Math.floor(lifetimeMs / 1000);
+      cookies.push(sessionCookie(this.#config.cookies, accessToken, expiresIn));
+      cookies.push(refreshCookie(this.#config.cookies, credential, this.#cookieMaxAge(record)));
+    }
+    return redacted({ session: toSession(record), credential, accessToken, expiresIn, cookies, retry }, ['credential', 'accessToken']);
+  }
+
+  #sessionCookie(record: SessionRecord, credential: string): CookieInstruction {
+    return sessionCookie(this.#config.cookies, credential, this.#cookieMaxAge(record));
+  }
+
+  #cookieMaxAge(record: SessionRecord): number | undefined {
+    if (!this.#class(record.sessionClass).persistent) return undefined;
+    return Math.max(0, Math.floor((record.absoluteExpiresAt - this.#config.clock.now()) / 1000));
+  }
+
+  // --- revocation -------------------------------------------------------------------------------
+
+  async #end(sessionId: string, userId: string | null, reason: RevokeReason): Promise<boolean> {
+    const now = this.#config.clock.now();
+    if (this.strategy !== 'database') await this.#denySession(sessionId, now);
+    const deleted = await this.#call('delete', () => this.#store.delete(sessionId));
+    if (deleted) this.#events.emit('session.revoked', { sessionId, userId, reason });
+    return deleted;
+  }
+
+  async #denySession(sessionId: string, now: number): Promise<void> {
+    const jwt = this.#config.jwt!;
+    const expiresAt = now + jwt.lifetimeMs + jwt.clockSkewMs;
+    const key = `sid:${sessionId}`;
+    await this.#call('deny', () => this.#store.deny(key, expiresAt));
+    this.#published({ type: 'deny', key, expiresAt });
+  }
+
+  /** Applies a revocation to this instance's cache at once, whether or not the store broadcasts. */
+  #published(event: Parameters<RevocationCache['apply']>[0]): void {
+    this.#cache.apply(event);
+    const scope = event.type === 'deny' ? event.key : event.scope;
+    this.#events.emit('revocation.published', { kind: event.type, scope });
+  }
+
+  async #enforceLimit(userId: string, { limit, policy }: { limit: number; policy: 'evict-oldest' | 'reject' }): Promise<void> {
+    const now = this.#config.clock.now();
+    const live = (await this.#call('listByUser', () => this.#store.listByUser(userId))).filter((r) => r.expiresAt > now);
+    if (live.length < limit) return;
+    if (policy === 'reject') throw new SessionLimitError(limit);
+    live.sort((a, b) => a.createdAt - b.createdAt);
+    for (const record of live.slice(0, live.length - limit + 1)) await this.#end(record.id, userId, 'evicted');
+  }
+
+  // --- plumbing ---------------------------------------------------------------------------------
+
+  async #load(id: string): Promise<SessionRecord> {
+    const record = await this.#call('get', () => this.#store.get(id));
+    if (!record) throw new InvalidCredentialError('unknown');
+    return record;
+  }
+
+  #class(name: string): ResolvedSessionClass {
+    const cls = this.#config.classes.get(name);
+    if (!cls) throw new ConfigError([`sessionClass: unknown session class "${name}"`]);
+    return cls;
+  }
+
+  /** Runs a store call: records latency, and turns any failure into a StoreError (fail closed). */
+  async #call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await run();
+      this.#events.recordStoreCall(operation, performance.now() - started, false);
+      return result;
+    } catch (error) {
+      this.#events.recordStoreCall(operation, performance.now() - started, true);
+      this.#logger.error('session store call failed', { operation, store: this.#store.name, error: errorName(error) });
+      if (isSessError(error) && error.code === StoreError.code) throw error;
+      throw new StoreError(operation, { cause: error });
+    }
+  }
+}

@@ -1,0 +1,224 @@
+import { GLOBAL_SCOPE, type RevocationEvent, type SessionRecord, type SessionStore } from './store.ts';
+import { type Clock, systemClock } from './util/clock.ts';
+
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * The time source used to enforce expiry on read. Inject the same clock as the session manager's
+   * in tests to move time without sleeping.
+   * @default systemClock (`Date.now`)
+   */
+  clock?: Clock;
+}
+
+/** A {@link SessionStore} kept in this process's memory; see {@link memoryStore}. */
+export interface MemoryStore extends SessionStore {
+  readonly name: 'memory';
+  deleteExpired(now: number): Promise<number>;
+  subscribe(listener: (event: RevocationEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+/**
+ * A complete {@link SessionStore} held in a `Map`, for tests, examples and single-process tools.
+ * Everything is lost when the process exits and nothing is shared between processes, so it is never
+ * a production store for a server that runs more than one instance (or restarts). sess never falls
+ * back to it on its own: you pass it explicitly.
+ *
+ * - Records are deep-copied (`structuredClone`) on the way in and out: callers cannot change stored
+ *   state by mutating an object they passed or received.
+ * - Expiry is enforced on read with `clock`; expired entries are dropped lazily, or all at once by
+ *   `deleteExpired(now)`.
+ * - `subscribe` fans out this store's own `deny` and `setNotBefore` calls synchronously, before
+ *   those calls resolve. One process is the whole backend, so no revocation is ever missed.
+ * - After `close()`, every operation rejects, like a store whose connection is gone.
+ *
+ * @example
+ * ```ts
+ * let now = Date.parse('2026-01-01T00:00:00Z');
+ * const clock = { now: () => now };
+ * const sess = createSessionManager({ store: memoryStore({ clock }), clock, ...options });
+ * ```
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  const clock = options.clock ?? systemClock;
+  const records = new Map<string, SessionRecord>();
+  const byUser = new Map<string, Set<string>>();
+  const denied = new Map<string, number>();
+  const watermarks = new Map<string, number>();
+  const listeners = new Set<(event: RevocationEvent) => void>();
+  let closed = false;
+
+  const open = (): void => {
+    if (closed) throw new Error('memoryStore: the store is closed');
+  };
+
+  const index = (record: SessionRecord): void => {
+    let ids = byUser.get(record.userId);
+    if (!ids) byUser.set(record.userId, (ids = new Set()));
+    ids.add(record.id);
+  };
+
+  const unindex = (record: SessionRecord): void => {
+    const ids = byUser.get(record.userId);
+    ids?.delete(record.id);
+    if (ids?.size === 0) byUser.delete(record.userId);
+  };
+
+  const remove = (record: SessionRecord): void => {
+    records.delete(record.id);
+    unindex(record);
+  };
+
+  // The stored record, or undefined when missing or expired (an expired one is dropped on the way).
+  const live = (id: string, now: number): SessionRecord | undefined => {
+    const record = records.get(id);
+    if (record && record.expiresAt <= now) {
+      remove(record);
+      return undefined;
+    }
+    return record;
+  };
+
+  const emit = (event: RevocationEvent): void => {
+    // Every listener gets the event even if an earlier one throws; the first error is then surfaced.
+    Object.freeze(event);
+    let failure: { error: unknown } | undefined;
+    for (const listener of [...listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure) throw failure.error;
+  };
+
+  return {
+    name: 'memory',
+
+    async create(record) {
+      open();
+      if (live(record.id, clock.now())) throw new Error('memoryStore: a session with this id already exists');
+      const copy = structuredClone(record);
+      records.set(copy.id, copy);
+      index(copy);
+    },
+
+    async get(id) {
+      open();
+      const record = live(id, clock.now());
+      return record ? structuredClone(record) : null;
+    },
+
+    async update(record, expectedVersion) {
+      open();
+      const current = live(record.id, clock.now());
+      if (!current || current.version !== expectedVersion) return false;
+      const copy = structuredClone(record);
+      unindex(current);
+      records.set(copy.id, copy);
+      index(copy);
+      return true;
+    },
+
+    async delete(id) {
+      open();
+      const wasLive = live(id, clock.now()) !== undefined;
+      const record = records.get(id);
+      if (record) remove(record);
+      return wasLive;
+    },
+
+    async listByUser(userId) {
+      open();
+      const now = clock.now();
+      const out: SessionRecord[] = [];
+      for (const id of [...(byUser.get(userId) ?? [])]) {
+        const record = live(id, now);
+        if (record) out.push(structuredClone(record));
+      }
+      return out;
+    },
+
+    async deleteByUser(userId, deleteOptions) {
+      open();
+      const now = clock.now();
+      const keep = new Set(deleteOptions?.except ?? []);
+      let count = 0;
+      for (const id of [...(byUser.get(userId) ?? [])]) {
+        if (keep.has(id)) continue;
+        const record = live(id, now);
+        if (record) {
+          remove(record);
+          count++;
+        }
+      }
+      return count;
+    },
+
+    async deny(key, expiresAt) {
+      open();
+      const current = denied.get(key);
+      const kept = current === undefined ? expiresAt : Math.max(current, expiresAt);
+      denied.set(key, kept);
+      emit({ type: 'deny', key, expiresAt: kept });
+    },
+
+    async isDenied(key) {
+      open();
+      const expiresAt = denied.get(key);
+      if (expiresAt === undefined) return false;
+      if (expiresAt > clock.now()) return true;
+      denied.delete(key);
+      return false;
+    },
+
+    async setNotBefore(scope, at) {
+      open();
+      const kept = Math.max(watermarks.get(scope) ?? 0, at);
+      watermarks.set(scope, kept);
+      emit({ type: 'not-before', scope, at: kept });
+    },
+
+    async getNotBefore(userId) {
+      open();
+      return Math.max(watermarks.get(userId) ?? 0, watermarks.get(GLOBAL_SCOPE) ?? 0);
+    },
+
+    async deleteExpired(now) {
+      open();
+      let count = 0;
+      for (const record of [...records.values()]) {
+        if (record.expiresAt <= now) {
+          remove(record);
+          count++;
+        }
+      }
+      for (const [key, expiresAt] of [...denied]) {
+        if (expiresAt <= now) {
+          denied.delete(key);
+          count++;
+        }
+      }
+      return count;
+    },
+
+    subscribe(listener) {
+      open();
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+
+    async close() {
+      closed = true;
+      records.clear();
+      byUser.clear();
+      denied.clear();
+      watermarks.clear();
+      listeners.clear();
+    },
+  };
+}

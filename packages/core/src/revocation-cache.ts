@@ -1,0 +1,79 @@
+import type { Clock } from './util/clock.ts';
+import { GLOBAL_SCOPE, type RevocationEvent } from './store.ts';
+
+interface Entry<T> {
+  value: T;
+  freshUntil: number;
+}
+
+/** What the cache reads through to: the store's deny-list and watermarks, already wrapped for errors. */
+export interface RevocationSource {
+  isDenied(key: string): Promise<boolean>;
+  getNotBefore(userId: string): Promise<number>;
+}
+
+/**
+ * The per-process revocation cache. Reads through to the store and keeps answers for `stalenessMs`;
+ * revocations pushed by `store.subscribe` land at once, so with a broadcasting store a revocation
+ * made on any instance is honoured here without waiting for staleness. `stalenessMs = 0` asks the
+ * store every time. Bounded: the oldest entries go first.
+ */
+export class RevocationCache {
+  readonly #denied = new Map<string, Entry<boolean>>();
+  readonly #notBefore = new Map<string, Entry<number>>();
+  #globalFloor = 0;
+
+  constructor(
+    private readonly source: RevocationSource,
+    private readonly stalenessMs: number,
+    private readonly maxEntries: number,
+    private readonly clock: Clock,
+  ) {}
+
+  get size(): number {
+    return this.#denied.size + this.#notBefore.size;
+  }
+
+  async isDenied(key: string): Promise<boolean> {
+    if (this.stalenessMs === 0) return this.source.isDenied(key);
+    const now = this.clock.now();
+    const hit = this.#denied.get(key);
+    if (hit && (hit.value || hit.freshUntil > now)) return hit.value;
+    const value = await this.source.isDenied(key);
+    this.#set(this.#denied, key, value, now);
+    return value;
+  }
+
+  async notBefore(userId: string): Promise<number> {
+    if (this.stalenessMs === 0) return this.source.getNotBefore(userId);
+    const now = this.clock.now();
+    const hit = this.#notBefore.get(userId);
+    if (hit && hit.freshUntil > now) return Math.max(hit.value, this.#globalFloor);
+    const value = await this.source.getNotBefore(userId);
+    this.#set(this.#notBefore, userId, value, now);
+    return Math.max(value, this.#globalFloor);
+  }
+
+  /** Applies a revocation pushed by the store (or made by this instance). */
+  apply(event: RevocationEvent): void {
+    const now = this.clock.now();
+    if (event.type === 'deny') {
+      // A positive deny entry never goes stale: a denied key is never un-denied.
+      if (event.expiresAt > now) this.#set(this.#denied, event.key, true, now);
+    } else if (event.scope === GLOBAL_SCOPE) {
+      this.#globalFloor = Math.max(this.#globalFloor, event.at);
+    } else {
+      const previous = this.#notBefore.get(event.scope)?.value ?? 0;
+      this.#set(this.#notBefore, event.scope, Math.max(previous, event.at), now);
+    }
+  }
+
+  #set<T>(map: Map<string, Entry<T>>, key: string, value: T, now: number): void {
+    map.delete(key);
+    map.set(key, { value, freshUntil: now + this.stalenessMs });
+    if (map.size > this.maxEntries) {
+      const oldest = map.keys().next().value;
+      if (oldest !== undefined) map.delete(oldest);
+    }
+  }
+}

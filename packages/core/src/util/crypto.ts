@@ -1,0 +1,52 @@
+import { base64url, utf8Encoder } from './encoding.ts';
+
+const subtle = (): SubtleCrypto => globalThis.crypto.subtle;
+
+/** `n` bytes from the platform CSPRNG. */
+export function randomBytes(n: number): Uint8Array {
+  return globalThis.crypto.getRandomValues(new Uint8Array(n));
+}
+
+/** A random token of `n` bytes, base64url encoded. */
+export function randomToken(n: number): string {
+  return base64url(randomBytes(n));
+}
+
+/** SHA-256 of a UTF-8 string, base64url encoded. */
+export async function sha256(text: string): Promise<string> {
+  return base64url(new Uint8Array(await subtle().digest('SHA-256', utf8Encoder.encode(text))));
+}
+
+/** Imports raw key material once for HMAC-SHA256 signing. */
+export function importHmacKey(raw: Uint8Array): Promise<CryptoKey> {
+  return subtle().importKey('raw', raw as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+  ]);
+}
+
+/** HMAC-SHA256 of a UTF-8 string, base64url encoded. */
+export async function hmac(key: CryptoKey, text: string): Promise<string> {
+  return base64url(new Uint8Array(await subtle().sign('HMAC', key, utf8Encoder.encode(text))));
+}
+
+/** Derives an independent 256-bit sub-key from a master secret (HKDF-SHA256, labelled by purpose). */
+export async function deriveKey(master: Uint8Array, purpose: string): Promise<Uint8Array> {
+  const ikm = await subtle().importKey('raw', master as Uint8Array<ArrayBuffer>, 'HKDF', false, ['deriveBits']);
+  const bits = await subtle().deriveBits(
+    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: utf8Encoder.encode(`sess/${purpose}`) },
+    ikm,
+    256,
+  );
+  return new Uint8Array(bits);
+}
+
+/**
+ * Compares two strings in time that depends only on their lengths, never on where they differ.
+ * Used for every comparison of a secret, a hash or a MAC.
+ */
+export function timingSafeEqual(a: string, b: string): boolean {
+  let diff = a.length ^ b.length;
+  const len = Math.max(a.length, b.length);
+  for (let i = 0; i < len; i++) diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
+  return diff === 0;
+}

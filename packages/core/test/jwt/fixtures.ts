@@ -1,0 +1,93 @@
+import { createHmac, createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { expect } from 'vitest';
+import type { AccessTokenConfig } from '../../src/jwt/access-token.ts';
+import { createKeyring, type Keyring } from '../../src/jwt/keyring.ts';
+
+/** Frozen time: a whole second, so second-granular boundaries are exact. */
+export const NOW = Date.parse('2026-03-01T12:00:00.000Z');
+export const NOW_S = NOW / 1000;
+
+/** 32 random-looking ASCII bytes: passes every keyring check. */
+export const SECRET = 'q7Vh2Lx9Rk4Tz1Wb8Nc6Pj3Ys5Gd0Fm-';
+
+export const config: AccessTokenConfig = {
+  issuer: 'https://auth.example.test',
+  audience: 'https://api.example.test',
+  lifetimeMs: 900_000,
+  clockSkewMs: 30_000,
+  maxTokenLength: 4096,
+  customClaims: ['role'],
+};
+
+export const hsRing: Keyring = createKeyring([{ kid: 'hs-1', alg: 'HS256', secret: SECRET }]);
+
+export const HEADER = { alg: 'HS256', kid: 'hs-1', typ: 'at+jwt' } as const;
+
+/** Valid claims at NOW, with overrides (`undefined` removes a claim). */
+export function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const base: Record<string, unknown> = {
+    iss: config.issuer,
+    aud: config.audience,
+    sub: 'user-1',
+    sid: 'sess-1',
+    jti: 'jti-1',
+    iat: NOW_S,
+    exp: NOW_S + 900,
+    ...overrides,
+  };
+  for (const [k, v] of Object.entries(base)) if (v === undefined) delete base[k];
+  return base;
+}
+
+export const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64url');
+const json = (value: object | string): string => (typeof value === 'string' ? value : JSON.stringify(value));
+
+/**
+ * Hand-signs a compact JWS with HMAC-SHA256 over exact header/payload text (objects are
+ * JSON-stringified, strings used verbatim), so a test can forge anything jose would refuse to
+ * produce, signed correctly with the real key: only the defence under test can stop it.
+ */
+export function forge(header: object | string, payload: object | string, secret: string | Buffer = SECRET): string {
+  const input = `${b64(json(header))}.${b64(json(payload))}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+}
+
+export interface PemPair {
+  privatePem: string;
+  publicPem: string;
+  privateKey: KeyObject;
+}
+
+export function pemPair(alg: 'EdDSA' | 'ES256'): PemPair {
+  const { privateKey, publicKey } =
+    alg === 'EdDSA' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return {
+    privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    privateKey,
+  };
+}
+
+export function privateJwk(pem: string): JsonWebKey {
+  return createPrivateKey(pem).export({ format: 'jwk' }) as JsonWebKey;
+}
+
+/** Asserts a rejection with the given code/reason, and that nothing of the token leaks into it. */
+export async function expectRefused(
+  promise: Promise<unknown>,
+  expected: { reason: string } | { limit: string },
+  token?: string,
+): Promise<void> {
+  const error = await promise.then(
+    () => expect.fail('expected the token to be refused'),
+    (e: unknown) => e as Error & { code: string },
+  );
+  const code = 'reason' in expected ? 'ERR_SESS_INVALID_CREDENTIAL' : 'ERR_SESS_EXPIRED';
+  expect(error).toMatchObject({ code, ...expected });
+  if (token) {
+    for (const part of token.split('.').filter((p) => p.length > 8)) {
+      expect(error.message).not.toContain(part);
+      expect(JSON.stringify(error)).not.toContain(part);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import { ConfigError } from '@sess/core';
+import type { Database } from 'better-sqlite3';
+
+/** The default name of the sessions table. */
+export const DEFAULT_TABLE = 'sess_sessions';
+
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/** The quoted names of the three tables (and their indexes) behind one store. */
+export interface Tables {
+  sessions: string;
+  deny: string;
+  watermarks: string;
+  byUser: string;
+  byExpiry: string;
+  denyByExpiry: string;
+}
+
+/**
+ * Validates `table` and derives every identifier from it. Identifiers cannot be bound as
+ * parameters, so the name is checked against a strict pattern and then quoted as well.
+ */
+export function tablesFor(table: string = DEFAULT_TABLE): Tables {
+  if (typeof table !== 'string' || !TABLE_NAME.test(table)) {
+    throw new ConfigError([
+      `sqliteStore.table: must match ${TABLE_NAME} (letters, digits, underscores; at most 63 characters)`,
+    ]);
+  }
+  const quote = (suffix: string): string => `"${table}${suffix}"`;
+  return {
+    sessions: quote(''),
+    deny: quote('_deny'),
+    watermarks: quote('_watermarks'),
+    byUser: quote('_user_id'),
+    byExpiry: quote('_expires_at'),
+    denyByExpiry: quote('_deny_expires_at'),
+  };
+}
+
+/** Options of {@link migrate}. */
+export interface MigrateOptions {
+  /**
+   * The sessions table; the store also uses `<table>_deny` and `<table>_watermarks`.
+   * @default 'sess_sessions'
+   */
+  table?: string;
+}
+
+/**
+ * Creates the store's tables and indexes if they do not exist. Idempotent and explicit: run it at
+ * deploy or startup (or pass `migrate: true` to `sqliteStore`), never on the request path.
+ *
+ * Layout: `<table>` keeps each session as JSON in `record`, with `id` (primary key), `user_id`,
+ * `expires_at` (epoch ms) and `version` as indexed columns; `<table>_deny` holds deny-list keys
+ * with their expiry; `<table>_watermarks` holds the "not before" watermark of each scope.
+ *
+ * @example
+ * ```ts
+ * import Database from 'better-sqlite3';
+ * import { migrate, sqliteStore } from '@sess/store-sqlite';
+ *
+ * const db = new Database('data/sessions.db');
+ * db.pragma('journal_mode = WAL');
+ * migrate(db);
+ * const store = sqliteStore({ database: db });
+ * ```
+ */
+export function migrate(db: Database, options: MigrateOptions = {}): void {
+  const t = tablesFor(options.table);
+  // One transaction: a crash mid-way leaves either every table or none.
+  db.transaction(() => db.exec(`
+    CREATE TABLE IF NOT EXISTS ${t.sessions} (
+      id TEXT PRIMARY KEY NOT NULL,
+      user_id TEXT NOT NULL,
+      expires_at INTEGER NOT NULL,
+      version INTEGER NOT NULL,
+      record TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX IF NOT EXISTS ${t.byUser} ON ${t.sessions} (user_id);
+    CREATE INDEX IF NOT EXISTS ${t.byExpiry} ON ${t.sessions} (expires_at);
+    CREATE TABLE IF NOT EXISTS ${t.deny} (
+      key TEXT PRIMARY KEY NOT NULL,
+      expires_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX IF NOT EXISTS ${t.denyByExpiry} ON ${t.deny} (expires_at);
+    CREATE TABLE IF NOT EXISTS ${t.watermarks} (
+      scope TEXT PRIMARY KEY NOT NULL,
+      at INTEGER NOT NULL
+    ) STRICT;
+  `))();
+}

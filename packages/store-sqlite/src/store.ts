@@ -1,0 +1,237 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import {
+  type Clock,
+  ConfigError,
+  GLOBAL_SCOPE,
+  type SessionRecord,
+  type SessionStore,
+  systemClock,
+} from '@sess/core';
+import Database from 'better-sqlite3';
+import { DEFAULT_TABLE, migrate, type Tables, tablesFor } from './schema.ts';
+
+/** Rows deleted per statement by `deleteExpired`: each batch is its own short write transaction. */
+export const DELETE_BATCH_SIZE = 500;
+
+/** Options of {@link sqliteStore}. */
+export interface SqliteStoreOptions {
+  /**
+   * A better-sqlite3 `Database` you own (it stays open after `close()`, and its settings are left
+   * as they are: enable WAL yourself), or a file path (or `':memory:'`) for the store to open, put
+   * in WAL mode, and close in `close()`.
+   */
+  database: Database.Database | string;
+  /**
+   * The sessions table; `<table>_deny` and `<table>_watermarks` are used as well. Must match
+   * `/^[A-Za-z_][A-Za-z0-9_]{0,62}$/`.
+   * @default 'sess_sessions'
+   */
+  table?: string;
+  /**
+   * The time source for expiry on read. Give it the session manager's clock in tests.
+   * @default systemClock (`Date.now`)
+   */
+  clock?: Clock;
+  /**
+   * Run {@link migrate} once, when the store is created. Off by default so that schema changes stay
+   * an explicit deploy step; either way no DDL ever runs on the request path. Without it the tables
+   * must exist already, or the factory throws a `ConfigError`.
+   * @default false
+   */
+  migrate?: boolean;
+}
+
+/** The SQLite {@link SessionStore}; `deleteExpired` and `close` are always present. */
+export interface SqliteStore extends SessionStore {
+  readonly name: 'sqlite';
+  deleteExpired(now: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * A {@link SessionStore} on SQLite through better-sqlite3: the embedded default, for one server or
+ * several processes sharing one database file.
+ *
+ * - Every statement is prepared once, here; each operation is a single statement, so `update` is a
+ *   true compare-and-set (`UPDATE ... WHERE id = ? AND version = ? AND expires_at > ?`) even with
+ *   other processes writing the same file.
+ * - Expiry is enforced on read with `clock`; expired rows are removed by `deleteExpired(now)`
+ *   (`SessionManager.cleanup()`), in batches of {@link DELETE_BATCH_SIZE} rows that yield to the
+ *   event loop in between, so reaping never holds the write lock for long.
+ * - No `subscribe`: other processes sharing the file could not be notified, so revocation caches
+ *   read through to the database instead of trusting a broadcast that would miss them.
+ * - Every error (locked database, closed connection, missing table) rejects the operation.
+ *
+ * @example
+ * ```ts
+ * import { createSessionManager } from '@sess/core';
+ * import { sqliteStore } from '@sess/store-sqlite';
+ *
+ * const store = sqliteStore({ database: 'data/sessions.db', migrate: true });
+ * const sess = createSessionManager({ store, secret: process.env.SESS_SECRET! });
+ * setInterval(() => void sess.cleanup().catch(console.error), 10 * 60_000).unref();
+ * ```
+ */
+export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
+  const { database, table = DEFAULT_TABLE, clock = systemClock } = options;
+  const t = tablesFor(table);
+  if (typeof database !== 'string' && typeof database?.prepare !== 'function') {
+    throw new ConfigError(['sqliteStore.database: expected a better-sqlite3 Database or a file path']);
+  }
+  const owned = typeof database === 'string';
+  const db = owned ? new Database(database) : database;
+  try {
+    if (owned && !db.memory) db.pragma('journal_mode = WAL');
+    if (options.migrate === true) migrate(db, { table });
+    else assertTablesExist(db, table);
+    return createStore(db, t, clock, owned);
+  } catch (error) {
+    if (owned) db.close();
+    throw error;
+  }
+}
+
+function assertTablesExist(db: Database.Database, table: string): void {
+  const names = [table, `${table}_deny`, `${table}_watermarks`];
+  const found = db
+    .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?, ?)`)
+    .pluck()
+    .all(...names);
+  const missing = names.filter((name) => !found.includes(name));
+  if (missing.length > 0) {
+    throw new ConfigError([
+      `sqliteStore: missing table(s) ${missing.join(', ')}; run migrate(db, { table }) or pass migrate: true`,
+    ]);
+  }
+}
+
+function createStore(
+  db: Database.Database,
+  t: Tables,
+  clock: Clock,
+  owned: boolean,
+): SqliteStore {
+  const sql = {
+    insert: db.prepare(
+      `INSERT INTO ${t.sessions} (id, user_id, expires_at, version, record)
+       VALUES (@id, @userId, @expiresAt, @version, @record)
+       ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, expires_at = excluded.expires_at,
+         version = excluded.version, record = excluded.record
+       WHERE expires_at <= @now`, // an expired, not yet reaped row counts as missing
+    ),
+    get: db.prepare(`SELECT record FROM ${t.sessions} WHERE id = ? AND expires_at > ?`).pluck(),
+    update: db.prepare(
+      `UPDATE ${t.sessions}
+       SET user_id = @userId, expires_at = @expiresAt, version = @version, record = @record
+       WHERE id = @id AND version = @expected AND expires_at > @now`,
+    ),
+    delete: db.prepare(`DELETE FROM ${t.sessions} WHERE id = ? RETURNING expires_at`).pluck(),
+    list: db.prepare(`SELECT record FROM ${t.sessions} WHERE user_id = ? AND expires_at > ?`).pluck(),
+    deleteByUser: db
+      .prepare(
+        `DELETE FROM ${t.sessions}
+         WHERE user_id = ? AND id NOT IN (SELECT value FROM json_each(?)) RETURNING expires_at`,
+      )
+      .pluck(),
+    deny: db.prepare(
+      `INSERT INTO ${t.deny} (key, expires_at) VALUES (?, ?)
+       ON CONFLICT (key) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at)`,
+    ),
+    isDenied: db.prepare(`SELECT 1 FROM ${t.deny} WHERE key = ? AND expires_at > ?`).pluck(),
+    setNotBefore: db.prepare(
+      `INSERT INTO ${t.watermarks} (scope, at) VALUES (?, ?)
+       ON CONFLICT (scope) DO UPDATE SET at = max(at, excluded.at)`,
+    ),
+    getNotBefore: db
+      .prepare(`SELECT coalesce(max(at), 0) FROM ${t.watermarks} WHERE scope IN (?, ?)`)
+      .pluck(),
+    reapSessions: db.prepare(
+      `DELETE FROM ${t.sessions} WHERE rowid IN
+       (SELECT rowid FROM ${t.sessions} WHERE expires_at <= ? LIMIT ${DELETE_BATCH_SIZE})`,
+    ),
+    reapDeny: db.prepare(
+      `DELETE FROM ${t.deny} WHERE rowid IN
+       (SELECT rowid FROM ${t.deny} WHERE expires_at <= ? LIMIT ${DELETE_BATCH_SIZE})`,
+    ),
+  };
+  // Times are compared as numbers: never let a user's defaultSafeIntegers turn them into bigints.
+  for (const statement of Object.values(sql)) statement.safeIntegers(false);
+
+  const row = (record: SessionRecord) => ({
+    id: record.id,
+    userId: record.userId,
+    expiresAt: record.expiresAt,
+    version: record.version,
+    record: JSON.stringify(record),
+  });
+  const parse = (json: unknown): SessionRecord => JSON.parse(json as string) as SessionRecord;
+
+  return {
+    name: 'sqlite',
+
+    async create(record) {
+      if (sql.insert.run({ ...row(record), now: clock.now() }).changes !== 1) {
+        throw new Error('sqliteStore.create: a session with this id already exists');
+      }
+    },
+
+    async get(id) {
+      const json = sql.get.get(id, clock.now());
+      return json === undefined ? null : parse(json);
+    },
+
+    async update(record, expectedVersion) {
+      const now = clock.now();
+      return sql.update.run({ ...row(record), expected: expectedVersion, now }).changes === 1;
+    },
+
+    async delete(id) {
+      const expiresAt = sql.delete.get(id) as number | undefined;
+      return expiresAt !== undefined && expiresAt > clock.now();
+    },
+
+    async listByUser(userId) {
+      return sql.list.all(userId, clock.now()).map(parse);
+    },
+
+    async deleteByUser(userId, deleteOptions) {
+      const except = JSON.stringify(deleteOptions?.except ?? []);
+      const now = clock.now();
+      // Expired rows go too, but only live ones count: an expired session is already missing.
+      return (sql.deleteByUser.all(userId, except) as number[]).filter((at) => at > now).length;
+    },
+
+    async deny(key, expiresAt) {
+      sql.deny.run(key, expiresAt);
+    },
+
+    async isDenied(key) {
+      return sql.isDenied.get(key, clock.now()) !== undefined;
+    },
+
+    async setNotBefore(scope, at) {
+      sql.setNotBefore.run(scope, at);
+    },
+
+    async getNotBefore(userId) {
+      return sql.getNotBefore.get(userId, GLOBAL_SCOPE) as number;
+    },
+
+    async deleteExpired(now) {
+      let total = 0;
+      for (const reap of [sql.reapSessions, sql.reapDeny]) {
+        for (;;) {
+          const { changes } = reap.run(now);
+          total += changes;
+          if (changes < DELETE_BATCH_SIZE) break;
+          await nextTurn(); // let requests in between batches
+        }
+      }
+      return total;
+    },
+
+    async close() {
+      if (owned && db.open) db.close();
+    },
+  };
+}

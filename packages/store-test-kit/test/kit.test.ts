@@ -1,0 +1,218 @@
+import type { SessionRecord, SessionStore } from '@sess/core';
+import { memoryStore } from '@sess/core/memory';
+import { describe, expect, it } from 'vitest';
+import {
+  type ConformanceCase,
+  conformanceCases,
+  manualClock,
+  planConformance,
+  runCase,
+  runConformance,
+  type StoreFactory,
+} from '../src/index.ts';
+import { describeStoreConformance } from '../src/vitest.ts';
+
+const byId = (id: string): ConformanceCase => {
+  const found = conformanceCases.find((c) => c.id === id);
+  if (!found) throw new Error(`no case ${id}`);
+  return found;
+};
+
+/** A memory store with some operations replaced: each mutant breaks one rule of the contract. */
+function mutant(patch: (inner: SessionStore) => Partial<SessionStore>): StoreFactory {
+  return async () => {
+    const clock = manualClock();
+    const inner = memoryStore({ clock });
+    const store = Object.assign(Object.create(inner) as SessionStore, patch(inner));
+    return { store, clock, fail: () => inner.close(), probe: { dump: async () => '' } };
+  };
+}
+
+describe('planConformance', () => {
+  it('keeps every case, with the skip reason where one is given', () => {
+    const plan = planConformance({ skip: { 'round-trip': 'because' } });
+    expect(plan).toHaveLength(conformanceCases.length);
+    expect(plan.find((p) => p.conformanceCase.id === 'round-trip')?.skipReason).toBe('because');
+    expect(plan.filter((p) => p.skipReason !== undefined)).toHaveLength(1);
+  });
+
+  it('refuses a skip without a reason and an unknown case id', () => {
+    expect(() => planConformance({ skip: { 'round-trip': ' ' } })).toThrow(/needs a reason/);
+    expect(() => planConformance({ skip: { 'no-such-case': 'x' } })).toThrow(/unknown case id/);
+    expect(() => describeStoreConformance('bad', mutant(() => ({})), { skip: { 'get-missing': '' } })).toThrow(
+      /needs a reason/,
+    );
+  });
+
+  it('has unique, kebab-case ids', () => {
+    const ids = conformanceCases.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^[a-z]+(-[a-z]+)*$/);
+  });
+});
+
+describe('runConformance', () => {
+  it('reports skips with their reason and passes a correct store', async () => {
+    const report = await runConformance(
+      async () => {
+        const clock = manualClock();
+        const store = memoryStore({ clock });
+        return { store, clock, fail: () => store.close() };
+      },
+      { skip: { 'secret-hashed': 'no probe here' } },
+    );
+    expect(report.results.filter((r) => r.status === 'failed')).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.results.find((r) => r.id === 'secret-hashed')).toMatchObject({
+      status: 'skipped',
+      reason: 'no probe here',
+    });
+  });
+
+  it('skips cases for optional operations the store lacks, saying so', async () => {
+    const factory = mutant(() => ({ deleteExpired: undefined, subscribe: undefined }));
+    await expect(runCase(byId('delete-expired'), factory)).resolves.toMatchObject({
+      status: 'skipped',
+      reason: expect.stringMatching(/deleteExpired/),
+    });
+    await expect(runCase(byId('subscribe'), factory)).resolves.toMatchObject({ status: 'skipped' });
+  });
+
+  it('fails a case that needs fail() or a probe when the factory gives none', async () => {
+    const factory: StoreFactory = async () => ({ store: memoryStore() });
+    await expect(runCase(byId('fail-rejects'), factory)).rejects.toThrow(/needs fail\(\)/);
+    await expect(runCase(byId('secret-hashed'), factory)).rejects.toThrow(/needs probe/);
+  });
+
+  it('cleans up after every case, and a case failure wins over a cleanup failure', async () => {
+    let cleaned = 0;
+    const factory =
+      (broken: boolean): StoreFactory =>
+      async () => {
+        const inner = memoryStore();
+        const store = broken ? Object.assign(Object.create(inner), { get: async () => undefined }) : inner;
+        return {
+          store,
+          cleanup: async () => {
+            cleaned++;
+            throw new Error('cleanup broke');
+          },
+        };
+      };
+    await expect(runCase(byId('get-missing'), factory(false))).rejects.toThrow('cleanup broke');
+    await expect(runCase(byId('get-missing'), factory(true))).rejects.toMatchObject({ code: 'ERR_ASSERTION' });
+    expect(cleaned).toBe(2);
+  });
+});
+
+// Each mutant breaks one rule; the case that guards it must fail (so the kit can fail at all).
+const mutants: [caseId: string, rule: string, factory: StoreFactory][] = [
+  [
+    'update-cas-concurrent',
+    'read, await, write (no compare-and-set)',
+    mutant((inner) => ({
+      async update(record, expectedVersion) {
+        const current = await inner.get(record.id);
+        if (!current || current.version !== expectedVersion) return false;
+        await new Promise((resolve) => setImmediate(resolve));
+        await inner.delete(record.id);
+        await inner.create(record);
+        return true;
+      },
+    })),
+  ],
+  [
+    'update-never-creates',
+    'update is an upsert',
+    mutant((inner) => ({
+      async update(record, expectedVersion) {
+        if (await inner.update(record, expectedVersion)) return true;
+        if (await inner.get(record.id)) return false;
+        await inner.create(record);
+        return true;
+      },
+    })),
+  ],
+  [
+    'update-stale',
+    'update ignores the version',
+    mutant((inner) => ({
+      async update(record) {
+        const current = await inner.get(record.id);
+        return current ? inner.update(record, current.version) : false;
+      },
+    })),
+  ],
+  [
+    'expiry-on-read',
+    'expiry checked against a clock that never moves',
+    async () => {
+      const clock = manualClock();
+      return { store: memoryStore({ clock: manualClock(clock.now()) }), clock };
+    },
+  ],
+  [
+    'round-trip',
+    'nulls in meta dropped',
+    mutant((inner) => ({
+      async get(id) {
+        const record = await inner.get(id);
+        if (record) record.meta = Object.fromEntries(Object.entries(record.meta).filter(([, v]) => v !== null));
+        return record;
+      },
+    })),
+  ],
+  [
+    'copies',
+    'the caller’s object is stored by reference',
+    mutant(() => {
+      const kept = new Map<string, SessionRecord>();
+      return { create: async (r) => void kept.set(r.id, r), get: async (id) => kept.get(id) ?? null };
+    }),
+  ],
+  [
+    'create-duplicate',
+    'create overwrites',
+    mutant((inner) => ({
+      async create(record) {
+        await inner.delete(record.id);
+        await inner.create(record);
+      },
+    })),
+  ],
+  ['get-missing', 'get returns undefined', mutant((inner) => ({ get: async (id) => (await inner.get(id)) ?? (undefined as never) }))],
+  ['delete-idempotent', 'delete always true', mutant((inner) => ({ delete: async (id) => (await inner.delete(id)) || true }))],
+  ['by-user-isolation', 'except ignored', mutant((inner) => ({ deleteByUser: (userId) => inner.deleteByUser(userId) }))],
+  [
+    'deny-list',
+    'a later deny lowers the expiry',
+    mutant(() => {
+      const until = new Map<string, number>();
+      return {
+        deny: async (key, expiresAt) => void until.set(key, expiresAt),
+        isDenied: async (key) => (until.get(key) ?? 0) > Date.now(),
+      };
+    }),
+  ],
+  [
+    'not-before',
+    'a watermark can be lowered',
+    mutant(() => {
+      const marks = new Map<string, number>();
+      return {
+        setNotBefore: async (scope, at) => void marks.set(scope, at),
+        getNotBefore: async (userId) => Math.max(marks.get(userId) ?? 0, marks.get('*') ?? 0),
+      };
+    }),
+  ],
+  ['delete-expired', 'deleteExpired ignores its argument', mutant(() => ({ deleteExpired: async () => 0 }))],
+  ['subscribe', 'unsubscribe does nothing', mutant((inner) => ({ subscribe: (listener) => (inner.subscribe!(listener), () => {}) }))],
+  ['fail-rejects', 'get swallows errors and returns null', mutant((inner) => ({ get: (id) => inner.get(id).catch(() => null) }))],
+  ['secret-hashed', 'the probe cannot see the record', mutant(() => ({}))],
+];
+
+describe('every case can fail', () => {
+  it.each(mutants)('%s fails when %s', async (caseId, _rule, factory) => {
+    await expect(runCase(byId(caseId), factory)).rejects.toMatchObject({ code: 'ERR_ASSERTION' });
+  });
+});
