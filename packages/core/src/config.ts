@@ -275,7 +275,7 @@ export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
   const cookies = resolveCookieConfig(options.cookies ?? {});
   issues.push(...cookies.issues.map((i) => `cookies: ${i}`));
   if (options.csrf !== undefined) {
-    issues.push(...resolveCsrfConfig(options.csrf).issues.map((i) => `csrf.${i}`));
+    issues.push(...resolveCsrfConfig(options.csrf).issues.map((i) => (i.includes(':') ? `csrf.${i}` : `csrf: ${i}`)));
   }
 
   if (issues.length > 0) throw new ConfigError(issues);

@@ -128,6 +128,7 @@ export class NotFreshError extends SessError {
 /** Why a CSRF check refused a request. */
 export type CsrfFailureReason =
   | 'cross-site'
+  | 'same-site'
   | 'origin-missing'
   | 'origin-null'
   | 'origin-untrusted'

@@ -13,25 +13,44 @@ export type {
   SessionManagerOptions,
   Strategy,
 } from './config.ts';
-export type {
-  CookieConfig,
-  CookieInstruction,
-  CookieNames,
-  CookieOptions,
-  CookieReadResult,
-  SameSite,
+export {
+  type CookieConfig,
+  type CookieInstruction,
+  type CookieNames,
+  type CookieOptions,
+  type CookieReadResult,
+  clearCookies,
+  csrfCookie,
+  MAX_COOKIE_BYTES,
+  type ResolvedCookies,
+  readCookies,
+  refreshCookie,
+  resolveCookieConfig,
+  type SameSite,
+  serializeCookie,
+  sessionCookie,
 } from './cookies/index.ts';
-export { MAX_COOKIE_BYTES, readCookies, serializeCookie } from './cookies/index.ts';
 export { formatCredential, isSessionId, parseCredential } from './credential.ts';
-export type {
-  CsrfBinding,
-  CsrfMode,
-  CsrfOptions,
-  CsrfPreSession,
-  CsrfProtection,
-  CsrfRequestContext,
+export {
+  type CsrfBinding,
+  type CsrfMode,
+  type CsrfOptions,
+  type CsrfPreSession,
+  type CsrfProtection,
+  type CsrfRequestContext,
+  type CsrfTokens,
+  checkFetchMetadata,
+  checkOrigin,
+  createCsrfProtection,
+  createCsrfTokens,
+  type FetchMetadataOptions,
+  isSafeMethod,
+  MIN_CSRF_KEY_BYTES,
+  normalizeOrigin,
+  type OriginCheckOptions,
+  type ResolvedCsrf,
+  resolveCsrfConfig,
 } from './csrf/index.ts';
-export { checkFetchMetadata, checkOrigin, createCsrfProtection, isSafeMethod } from './csrf/index.ts';
 export {
   type AnySessError,
   type AuthFailureReason,

@@ -1,4 +1,9 @@
-import { GLOBAL_SCOPE, type RevocationEvent, type SessionRecord, type SessionStore } from './store.ts';
+import {
+  GLOBAL_SCOPE,
+  type RevocationEvent,
+  type SessionRecord,
+  type SessionStore,
+} from './store.ts';
 import { type Clock, systemClock } from './util/clock.ts';
 
 /** Options of {@link memoryStore}. */
@@ -54,9 +59,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   };
 
   const index = (record: SessionRecord): void => {
-    let ids = byUser.get(record.userId);
-    if (!ids) byUser.set(record.userId, (ids = new Set()));
-    ids.add(record.id);
+    const ids = byUser.get(record.userId);
+    if (ids) ids.add(record.id);
+    else byUser.set(record.userId, new Set([record.id]));
   };
 
   const unindex = (record: SessionRecord): void => {
@@ -99,7 +104,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
 
     async create(record) {
       open();
-      if (live(record.id, clock.now())) throw new Error('memoryStore: a session with this id already exists');
+      if (live(record.id, clock.now()))
+        throw new Error('memoryStore: a session with this id already exists');
       const copy = structuredClone(record);
       records.set(copy.id, copy);
       index(copy);

@@ -68,7 +68,8 @@ export interface MigrateOptions {
 export function migrate(db: Database, options: MigrateOptions = {}): void {
   const t = tablesFor(options.table);
   // One transaction: a crash mid-way leaves either every table or none.
-  db.transaction(() => db.exec(`
+  db.transaction(() =>
+    db.exec(`
     CREATE TABLE IF NOT EXISTS ${t.sessions} (
       id TEXT PRIMARY KEY NOT NULL,
       user_id TEXT NOT NULL,
@@ -87,5 +88,6 @@ export function migrate(db: Database, options: MigrateOptions = {}): void {
       scope TEXT PRIMARY KEY NOT NULL,
       at INTEGER NOT NULL
     ) STRICT;
-  `))();
+  `),
+  )();
 }

@@ -76,7 +76,9 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   const { database, table = DEFAULT_TABLE, clock = systemClock } = options;
   const t = tablesFor(table);
   if (typeof database !== 'string' && typeof database?.prepare !== 'function') {
-    throw new ConfigError(['sqliteStore.database: expected a better-sqlite3 Database or a file path']);
+    throw new ConfigError([
+      'sqliteStore.database: expected a better-sqlite3 Database or a file path',
+    ]);
   }
   const owned = typeof database === 'string';
   const db = owned ? new Database(database) : database;
@@ -105,12 +107,7 @@ function assertTablesExist(db: Database.Database, table: string): void {
   }
 }
 
-function createStore(
-  db: Database.Database,
-  t: Tables,
-  clock: Clock,
-  owned: boolean,
-): SqliteStore {
+function createStore(db: Database.Database, t: Tables, clock: Clock, owned: boolean): SqliteStore {
   const sql = {
     insert: db.prepare(
       `INSERT INTO ${t.sessions} (id, user_id, expires_at, version, record)
@@ -126,7 +123,9 @@ function createStore(
        WHERE id = @id AND version = @expected AND expires_at > @now`,
     ),
     delete: db.prepare(`DELETE FROM ${t.sessions} WHERE id = ? RETURNING expires_at`).pluck(),
-    list: db.prepare(`SELECT record FROM ${t.sessions} WHERE user_id = ? AND expires_at > ?`).pluck(),
+    list: db
+      .prepare(`SELECT record FROM ${t.sessions} WHERE user_id = ? AND expires_at > ?`)
+      .pluck(),
     deleteByUser: db
       .prepare(
         `DELETE FROM ${t.sessions}

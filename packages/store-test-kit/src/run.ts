@@ -36,9 +36,11 @@ export function planConformance(options: ConformanceOptions = {}): PlannedCase[]
   const problems: string[] = [];
   for (const [id, reason] of Object.entries(skip)) {
     if (!known.has(id)) problems.push(`unknown case id "${id}"`);
-    if (typeof reason !== 'string' || reason.trim() === '') problems.push(`skip of "${id}" needs a reason`);
+    if (typeof reason !== 'string' || reason.trim() === '')
+      problems.push(`skip of "${id}" needs a reason`);
   }
-  if (problems.length > 0) throw new TypeError(`Invalid conformance options: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new TypeError(`Invalid conformance options: ${problems.join('; ')}`);
   return conformanceCases.map((conformanceCase) => ({
     conformanceCase,
     skipReason: Object.hasOwn(skip, conformanceCase.id) ? skip[conformanceCase.id] : undefined,
@@ -58,7 +60,10 @@ export type CaseOutcome = { status: 'passed' } | { status: 'skipped'; reason: st
  * Runs one case against a fresh store from `factory`, then cleans up (`cleanup()`, or else
  * `store.close()`). Resolves with the outcome; rejects with the case's assertion error on failure.
  */
-export async function runCase(conformanceCase: ConformanceCase, factory: StoreFactory): Promise<CaseOutcome> {
+export async function runCase(
+  conformanceCase: ConformanceCase,
+  factory: StoreFactory,
+): Promise<CaseOutcome> {
   const sut = await factory();
   const ctx: CaseContext = {
     store: sut.store,

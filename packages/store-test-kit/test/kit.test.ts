@@ -39,9 +39,13 @@ describe('planConformance', () => {
   it('refuses a skip without a reason and an unknown case id', () => {
     expect(() => planConformance({ skip: { 'round-trip': ' ' } })).toThrow(/needs a reason/);
     expect(() => planConformance({ skip: { 'no-such-case': 'x' } })).toThrow(/unknown case id/);
-    expect(() => describeStoreConformance('bad', mutant(() => ({})), { skip: { 'get-missing': '' } })).toThrow(
-      /needs a reason/,
-    );
+    expect(() =>
+      describeStoreConformance(
+        'bad',
+        mutant(() => ({})),
+        { skip: { 'get-missing': '' } },
+      ),
+    ).toThrow(/needs a reason/);
   });
 
   it('has unique, kebab-case ids', () => {
@@ -90,7 +94,9 @@ describe('runConformance', () => {
       (broken: boolean): StoreFactory =>
       async () => {
         const inner = memoryStore();
-        const store = broken ? Object.assign(Object.create(inner), { get: async () => undefined }) : inner;
+        const store = broken
+          ? Object.assign(Object.create(inner), { get: async () => undefined })
+          : inner;
         return {
           store,
           cleanup: async () => {
@@ -100,7 +106,9 @@ describe('runConformance', () => {
         };
       };
     await expect(runCase(byId('get-missing'), factory(false))).rejects.toThrow('cleanup broke');
-    await expect(runCase(byId('get-missing'), factory(true))).rejects.toMatchObject({ code: 'ERR_ASSERTION' });
+    await expect(runCase(byId('get-missing'), factory(true))).rejects.toMatchObject({
+      code: 'ERR_ASSERTION',
+    });
     expect(cleaned).toBe(2);
   });
 });
@@ -157,7 +165,10 @@ const mutants: [caseId: string, rule: string, factory: StoreFactory][] = [
     mutant((inner) => ({
       async get(id) {
         const record = await inner.get(id);
-        if (record) record.meta = Object.fromEntries(Object.entries(record.meta).filter(([, v]) => v !== null));
+        if (record)
+          record.meta = Object.fromEntries(
+            Object.entries(record.meta).filter(([, v]) => v !== null),
+          );
         return record;
       },
     })),
@@ -167,7 +178,10 @@ const mutants: [caseId: string, rule: string, factory: StoreFactory][] = [
     'the caller’s object is stored by reference',
     mutant(() => {
       const kept = new Map<string, SessionRecord>();
-      return { create: async (r) => void kept.set(r.id, r), get: async (id) => kept.get(id) ?? null };
+      return {
+        create: async (r) => void kept.set(r.id, r),
+        get: async (id) => kept.get(id) ?? null,
+      };
     }),
   ],
   [
@@ -180,9 +194,21 @@ const mutants: [caseId: string, rule: string, factory: StoreFactory][] = [
       },
     })),
   ],
-  ['get-missing', 'get returns undefined', mutant((inner) => ({ get: async (id) => (await inner.get(id)) ?? (undefined as never) }))],
-  ['delete-idempotent', 'delete always true', mutant((inner) => ({ delete: async (id) => (await inner.delete(id)) || true }))],
-  ['by-user-isolation', 'except ignored', mutant((inner) => ({ deleteByUser: (userId) => inner.deleteByUser(userId) }))],
+  [
+    'get-missing',
+    'get returns undefined',
+    mutant((inner) => ({ get: async (id) => (await inner.get(id)) ?? (undefined as never) })),
+  ],
+  [
+    'delete-idempotent',
+    'delete always true',
+    mutant((inner) => ({ delete: async (id) => (await inner.delete(id)) || true })),
+  ],
+  [
+    'by-user-isolation',
+    'except ignored',
+    mutant((inner) => ({ deleteByUser: (userId) => inner.deleteByUser(userId) })),
+  ],
   [
     'deny-list',
     'a later deny lowers the expiry',
@@ -205,9 +231,26 @@ const mutants: [caseId: string, rule: string, factory: StoreFactory][] = [
       };
     }),
   ],
-  ['delete-expired', 'deleteExpired ignores its argument', mutant(() => ({ deleteExpired: async () => 0 }))],
-  ['subscribe', 'unsubscribe does nothing', mutant((inner) => ({ subscribe: (listener) => (inner.subscribe!(listener), () => {}) }))],
-  ['fail-rejects', 'get swallows errors and returns null', mutant((inner) => ({ get: (id) => inner.get(id).catch(() => null) }))],
+  [
+    'delete-expired',
+    'deleteExpired ignores its argument',
+    mutant(() => ({ deleteExpired: async () => 0 })),
+  ],
+  [
+    'subscribe',
+    'unsubscribe does nothing',
+    mutant((inner) => ({
+      subscribe: (listener) => {
+        inner.subscribe?.(listener);
+        return () => {};
+      },
+    })),
+  ],
+  [
+    'fail-rejects',
+    'get swallows errors and returns null',
+    mutant((inner) => ({ get: (id) => inner.get(id).catch(() => null) })),
+  ],
   ['secret-hashed', 'the probe cannot see the record', mutant(() => ({}))],
 ];
 

@@ -95,8 +95,9 @@ export function resolveCsrfConfig(options: CsrfOptions): {
   }
 
   const mode = input.mode ?? 'synchronizer';
-  if (!MODES.has(mode))
+  if (!MODES.has(mode)) {
     issues.push(`mode: must be 'synchronizer', 'double-submit' or 'origin-only'`);
+  }
 
   const trustedOrigins: string[] = [];
   if (!Array.isArray(input.trustedOrigins) || input.trustedOrigins.length === 0) {

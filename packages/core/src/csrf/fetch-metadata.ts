@@ -20,8 +20,8 @@ export interface FetchMetadataOptions {
  * header (an older browser, a non-browser client) passes this check and relies on the Origin check
  * and the token.
  *
- * @returns `null` when the request passes, or the reason it fails (`'cross-site'`, also used for a
- *   refused `same-site` request).
+ * @returns `null` when the request passes, or the reason it fails (`'cross-site'`, or `'same-site'` when
+ *   same-site requests are not allowed).
  */
 export function checkFetchMetadata(
   req: RequestLike,
@@ -34,7 +34,7 @@ export function checkFetchMetadata(
     case 'none':
       return null;
     case 'same-site':
-      return options.allowSameSite === true ? null : 'cross-site';
+      return options.allowSameSite === true ? null : 'same-site';
     default:
       return 'cross-site';
   }

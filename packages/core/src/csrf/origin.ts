@@ -15,6 +15,9 @@ export interface OriginCheckOptions {
 
 // Spaces and control characters: the URL parser would silently strip or drop them.
 const CONTROL = /[^\x21-\x7e\u0080-\uffff]/;
+// What a real host looks like once parsed: the URL parser tolerates `*` and friends, so a
+// would-be wildcard such as `https://*.example.com` is refused rather than kept as a literal.
+const HOST = /^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*|\[[0-9a-f:.]+\])$/;
 
 /**
  * Normalises an origin through the WHATWG URL parser: lower-case scheme and host, IDN to
@@ -31,7 +34,7 @@ export function normalizeOrigin(value: string): string | null {
   const url = parseHttpUrl(value);
   if (url === null || /[?#]/.test(value)) return null;
   if (url.username !== '' || url.password !== '' || url.pathname !== '/') return null;
-  return url.origin;
+  return HOST.test(url.hostname) ? url.origin : null;
 }
 
 /**

@@ -2,7 +2,13 @@ import { exportJWK, importJWK, importPKCS8, importSPKI } from 'jose';
 import { ConfigError } from '../errors.ts';
 import { randomBytes } from '../util/crypto.ts';
 import { utf8Encoder } from '../util/encoding.ts';
-import type { AsymmetricKeyInput, HmacKeyInput, KeyAlgorithm, KeyInput } from './keyring.ts';
+import type {
+  AsymmetricKeyInput,
+  HmacKeyInput,
+  KeyAlgorithm,
+  KeyInput,
+  PublicJwk,
+} from './keyring.ts';
 
 /** One imported key. `signKey` is null for a verify-only key; `publicJwk` for asymmetric keys. */
 export interface LoadedKey {
@@ -10,7 +16,7 @@ export interface LoadedKey {
   readonly alg: KeyAlgorithm;
   readonly signKey: CryptoKey | null;
   readonly verifyKey: CryptoKey;
-  readonly publicJwk: Readonly<JsonWebKey> | null;
+  readonly publicJwk: Readonly<PublicJwk> | null;
 }
 
 class KeyIssue extends Error {}

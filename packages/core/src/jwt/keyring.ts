@@ -38,6 +38,9 @@ export interface AsymmetricKeyInput {
   publicKey?: string | JsonWebKey | CryptoKey;
 }
 
+/** A published public key: a JWK with the `kid`, `alg` and `use` of its keyring entry. */
+export type PublicJwk = JsonWebKey & { kid: string; alg: KeyAlgorithm; use: 'sig' };
+
 /** One key of a {@link Keyring}. */
 export type KeyInput = HmacKeyInput | AsymmetricKeyInput;
 
@@ -61,7 +64,7 @@ export interface Keyring {
    * The public keys as a JWKS (`{ keys }`) for other services to verify tokens with, each with
    * `kid`, `alg` and `use: 'sig'`. HS256 secrets are never exported.
    */
-  jwks(): Promise<{ keys: JsonWebKey[] }>;
+  jwks(): Promise<{ keys: PublicJwk[] }>;
   /** `{ currentKid, keys }`: kids and algorithms, never key material. */
   toJSON(): { currentKid: string; keys: readonly { kid: string; alg: KeyAlgorithm }[] };
 }

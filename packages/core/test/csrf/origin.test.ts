@@ -15,6 +15,8 @@ describe('normalizeOrigin', () => {
     ['http://localhost:80', 'http://localhost'],
     ['http://localhost:3000', 'http://localhost:3000'],
     ['https://bücher.example', 'https://xn--bcher-kva.example'],
+    ['http://127.0.0.1:8080', 'http://127.0.0.1:8080'],
+    ['http://[::1]:3000', 'http://[::1]:3000'],
   ])('%s -> %s', (input, expected) => {
     expect(normalizeOrigin(input)).toBe(expected);
   });
@@ -33,6 +35,8 @@ describe('normalizeOrigin', () => {
     'file:///etc/passwd',
     ' https://app.example.com',
     'https://app.exa\tmple.com',
+    'https://*.example.com',
+    'https://app.example.com.',
   ])('refuses %j', (input) => {
     expect(normalizeOrigin(input)).toBeNull();
   });
@@ -90,7 +94,10 @@ describe('checkOrigin', () => {
   });
 
   it('prefers Origin over Referer', () => {
-    const req = request('POST', { origin: 'https://evil.com', referer: 'https://app.example.com/' });
+    const req = request('POST', {
+      origin: 'https://evil.com',
+      referer: 'https://app.example.com/',
+    });
     expect(checkOrigin(req, TRUSTED)).toBe('origin-untrusted');
   });
 

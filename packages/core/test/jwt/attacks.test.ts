@@ -45,7 +45,11 @@ describe('algorithm confusion', () => {
       const pair = pemPair(alg);
       const ring = createKeyring([{ kid: 'asym', alg, privateKey: pair.privatePem }]);
       const token = forge({ alg: 'HS256', kid: 'asym', typ: 'at+jwt' }, claims(), pair.publicPem);
-      await expectRefused(verifyAccessToken(ring, config, token, NOW), { reason: 'malformed' }, token);
+      await expectRefused(
+        verifyAccessToken(ring, config, token, NOW),
+        { reason: 'malformed' },
+        token,
+      );
     },
   );
 
@@ -181,7 +185,9 @@ describe('size and type', () => {
   it('refuses a token over maxTokenLength before parsing it', async () => {
     const token = forge(HEADER, claims({ role: 'x'.repeat(4096) }));
     expect(token.length).toBeGreaterThan(config.maxTokenLength);
-    await expect(verifyAccessToken(hsRing, { ...config, maxTokenLength: 10_000 }, token, NOW)).resolves.toBeTruthy();
+    await expect(
+      verifyAccessToken(hsRing, { ...config, maxTokenLength: 10_000 }, token, NOW),
+    ).resolves.toBeTruthy();
     await expectRefused(verify(token), { reason: 'malformed' });
   });
 
@@ -195,9 +201,12 @@ describe('size and type', () => {
     await expectRefused(verify(forge({ ...HEADER, typ }, claims())), { reason: 'type' });
   });
 
-  it.each(['at+jwt', 'AT+JWT', 'application/at+jwt', 'Application/AT+JWT'])('accepts typ %s', async (typ) => {
-    await expect(verify(forge({ ...HEADER, typ }, claims()))).resolves.toBeTruthy();
-  });
+  it.each(['at+jwt', 'AT+JWT', 'application/at+jwt', 'Application/AT+JWT'])(
+    'accepts typ %s',
+    async (typ) => {
+      await expect(verify(forge({ ...HEADER, typ }, claims()))).resolves.toBeTruthy();
+    },
+  );
 });
 
 describe('expiry and clock skew', () => {
@@ -213,7 +222,9 @@ describe('expiry and clock skew', () => {
   it('keeps the boundary exact to the millisecond with a fractional-second skew', async () => {
     const skewed = { ...config, clockSkewMs: 1500 };
     await expect(verifyAccessToken(hsRing, skewed, token(), expMs + 1499)).resolves.toBeTruthy();
-    await expectRefused(verifyAccessToken(hsRing, skewed, token(), expMs + 1500), { limit: 'token' });
+    await expectRefused(verifyAccessToken(hsRing, skewed, token(), expMs + 1500), {
+      limit: 'token',
+    });
   });
 
   it('with zero skew, expires exactly at exp', async () => {

@@ -40,14 +40,19 @@ export function claims(overrides: Record<string, unknown> = {}): Record<string, 
 }
 
 export const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64url');
-const json = (value: object | string): string => (typeof value === 'string' ? value : JSON.stringify(value));
+const json = (value: object | string): string =>
+  typeof value === 'string' ? value : JSON.stringify(value);
 
 /**
  * Hand-signs a compact JWS with HMAC-SHA256 over exact header/payload text (objects are
  * JSON-stringified, strings used verbatim), so a test can forge anything jose would refuse to
  * produce, signed correctly with the real key: only the defence under test can stop it.
  */
-export function forge(header: object | string, payload: object | string, secret: string | Buffer = SECRET): string {
+export function forge(
+  header: object | string,
+  payload: object | string,
+  secret: string | Buffer = SECRET,
+): string {
   const input = `${b64(json(header))}.${b64(json(payload))}`;
   return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
 }
@@ -60,7 +65,9 @@ export interface PemPair {
 
 export function pemPair(alg: 'EdDSA' | 'ES256'): PemPair {
   const { privateKey, publicKey } =
-    alg === 'EdDSA' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    alg === 'EdDSA'
+      ? generateKeyPairSync('ed25519')
+      : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return {
     privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),

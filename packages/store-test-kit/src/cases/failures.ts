@@ -25,7 +25,12 @@ const OPERATIONS: readonly Operation[] = [
  * or a rejected promise (a backend error). It has no subscribe, so only the request path is tested.
  */
 function brokenStore(mode: 'throw' | 'reject', cause: Error): SessionStore {
-  const fail = mode === 'throw' ? () => { throw cause; } : () => Promise.reject(cause);
+  const fail =
+    mode === 'throw'
+      ? () => {
+          throw cause;
+        }
+      : () => Promise.reject(cause);
   const store: Record<string, unknown> = { name: `broken-${mode}` };
   for (const operation of OPERATIONS) store[operation] = fail;
   return store as unknown as SessionStore;
@@ -57,13 +62,17 @@ export const failureCases: ConformanceCase[] = [
       };
       for (const operation of OPERATIONS) {
         if (store[operation] === undefined) continue; // an optional operation the store lacks
-        await assert.rejects(async () => calls[operation](), `${operation} must reject on a broken backend`);
+        await assert.rejects(
+          async () => calls[operation](),
+          `${operation} must reject on a broken backend`,
+        );
       }
     },
   },
   {
     id: 'fail-manager',
-    title: 'the session manager over a broken backend rejects validate and create with ERR_SESS_STORE',
+    title:
+      'the session manager over a broken backend rejects validate and create with ERR_SESS_STORE',
     async run(ctx) {
       const fail = requireFail(ctx, 'fail-manager');
       const sess = managerOver(ctx, ctx.store);
@@ -76,7 +85,8 @@ export const failureCases: ConformanceCase[] = [
   },
   {
     id: 'core-store-error',
-    title: 'core turns a throwing or rejecting store into StoreError (503, cause kept), never null or 401',
+    title:
+      'core turns a throwing or rejecting store into StoreError (503, cause kept), never null or 401',
     async run(ctx) {
       const userId = `user-${randomId()}`;
       const { credential } = await managerOver(ctx, ctx.store).create(userId);

@@ -7,7 +7,8 @@ export const maintenanceCases: ConformanceCase[] = [
     id: 'delete-expired',
     title: 'deleteExpired(now) reaps records and deny entries expired at `now`, and nothing else',
     async run({ store, now, skip }) {
-      if (!store.deleteExpired) return skip('the store has no deleteExpired (optional: native TTL)');
+      if (!store.deleteExpired)
+        return skip('the store has no deleteExpired (optional: native TTL)');
       // Reaping "in the future" proves the store uses the `now` it is given and really deletes:
       // the reaped entries are still live by the store's own clock.
       const t = now();
@@ -27,7 +28,6 @@ export const maintenanceCases: ConformanceCase[] = [
       assert.deepStrictEqual(await store.listByUser(userId), [kept]);
       assert.equal(await store.isDenied(keptKey), true);
       assert.equal(await store.deleteExpired(reapAt), 0, 'nothing left to reap');
-
     },
   },
 ];

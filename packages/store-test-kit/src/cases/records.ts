@@ -28,7 +28,11 @@ function richRecord(now: number): SessionRecord {
       big: Number.MAX_SAFE_INTEGER,
       nothing: null,
     },
-    meta: { userAgent: 'Mozilla/5.0 (X11; Linux) “smart quotes” 🦊', ip: '2001:db8::1', createdFrom: null },
+    meta: {
+      userAgent: 'Mozilla/5.0 (X11; Linux) “smart quotes” 🦊',
+      ip: '2001:db8::1',
+      createdFrom: null,
+    },
   });
 }
 
@@ -117,7 +121,11 @@ export const recordCases: ConformanceCase[] = [
       assert.equal(await store.get(expired.id), null);
       assert.deepStrictEqual(await store.listByUser(userId), [live]);
       const revived = { ...expired, version: expired.version + 1, expiresAt: now() + 3_600_000 };
-      assert.equal(await store.update(revived, expired.version), false, 'an expired record is not updated');
+      assert.equal(
+        await store.update(revived, expired.version),
+        false,
+        'an expired record is not updated',
+      );
       assert.equal(await store.get(expired.id), null, 'update must not revive an expired record');
     },
   },

@@ -85,7 +85,11 @@ export const revocationCases: ConformanceCase[] = [
       assert.equal(await store.getNotBefore(alice), t + 2_000);
 
       await store.setNotBefore(GLOBAL_SCOPE, t + 100);
-      assert.equal(await store.getNotBefore(alice), t + 2_000, 'the global watermark is never lowered');
+      assert.equal(
+        await store.getNotBefore(alice),
+        t + 2_000,
+        'the global watermark is never lowered',
+      );
       await store.setNotBefore(alice, t + 2_500);
       assert.equal(await store.getNotBefore(alice), t + 2_500);
     },
@@ -94,7 +98,8 @@ export const revocationCases: ConformanceCase[] = [
     id: 'subscribe',
     title: 'subscribe receives deny and not-before events; unsubscribe stops delivery',
     async run({ store, now, skip }) {
-      if (!store.subscribe) return skip('the store has no subscribe (optional: it cannot broadcast)');
+      if (!store.subscribe)
+        return skip('the store has no subscribe (optional: it cannot broadcast)');
       const first = eventLog();
       const unsubscribe = store.subscribe(first.listener);
       const key = `jti-${randomId()}`;
@@ -106,7 +111,10 @@ export const revocationCases: ConformanceCase[] = [
         await store.setNotBefore(userId, at);
         const denied = await first.waitFor((e) => e.type === 'deny' && e.key === key, 'deny');
         assert.deepStrictEqual(denied, { type: 'deny', key, expiresAt });
-        const raised = await first.waitFor((e) => e.type === 'not-before' && e.scope === userId, 'not-before');
+        const raised = await first.waitFor(
+          (e) => e.type === 'not-before' && e.scope === userId,
+          'not-before',
+        );
         assert.deepStrictEqual(raised, { type: 'not-before', scope: userId, at });
       } finally {
         unsubscribe();
@@ -120,7 +128,11 @@ export const revocationCases: ConformanceCase[] = [
         const after = `jti-${randomId()}`;
         await store.deny(after, expiresAt);
         await second.waitFor((e) => e.type === 'deny' && e.key === after, 'deny');
-        assert.equal(first.events.some((e) => e.type === 'deny' && e.key === after), false, 'no delivery after unsubscribe');
+        assert.equal(
+          first.events.some((e) => e.type === 'deny' && e.key === after),
+          false,
+          'no delivery after unsubscribe',
+        );
       } finally {
         unsubscribeSecond();
       }

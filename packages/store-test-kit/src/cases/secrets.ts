@@ -8,7 +8,8 @@ export const secretCases: ConformanceCase[] = [
     id: 'secret-hashed',
     title: 'the backend holds the SHA-256 of the session secret, never the secret (raw probe)',
     async run(ctx) {
-      if (!ctx.probe) throw new Error(`'secret-hashed' needs probe from the factory, or a skip with a reason`);
+      if (!ctx.probe)
+        throw new Error(`'secret-hashed' needs probe from the factory, or a skip with a reason`);
       const sess = managerOver(ctx, ctx.store);
       const { credential } = await sess.create(`user-${randomId()}`, {
         data: { note: 'probe' },
@@ -19,7 +20,10 @@ export const secretCases: ConformanceCase[] = [
       const dump = await ctx.probe.dump();
       assert.ok(dump.includes(id), 'the probe must see the stored session (its public id)');
       assert.ok(!dump.includes(secret), 'the raw session secret must never reach the backend');
-      assert.ok(dump.includes(sha256(secret)), 'the backend holds the SHA-256 (base64url) of the secret');
+      assert.ok(
+        dump.includes(sha256(secret)),
+        'the backend holds the SHA-256 (base64url) of the secret',
+      );
     },
   },
 ];

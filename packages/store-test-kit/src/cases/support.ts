@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createSessionManager, httpStatusFor, type SessionRecord, type SessionStore } from '@sess/core';
+import {
+  createSessionManager,
+  httpStatusFor,
+  type SessionRecord,
+  type SessionStore,
+} from '@sess/core';
 import { makeRecord } from '../fixtures.ts';
 import type { CaseContext } from '../types.ts';
 
@@ -29,7 +34,8 @@ export async function assertStoreError(promise: Promise<unknown>, cause?: unknow
   await assert.rejects(promise, (error: { code?: unknown; cause?: unknown }) => {
     assert.equal(error.code, 'ERR_SESS_STORE', 'a store failure must surface as ERR_SESS_STORE');
     assert.equal(httpStatusFor(error.code), 503);
-    if (cause !== undefined) assert.equal(error.cause, cause, 'StoreError keeps the original cause');
+    if (cause !== undefined)
+      assert.equal(error.cause, cause, 'StoreError keeps the original cause');
     return true;
   });
 }
@@ -54,7 +60,8 @@ export async function createExpired(
   const records = overrides.map((o) => makeRecord(now, { expiresAt: now + offset, ...o }));
   for (const record of records) {
     await ctx.store.create(record);
-    if (ctx.clock) assert.deepEqual(await ctx.store.get(record.id), record, 'live before its expiry');
+    if (ctx.clock)
+      assert.deepEqual(await ctx.store.get(record.id), record, 'live before its expiry');
   }
   ctx.clock?.advance(1_001);
   return records;

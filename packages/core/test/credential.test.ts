@@ -1,0 +1,70 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { formatCredential, isSessionId, parseCredential } from '../src/index.ts';
+import { mintSecret, mintSessionId } from '../src/credential.ts';
+import { base64url, decodeBase64url } from '../src/util/encoding.ts';
+import { timingSafeEqual } from '../src/util/crypto.ts';
+
+describe('credentials', () => {
+  it('round-trips a minted credential', () => {
+    const id = mintSessionId();
+    const secret = mintSecret();
+    expect(parseCredential(formatCredential(id, secret))).toEqual({ id, secret });
+    expect(isSessionId(id)).toBe(true);
+    expect(mintSessionId()).not.toBe(id);
+  });
+
+  it('refuses anything that is not exactly <22 base64url>.<43 base64url>', () => {
+    const good = formatCredential(mintSessionId(), mintSecret());
+    for (const bad of [
+      '',
+      good.replace('.', '_'),
+      `${good}A`,
+      good.slice(1),
+      `${good.slice(0, -1)}=`,
+      good.replace(/[A-Za-z]/, '+'),
+      `${good.slice(0, -1)}B`.replace(/.$/, '/'),
+      ` ${good.slice(1)}`,
+      123,
+      null,
+    ]) {
+      expect(parseCredential(bad), String(bad)).toBeNull();
+    }
+    // Non-canonical: a last character whose unused low bits are set decodes to the same bytes.
+    const secret = mintSecret();
+    const last = secret.at(-1)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const sibling = alphabet[alphabet.indexOf(last) ^ 1]!;
+    expect(parseCredential(formatCredential(mintSessionId(), secret.slice(0, -1) + sibling))).toBeNull();
+  });
+
+  it('parseCredential never throws on arbitrary input', () => {
+    fc.assert(fc.property(fc.anything(), (value) => parseCredential(value) === null || typeof value === 'string'));
+  });
+});
+
+describe('encoding and comparison', () => {
+  it('base64url round-trips arbitrary bytes canonically', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        const text = base64url(bytes);
+        expect(text).toMatch(/^[A-Za-z0-9_-]*$/);
+        expect(decodeBase64url(text)).toEqual(bytes);
+      }),
+    );
+    expect(base64url(new Uint8Array([251, 255]))).toBe('-_8');
+    expect(decodeBase64url('-_8=')).toBeNull();
+    expect(decodeBase64url('+/8')).toBeNull();
+    expect(decodeBase64url('-_9')).toBeNull();
+    expect(decodeBase64url('A')).toBeNull();
+    expect(decodeBase64url('é')).toBeNull();
+  });
+
+  it('timingSafeEqual compares whole strings of any length', () => {
+    expect(timingSafeEqual('abc', 'abc')).toBe(true);
+    expect(timingSafeEqual('abc', 'abd')).toBe(false);
+    expect(timingSafeEqual('abc', 'abcd')).toBe(false);
+    expect(timingSafeEqual('', '')).toBe(true);
+    expect(timingSafeEqual('a', '')).toBe(false);
+  });
+});

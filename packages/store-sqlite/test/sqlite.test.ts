@@ -1,0 +1,187 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GLOBAL_SCOPE } from '@sess/core';
+import { makeRecord, manualClock } from '@sess/store-test-kit';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DELETE_BATCH_SIZE, migrate, sqliteStore } from '../src/index.ts';
+
+const tableNames = (db: Database.Database): string[] =>
+  db
+    .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+    .pluck()
+    .all() as string[];
+
+const dirs: string[] = [];
+function tempFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sess-sqlite-'));
+  dirs.push(dir);
+  return join(dir, 'sessions.db');
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('table names', () => {
+  it.each([
+    '',
+    '1sessions',
+    'sess-sessions',
+    'sess sessions',
+    'sessions"; DROP TABLE users; --',
+    'sessiöns',
+    `a${'b'.repeat(63)}`,
+  ])('refuses %j with a ConfigError, before touching the database', (table) => {
+    const db = new Database(':memory:');
+    expect(() => migrate(db, { table })).toThrow(
+      expect.objectContaining({ code: 'ERR_SESS_CONFIG' }),
+    );
+    expect(() => sqliteStore({ database: db, table, migrate: true })).toThrow(
+      expect.objectContaining({ code: 'ERR_SESS_CONFIG' }),
+    );
+    expect(tableNames(db)).toEqual([]);
+  });
+
+  it.each(['select', 'Order_By', '_t', `a${'b'.repeat(62)}`])(
+    'accepts and quotes %j',
+    async (table) => {
+      const db = new Database(':memory:');
+      const store = sqliteStore({ database: db, table, migrate: true });
+      expect(tableNames(db)).toEqual([table, `${table}_deny`, `${table}_watermarks`].sort());
+      const record = makeRecord(Date.now());
+      await store.create(record);
+      expect(await store.get(record.id)).toEqual(record);
+    },
+  );
+
+  it('keeps stores with different tables on one database apart', async () => {
+    const db = new Database(':memory:');
+    const a = sqliteStore({ database: db, table: 'a', migrate: true });
+    const b = sqliteStore({ database: db, table: 'b', migrate: true });
+    const record = makeRecord(Date.now());
+    await a.create(record);
+    await a.setNotBefore(GLOBAL_SCOPE, 5);
+    expect(await b.get(record.id)).toBeNull();
+    expect(await b.getNotBefore(record.userId)).toBe(0);
+  });
+});
+
+describe('migrate', () => {
+  it('is idempotent and keeps data', async () => {
+    const db = new Database(':memory:');
+    migrate(db);
+    const store = sqliteStore({ database: db });
+    const record = makeRecord(Date.now());
+    await store.create(record);
+    migrate(db);
+    migrate(db);
+    expect(tableNames(db)).toEqual([
+      'sess_sessions',
+      'sess_sessions_deny',
+      'sess_sessions_watermarks',
+    ]);
+    expect(await store.get(record.id)).toEqual(record);
+  });
+
+  it('is required: without it (or migrate: true) the factory says what to do', () => {
+    const db = new Database(':memory:');
+    expect(() => sqliteStore({ database: db })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_SESS_CONFIG',
+        message: expect.stringMatching(/migrate/),
+      }),
+    );
+  });
+});
+
+describe('ownership and journal mode', () => {
+  it('opens a file path in WAL mode and closes it on close()', async () => {
+    const file = tempFile();
+    const store = sqliteStore({ database: file, migrate: true });
+    const other = new Database(file);
+    expect(other.pragma('journal_mode', { simple: true })).toBe('wal');
+    other.close();
+    await store.close();
+    await store.close(); // idempotent
+    await expect(store.get('x')).rejects.toThrow();
+  });
+
+  it('leaves a user-owned Database open and its journal mode alone', async () => {
+    const db = new Database(tempFile());
+    migrate(db);
+    const store = sqliteStore({ database: db });
+    await store.close();
+    expect(db.open).toBe(true);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('delete');
+  });
+
+  it('refuses something that is not a database', () => {
+    expect(() => sqliteStore({ database: {} as Database.Database })).toThrow(
+      expect.objectContaining({ code: 'ERR_SESS_CONFIG' }),
+    );
+  });
+});
+
+describe('sharing one file between connections (processes)', () => {
+  it('keeps compare-and-set and revocations consistent across connections', async () => {
+    const file = tempFile();
+    const a = sqliteStore({ database: file, migrate: true });
+    const b = sqliteStore({ database: file });
+    const record = makeRecord(Date.now());
+    await a.create(record);
+    expect(await b.update({ ...record, version: 2, data: { by: 'b' } }, 1)).toBe(true);
+    expect(await a.update({ ...record, version: 2, data: { by: 'a' } }, 1)).toBe(false);
+    expect((await a.get(record.id))?.data).toEqual({ by: 'b' });
+    await a.deny('jti', Date.now() + 60_000);
+    expect(await b.isDenied('jti')).toBe(true);
+    await a.close();
+    await b.close();
+  });
+});
+
+describe('deleteExpired', () => {
+  it(`deletes in batches of ${DELETE_BATCH_SIZE} rows, yielding between batches`, async () => {
+    const statements: string[] = [];
+    const db = new Database(':memory:', { verbose: (sql) => statements.push(String(sql)) });
+    const clock = manualClock();
+    const store = sqliteStore({ database: db, clock, migrate: true });
+    const t = clock.now();
+    const count = (table: string) => db.prepare(`SELECT count(*) FROM "${table}"`).pluck().get();
+    db.transaction(() => {
+      for (let i = 0; i < 1_200; i++) void store.create(makeRecord(t, { expiresAt: t + 1_000 }));
+      for (let i = 0; i < 1_100; i++) void store.deny(`jti-${i}`, t + 1_000);
+    })();
+    const kept = makeRecord(t, { expiresAt: t + 60_000 });
+    await store.create(kept);
+    await store.deny('kept', t + 60_000);
+    statements.length = 0;
+
+    const reaping = store.deleteExpired(t + 2_000);
+    expect(count('sess_sessions')).toBe(1_201 - DELETE_BATCH_SIZE); // one batch, then a yield
+    expect(await reaping).toBe(2_300);
+
+    const batches = (table: string) =>
+      statements.filter((sql) => sql.startsWith(`DELETE FROM "${table}" WHERE rowid IN`)).length;
+    expect(batches('sess_sessions')).toBe(3); // 500 + 500 + 200
+    expect(batches('sess_sessions_deny')).toBe(3); // 500 + 500 + 100
+    expect(count('sess_sessions')).toBe(1);
+    expect(count('sess_sessions_deny')).toBe(1);
+    expect(await store.get(kept.id)).toEqual(kept);
+    expect(await store.isDenied('kept')).toBe(true);
+  });
+});
+
+describe('integers', () => {
+  it('returns numbers even when the user enabled safe integers on the database', async () => {
+    const db = new Database(':memory:');
+    db.defaultSafeIntegers(true);
+    const store = sqliteStore({ database: db, migrate: true });
+    const record = makeRecord(Date.now());
+    await store.create(record);
+    await store.setNotBefore(record.userId, 1_234);
+    expect(await store.getNotBefore(record.userId)).toBe(1_234);
+    expect(await store.delete(record.id)).toBe(true);
+    expect(await store.deleteByUser(record.userId)).toBe(0);
+  });
+});
