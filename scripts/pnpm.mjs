@@ -18,5 +18,6 @@ function pnpm(args) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-if (!existsSync(join(root, 'node_modules', '.modules.yaml'))) pnpm(['install', '--frozen-lockfile']);
+if (!existsSync(join(root, 'node_modules', '.modules.yaml')))
+  pnpm(['install', '--frozen-lockfile']);
 pnpm(process.argv.slice(2));

@@ -1,6 +1,7 @@
 // The quick-start tour: sessions on the embedded SQLite store, step by step.
-import { mkdirSync } from 'node:fs';
+
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { createSessionManager, isSessError } from '@sess/core';
 import { sqliteStore } from '@sess/store-sqlite';
 
@@ -19,7 +20,9 @@ const sess = createSessionManager({
   },
 });
 sess.on('refresh.reused', (e) => step('event', `refresh.reused for session ${e.sessionId}`));
-sess.on('session.revoked', (e) => step('event', `session.revoked (${e.reason}) ${e.sessionId ?? ''}`));
+sess.on('session.revoked', (e) =>
+  step('event', `session.revoked (${e.reason}) ${e.sessionId ?? ''}`),
+);
 
 const short = (token: string) => `${token.slice(0, 12)}…`;
 function step(label: string, text: string) {
@@ -37,7 +40,10 @@ async function expectRefused(label: string, run: () => Promise<unknown>) {
 }
 
 const login = await sess.create('alice', { request: { userAgent: 'quickstart', ip: '127.0.0.1' } });
-step('create', `session ${login.session.id} for alice; refresh token ${short(login.credential)}, access token ${short(login.accessToken!)} (${login.expiresIn}s)`);
+step(
+  'create',
+  `session ${login.session.id} for alice; refresh token ${short(login.credential)}, access token ${short(login.accessToken!)} (${login.expiresIn}s)`,
+);
 
 const me = await sess.validate(login.accessToken);
 step('validate', `access token is valid: user ${me.userId}, session ${me.sessionId}`);
@@ -46,7 +52,10 @@ const first = await sess.refresh(login.credential);
 step('refresh', `rotated: new refresh token ${short(first.credential)}`);
 
 const retry = await sess.refresh(login.credential);
-step('retry', `same old token again inside the reuse window -> same successor: ${retry.credential === first.credential}`);
+step(
+  'retry',
+  `same old token again inside the reuse window -> same successor: ${retry.credential === first.credential}`,
+);
 
 const second = await sess.refresh(first.credential);
 step('refresh', `rotated again: ${short(second.credential)}`);
@@ -56,10 +65,16 @@ await expectRefused('after', () => sess.validate(second.accessToken));
 
 const phone = await sess.create('alice', { request: { userAgent: 'phone' } });
 const laptop = await sess.create('alice', { request: { userAgent: 'laptop' } });
-step('devices', (await sess.list('alice')).map((s) => `${s.meta.userAgent}:${s.id.slice(0, 6)}`).join(', '));
+step(
+  'devices',
+  (await sess.list('alice')).map((s) => `${s.meta.userAgent}:${s.id.slice(0, 6)}`).join(', '),
+);
 await sess.revoke(phone.session.id);
 await expectRefused('revoke', () => sess.validate(phone.accessToken));
-step('still', `laptop still valid: ${(await sess.validate(laptop.accessToken)).sessionId === laptop.session.id}`);
+step(
+  'still',
+  `laptop still valid: ${(await sess.validate(laptop.accessToken)).sessionId === laptop.session.id}`,
+);
 const count = await sess.revokeAllForUser('alice');
 step('everywhere', `log out everywhere deleted ${count} session(s)`);
 await expectRefused('everywhere', () => sess.validate(laptop.accessToken));

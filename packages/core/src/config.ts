@@ -2,8 +2,8 @@ import { type CookieConfig, type ResolvedCookies, resolveCookieConfig } from './
 import { type CsrfOptions, resolveCsrfConfig } from './csrf/index.ts';
 import { ConfigError } from './errors.ts';
 import type { Logger } from './events.ts';
-import { createKeyring, type KeyInput, type Keyring } from './jwt/keyring.ts';
 import { validateCustomClaims } from './jwt/access-token.ts';
+import { createKeyring, type KeyInput, type Keyring } from './jwt/keyring.ts';
 import { isWeakSecret } from './jwt/weak-secrets.ts';
 import type { Session } from './session.ts';
 import type { JsonValue, SessionStore } from './store.ts';
@@ -154,15 +154,35 @@ export interface ResolvedConfig {
   logger: Logger | null;
 }
 
-const PRESETS: Record<Preset, { accessTokenTtl: Duration; standard: SessionClassOptions; rememberMe: SessionClassOptions }> = {
-  b2b: { accessTokenTtl: '15m', standard: { idleTimeout: '1d', absoluteTimeout: '7d' }, rememberMe: { idleTimeout: '7d', absoluteTimeout: '7d' } },
-  b2c: { accessTokenTtl: '1h', standard: { idleTimeout: '7d', absoluteTimeout: '30d' }, rememberMe: { idleTimeout: '30d', absoluteTimeout: '30d' } },
-  internal: { accessTokenTtl: '8h', standard: { idleTimeout: '7d', absoluteTimeout: '90d' }, rememberMe: { idleTimeout: '90d', absoluteTimeout: '90d' } },
+const PRESETS: Record<
+  Preset,
+  { accessTokenTtl: Duration; standard: SessionClassOptions; rememberMe: SessionClassOptions }
+> = {
+  b2b: {
+    accessTokenTtl: '15m',
+    standard: { idleTimeout: '1d', absoluteTimeout: '7d' },
+    rememberMe: { idleTimeout: '7d', absoluteTimeout: '7d' },
+  },
+  b2c: {
+    accessTokenTtl: '1h',
+    standard: { idleTimeout: '7d', absoluteTimeout: '30d' },
+    rememberMe: { idleTimeout: '30d', absoluteTimeout: '30d' },
+  },
+  internal: {
+    accessTokenTtl: '8h',
+    standard: { idleTimeout: '7d', absoluteTimeout: '90d' },
+    rememberMe: { idleTimeout: '90d', absoluteTimeout: '90d' },
+  },
 };
 
 const DEFAULT_CLASSES: Record<string, SessionClassOptions> = {
   standard: { idleTimeout: '30m', absoluteTimeout: '8h', renewalInterval: '1h', persistent: false },
-  rememberMe: { idleTimeout: '14d', absoluteTimeout: '30d', renewalInterval: '1h', persistent: true },
+  rememberMe: {
+    idleTimeout: '14d',
+    absoluteTimeout: '30d',
+    renewalInterval: '1h',
+    persistent: true,
+  },
 };
 
 const STRATEGIES: readonly Strategy[] = ['database', 'jwt', 'hybrid'];
@@ -180,13 +200,15 @@ export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
     return ms;
   };
 
-  if (!options || typeof options !== 'object') throw new ConfigError(['options: an object is required']);
+  if (!options || typeof options !== 'object')
+    throw new ConfigError(['options: an object is required']);
   const store = options.store;
   if (!store || typeof store.get !== 'function' || typeof store.update !== 'function') {
     issues.push('store: a SessionStore is required (there is no implicit in-memory default)');
   }
   const strategy = options.strategy ?? 'database';
-  if (!STRATEGIES.includes(strategy)) issues.push(`strategy: must be one of ${STRATEGIES.join(', ')}`);
+  if (!STRATEGIES.includes(strategy))
+    issues.push(`strategy: must be one of ${STRATEGIES.join(', ')}`);
   const preset = options.preset === undefined ? undefined : PRESETS[options.preset];
   if (options.preset !== undefined && !preset) issues.push('preset: must be b2b, b2c or internal');
 
@@ -200,14 +222,19 @@ export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
     }
     const bytes = utf8Encoder.encode(secret);
     if (bytes.length < 32) issues.push(`${name}: must be at least 32 bytes (got ${bytes.length})`);
-    else if (isWeakSecret(secret)) issues.push(`${name}: is a well-known or trivially guessable secret`);
+    else if (isWeakSecret(secret))
+      issues.push(`${name}: is a well-known or trivially guessable secret`);
     return bytes;
   });
 
   const classes = new Map<string, ResolvedSessionClass>();
   const classOptions: Record<string, SessionClassOptions> = {
     standard: { ...DEFAULT_CLASSES.standard, ...preset?.standard, ...options.sessions?.standard },
-    rememberMe: { ...DEFAULT_CLASSES.rememberMe, ...preset?.rememberMe, ...options.sessions?.rememberMe },
+    rememberMe: {
+      ...DEFAULT_CLASSES.rememberMe,
+      ...preset?.rememberMe,
+      ...options.sessions?.rememberMe,
+    },
   };
   for (const [name, value] of Object.entries(options.sessions ?? {})) {
     if (!(name in classOptions)) classOptions[name] = { ...DEFAULT_CLASSES.standard, ...value };
@@ -216,9 +243,13 @@ export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
     const prefix = `sessions.${name}`;
     const idleMs = duration(value.idleTimeout, `${prefix}.idleTimeout`, '30m');
     const absoluteMs = duration(value.absoluteTimeout, `${prefix}.absoluteTimeout`, '8h');
-    const renewalMs = value.renewalInterval === false ? null : duration(value.renewalInterval, `${prefix}.renewalInterval`, '1h');
+    const renewalMs =
+      value.renewalInterval === false
+        ? null
+        : duration(value.renewalInterval, `${prefix}.renewalInterval`, '1h');
     if (idleMs <= 0) issues.push(`${prefix}.idleTimeout: must be positive`);
-    if (absoluteMs < idleMs) issues.push(`${prefix}.absoluteTimeout: must not be shorter than idleTimeout`);
+    if (absoluteMs < idleMs)
+      issues.push(`${prefix}.absoluteTimeout: must not be shorter than idleTimeout`);
     classes.set(name, { idleMs, absoluteMs, renewalMs, persistent: value.persistent ?? false });
   }
 
@@ -235,33 +266,56 @@ export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
         else throw error;
       }
       if (typeof o.issuer !== 'string' || o.issuer === '') issues.push('jwt.issuer: required');
-      if (typeof o.audience !== 'string' || o.audience === '') issues.push('jwt.audience: required');
-      const lifetimeMs = duration(o.accessTokenTtl, 'jwt.accessTokenTtl', preset?.accessTokenTtl ?? '15m');
+      if (typeof o.audience !== 'string' || o.audience === '')
+        issues.push('jwt.audience: required');
+      const lifetimeMs = duration(
+        o.accessTokenTtl,
+        'jwt.accessTokenTtl',
+        preset?.accessTokenTtl ?? '15m',
+      );
       if (lifetimeMs < 1000) issues.push('jwt.accessTokenTtl: must be at least 1s');
       const clockSkewMs = duration(o.clockSkew, 'jwt.clockSkew', '30s');
       if (clockSkewMs > 5 * 60_000) issues.push('jwt.clockSkew: must not exceed 5m');
       const maxTokenLength = o.maxTokenLength ?? 4096;
-      if (!Number.isInteger(maxTokenLength) || maxTokenLength < 256) issues.push('jwt.maxTokenLength: must be an integer ≥ 256');
+      if (!Number.isInteger(maxTokenLength) || maxTokenLength < 256)
+        issues.push('jwt.maxTokenLength: must be an integer ≥ 256');
       const customClaims = [...(o.customClaims ?? [])];
       issues.push(...validateCustomClaims(customClaims).map((i) => `jwt.customClaims: ${i}`));
       if (keyring) {
-        jwt = { keyring, issuer: o.issuer, audience: o.audience, lifetimeMs, clockSkewMs, maxTokenLength, customClaims, claims: o.claims ?? null };
+        jwt = {
+          keyring,
+          issuer: o.issuer,
+          audience: o.audience,
+          lifetimeMs,
+          clockSkewMs,
+          maxTokenLength,
+          customClaims,
+          claims: o.claims ?? null,
+        };
       }
     }
   }
 
   const reuseWindowMs = duration(options.refresh?.reuseWindow, 'refresh.reuseWindow', '10s');
-  if (reuseWindowMs > 60_000) issues.push('refresh.reuseWindow: must not exceed 60s (a longer window lets a thief share the session)');
+  if (reuseWindowMs > 60_000)
+    issues.push(
+      'refresh.reuseWindow: must not exceed 60s (a longer window lets a thief share the session)',
+    );
 
   let maxSessions: ResolvedConfig['maxSessions'] = null;
   if (options.maxSessionsPerUser) {
     const { limit, policy = 'evict-oldest' } = options.maxSessionsPerUser;
-    if (!Number.isInteger(limit) || limit < 1) issues.push('maxSessionsPerUser.limit: must be a positive integer');
-    if (policy !== 'evict-oldest' && policy !== 'reject') issues.push('maxSessionsPerUser.policy: must be evict-oldest or reject');
+    if (!Number.isInteger(limit) || limit < 1)
+      issues.push('maxSessionsPerUser.limit: must be a positive integer');
+    if (policy !== 'evict-oldest' && policy !== 'reject')
+      issues.push('maxSessionsPerUser.policy: must be evict-oldest or reject');
     maxSessions = { limit, policy };
   }
 
-  const binding = { userAgent: options.binding?.userAgent ?? 'off', ip: options.binding?.ip ?? 'off' };
+  const binding = {
+    userAgent: options.binding?.userAgent ?? 'off',
+    ip: options.binding?.ip ?? 'off',
+  };
   for (const [name, value] of Object.entries(binding)) {
     if (!POLICIES.includes(value)) issues.push(`binding.${name}: must be off, event or revoke`);
   }
@@ -270,12 +324,17 @@ export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
   if (!(touchFraction >= 0 && touchFraction < 1)) issues.push('touchFraction: must be in [0, 1)');
   const stalenessMs = duration(options.revocation?.staleness, 'revocation.staleness', '5s');
   const maxCacheEntries = options.revocation?.maxEntries ?? 10_000;
-  if (!Number.isInteger(maxCacheEntries) || maxCacheEntries < 1) issues.push('revocation.maxEntries: must be a positive integer');
+  if (!Number.isInteger(maxCacheEntries) || maxCacheEntries < 1)
+    issues.push('revocation.maxEntries: must be a positive integer');
 
   const cookies = resolveCookieConfig(options.cookies ?? {});
   issues.push(...cookies.issues.map((i) => `cookies: ${i}`));
   if (options.csrf !== undefined) {
-    issues.push(...resolveCsrfConfig(options.csrf).issues.map((i) => (i.includes(':') ? `csrf.${i}` : `csrf: ${i}`)));
+    issues.push(
+      ...resolveCsrfConfig(options.csrf).issues.map((i) =>
+        i.includes(':') ? `csrf.${i}` : `csrf: ${i}`,
+      ),
+    );
   }
 
   if (issues.length > 0) throw new ConfigError(issues);

@@ -256,6 +256,6 @@ export function isSessError(value: unknown): value is AnySessError {
   return (
     value instanceof Error &&
     typeof (value as { code?: unknown }).code === 'string' &&
-    ((value as unknown as { code: string }).code in STATUS)
+    (value as unknown as { code: string }).code in STATUS
   );
 }

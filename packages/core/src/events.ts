@@ -20,7 +20,12 @@ export interface SessEventMap {
   'session.expired': { sessionId: string; userId: string; limit: 'idle' | 'absolute' };
   'refresh.reused': { sessionId: string; userId: string };
   'csrf.rejected': { reason: string; method: string };
-  'session.anomaly': { sessionId: string; userId: string; kind: 'user-agent' | 'ip'; action: 'event' | 'revoke' };
+  'session.anomaly': {
+    sessionId: string;
+    userId: string;
+    kind: 'user-agent' | 'ip';
+    action: 'event' | 'revoke';
+  };
   'revocation.published': { kind: 'deny' | 'not-before'; scope: string };
 }
 
@@ -78,7 +83,10 @@ const EVENT_NAMES: readonly SessEventName[] = [
 /** Typed event fan-out plus the counters behind `metrics()`. A throwing listener is logged, never rethrown. */
 export class EventHub {
   readonly #listeners = new Map<SessEventName, Set<(payload: never) => void>>();
-  readonly #counts = Object.fromEntries(EVENT_NAMES.map((n) => [n, 0])) as Record<SessEventName, number>;
+  readonly #counts = Object.fromEntries(EVENT_NAMES.map((n) => [n, 0])) as Record<
+    SessEventName,
+    number
+  >;
   readonly #store: Record<string, StoreCallMetrics> = {};
   readonly #logger: Logger;
 
@@ -87,8 +95,8 @@ export class EventHub {
   }
 
   on<E extends SessEventName>(name: E, listener: SessEventListener<E>): () => void {
-    let set = this.#listeners.get(name);
-    if (!set) this.#listeners.set(name, (set = new Set()));
+    const set = this.#listeners.get(name) ?? new Set();
+    this.#listeners.set(name, set);
     set.add(listener as (payload: never) => void);
     return () => set.delete(listener as (payload: never) => void);
   }
@@ -108,8 +116,8 @@ export class EventHub {
   }
 
   recordStoreCall(operation: string, ms: number, failed: boolean): void {
-    let m = this.#store[operation];
-    if (!m) this.#store[operation] = m = { calls: 0, errors: 0, totalMs: 0, maxMs: 0 };
+    const m = this.#store[operation] ?? { calls: 0, errors: 0, totalMs: 0, maxMs: 0 };
+    this.#store[operation] = m;
     m.calls++;
     if (failed) m.errors++;
     m.totalMs += ms;

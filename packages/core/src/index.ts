@@ -84,7 +84,15 @@ export {
   silentLogger,
 } from './events.ts';
 export type { AccessClaims } from './jwt/access-token.ts';
-export { createKeyring, type KeyAlgorithm, type KeyInput, type Keyring } from './jwt/keyring.ts';
+export {
+  type AsymmetricKeyInput,
+  createKeyring,
+  type HmacKeyInput,
+  type KeyAlgorithm,
+  type KeyInput,
+  type Keyring,
+  type PublicJwk,
+} from './jwt/keyring.ts';
 export {
   type CreateOptions,
   createSessionManager,

@@ -1,8 +1,14 @@
-import { type ResolvedConfig, type ResolvedSessionClass, resolveConfig, type SessionManagerOptions, type Strategy } from './config.ts';
-import { clearCookies, refreshCookie, sessionCookie } from './cookies/index.ts';
+import {
+  type ResolvedConfig,
+  type ResolvedSessionClass,
+  resolveConfig,
+  type SessionManagerOptions,
+  type Strategy,
+} from './config.ts';
 import type { CookieInstruction } from './cookies/index.ts';
-import { createCsrfProtection, type CsrfProtection } from './csrf/index.ts';
+import { clearCookies, refreshCookie, sessionCookie } from './cookies/index.ts';
 import { formatCredential, mintSecret, mintSessionId, parseCredential } from './credential.ts';
+import { type CsrfProtection, createCsrfProtection } from './csrf/index.ts';
 import {
   ConfigError,
   ConflictError,
@@ -16,13 +22,28 @@ import {
   SessionLimitError,
   StoreError,
 } from './errors.ts';
-import { errorName, EventHub, type Logger, type MetricsSnapshot, type RevokeReason, type SessEventListener, type SessEventName, silentLogger } from './events.ts';
+import {
+  EventHub,
+  errorName,
+  type Logger,
+  type MetricsSnapshot,
+  type RevokeReason,
+  type SessEventListener,
+  type SessEventName,
+  silentLogger,
+} from './events.ts';
 import { type AccessClaims, signAccessToken, verifyAccessToken } from './jwt/access-token.ts';
 import { opaque, redacted } from './redact.ts';
 import { RevocationCache } from './revocation-cache.ts';
-import { matchSecret, rotated, Rotator } from './rotation.ts';
+import { matchSecret, Rotator, rotated } from './rotation.ts';
 import { type Session, toSession } from './session.ts';
-import { GLOBAL_SCOPE, type JsonValue, type SessionData, type SessionMeta, type SessionRecord, type SessionStore } from './store.ts';
+import {
+  GLOBAL_SCOPE,
+  type SessionData,
+  type SessionMeta,
+  type SessionRecord,
+  type SessionStore,
+} from './store.ts';
 import { deriveKey, sha256 } from './util/crypto.ts';
 import type { Duration } from './util/duration.ts';
 import { durationMs } from './util/duration.ts';
@@ -124,11 +145,14 @@ export class SessionManager {
     this.#logger = config.logger ?? silentLogger;
     this.#events = new EventHub(this.#logger);
     this.#rotator = new Rotator(Promise.all(config.secrets.map((s) => deriveKey(s, 'rotation'))));
-    this.csrf = config.csrf ? createCsrfProtection(config.csrf, deriveKey(config.secrets[0]!, 'csrf')) : null;
+    this.csrf = config.csrf
+      ? createCsrfProtection(config.csrf, deriveKey(config.secrets[0]!, 'csrf'))
+      : null;
     this.#cache = new RevocationCache(
       {
         isDenied: (key) => this.#call('isDenied', () => this.#store.isDenied(key)),
-        getNotBefore: (userId) => this.#call('getNotBefore', () => this.#store.getNotBefore(userId)),
+        getNotBefore: (userId) =>
+          this.#call('getNotBefore', () => this.#store.getNotBefore(userId)),
       },
       config.stalenessMs,
       config.maxCacheEntries,
@@ -154,7 +178,9 @@ export class SessionManager {
    */
   async create(userId: string, options: CreateOptions = {}): Promise<Issued> {
     if (typeof userId !== 'string' || userId.length === 0 || userId.length > MAX_USER_ID) {
-      throw new ConfigError(['create: userId must be a non-empty string of at most 256 characters']);
+      throw new ConfigError([
+        'create: userId must be a non-empty string of at most 256 characters',
+      ]);
     }
     const sessionClass = options.sessionClass ?? 'standard';
     const cls = this.#class(sessionClass);
@@ -200,8 +226,11 @@ export class SessionManager {
    *   StoreError (503) when the store fails: never a pass.
    */
   async validate(token: string | null | undefined, request?: RequestInfo): Promise<Validated> {
-    if (typeof token !== 'string' || token.length === 0) throw new InvalidCredentialError('missing');
-    return this.strategy === 'database' ? this.#validateCredential(token, request) : this.#validateAccessToken(token, request);
+    if (typeof token !== 'string' || token.length === 0)
+      throw new InvalidCredentialError('missing');
+    return this.strategy === 'database'
+      ? this.#validateCredential(token, request)
+      : this.#validateAccessToken(token, request);
   }
 
   /**
@@ -257,7 +286,11 @@ export class SessionManager {
     };
     await this.#call('create', () => this.#store.create(record));
     await this.#end(old.id, old.userId, 'regenerated');
-    this.#events.emit('session.created', { sessionId: record.id, userId: record.userId, sessionClass: record.sessionClass });
+    this.#events.emit('session.created', {
+      sessionId: record.id,
+      userId: record.userId,
+      sessionClass: record.sessionClass,
+    });
     return this.#issue(record, secret, false);
   }
 
@@ -272,7 +305,10 @@ export class SessionManager {
    * devices"). Without `except`, a per-user watermark also kills every access token already issued.
    * Returns how many sessions were deleted.
    */
-  async revokeAllForUser(userId: string, options: { except?: readonly string[] } = {}): Promise<number> {
+  async revokeAllForUser(
+    userId: string,
+    options: { except?: readonly string[] } = {},
+  ): Promise<number> {
     const except = options.except ?? [];
     const now = this.#config.clock.now();
     if (except.length === 0) {
@@ -282,7 +318,9 @@ export class SessionManager {
       const sessions = await this.#call('listByUser', () => this.#store.listByUser(userId));
       for (const s of sessions) if (!except.includes(s.id)) await this.#denySession(s.id, now);
     }
-    const count = await this.#call('deleteByUser', () => this.#store.deleteByUser(userId, { except }));
+    const count = await this.#call('deleteByUser', () =>
+      this.#store.deleteByUser(userId, { except }),
+    );
     this.#events.emit('session.revoked', { sessionId: null, userId, reason: 'user' });
     return count;
   }
@@ -314,7 +352,8 @@ export class SessionManager {
     if (!record) throw new NotFoundError();
     if (record.version !== session.version) throw new ConflictError();
     const next: SessionRecord = { ...record, data, version: record.version + 1 };
-    if (!(await this.#call('update', () => this.#store.update(next, record.version)))) throw new ConflictError();
+    if (!(await this.#call('update', () => this.#store.update(next, record.version))))
+      throw new ConflictError();
     return toSession(next);
   }
 
@@ -324,7 +363,10 @@ export class SessionManager {
    */
   requireFresh(auth: { authenticatedAt: number | null }, maxAge: Duration): void {
     const maxAgeMs = durationMs(maxAge, 'requireFresh(maxAge)');
-    if (auth.authenticatedAt === null || this.#config.clock.now() - auth.authenticatedAt > maxAgeMs) {
+    if (
+      auth.authenticatedAt === null ||
+      this.#config.clock.now() - auth.authenticatedAt > maxAgeMs
+    ) {
       throw new NotFreshError(maxAgeMs);
     }
   }
@@ -370,7 +412,9 @@ export class SessionManager {
         record = await this.#touch(record, cls, now);
       }
     }
-    const cookies = renewed ? [this.#sessionCookie(record, formatCredential(record.id, renewed))] : [];
+    const cookies = renewed
+      ? [this.#sessionCookie(record, formatCredential(record.id, renewed))]
+      : [];
     const credential = renewed ? formatCredential(record.id, renewed) : null;
     return redacted(
       {
@@ -390,7 +434,10 @@ export class SessionManager {
     const jwt = this.#config.jwt!;
     const now = this.#config.clock.now();
     const claims = await verifyAccessToken(jwt.keyring, jwt, token, now);
-    if ((await this.#cache.isDenied(`sid:${claims.sid}`)) || (await this.#cache.isDenied(`jti:${claims.jti}`))) {
+    if (
+      (await this.#cache.isDenied(`sid:${claims.sid}`)) ||
+      (await this.#cache.isDenied(`jti:${claims.jti}`))
+    ) {
       throw new RevokedError();
     }
     // iat has one-second resolution: a token issued in the same second as a watermark is refused (fail closed).
@@ -407,7 +454,15 @@ export class SessionManager {
       session = toSession(record);
       authenticatedAt = record.authenticatedAt;
     }
-    return { sessionId: claims.sid, userId: claims.sub, session, claims, authenticatedAt, credential: null, cookies: [] };
+    return {
+      sessionId: claims.sid,
+      userId: claims.sub,
+      session,
+      claims,
+      authenticatedAt,
+      credential: null,
+      cookies: [],
+    };
   }
 
   #checkExpiry(record: SessionRecord, now: number): void {
@@ -430,7 +485,12 @@ export class SessionManager {
     ] as const;
     for (const [kind, policy, expected, actual] of checks) {
       if (policy === 'off' || !expected || !actual || expected === actual) continue;
-      this.#events.emit('session.anomaly', { sessionId: record.id, userId: record.userId, kind, action: policy });
+      this.#events.emit('session.anomaly', {
+        sessionId: record.id,
+        userId: record.userId,
+        kind,
+        action: policy,
+      });
       if (policy === 'revoke') {
         await this.#end(record.id, record.userId, 'binding');
         throw new RevokedError();
@@ -444,12 +504,24 @@ export class SessionManager {
    * A presented secret that is not the current one: inside the reuse window the previous secret
    * recovers the same successor; anything else is theft and revokes the whole session.
    */
-  async #recoverInWindow(record: SessionRecord, secret: string, match: 'previous' | 'retired', now: number): Promise<string> {
-    if (match === 'previous' && record.rotatedAt !== null && now - record.rotatedAt <= this.#config.reuseWindowMs) {
+  async #recoverInWindow(
+    record: SessionRecord,
+    secret: string,
+    match: 'previous' | 'retired',
+    now: number,
+  ): Promise<string> {
+    if (
+      match === 'previous' &&
+      record.rotatedAt !== null &&
+      now - record.rotatedAt <= this.#config.reuseWindowMs
+    ) {
       const successor = await this.#rotator.recover(record, secret);
       if (successor) return successor;
     }
-    this.#logger.warn('refresh token reuse detected; session revoked', { sessionId: record.id, userId: record.userId });
+    this.#logger.warn('refresh token reuse detected; session revoked', {
+      sessionId: record.id,
+      userId: record.userId,
+    });
     this.#events.emit('refresh.reused', { sessionId: record.id, userId: record.userId });
     await this.#end(record.id, record.userId, 'reuse');
     throw new RefreshReuseError(record.id);
@@ -459,30 +531,47 @@ export class SessionManager {
    * Moves `record` from the presented secret to its derived successor by compare-and-set. A racer
    * that loses finds the winner's successor equal to its own and returns it: nothing forks.
    */
-  async #rotate(record: SessionRecord, secret: string, hash: string, now: number): Promise<{ record: SessionRecord; secret: string; won: boolean }> {
+  async #rotate(
+    record: SessionRecord,
+    secret: string,
+    hash: string,
+    now: number,
+  ): Promise<{ record: SessionRecord; secret: string; won: boolean }> {
     const successor = await this.#rotator.successor(record.id, record.generation, secret);
     const successorHash = await sha256(successor);
     let current = record;
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const next = this.#touched(rotated(current, hash, successorHash, now), now);
       if (await this.#call('update', () => this.#store.update(next, current.version))) {
-        this.#events.emit('session.refreshed', { sessionId: next.id, userId: next.userId, generation: next.generation, retry: false });
+        this.#events.emit('session.refreshed', {
+          sessionId: next.id,
+          userId: next.userId,
+          generation: next.generation,
+          retry: false,
+        });
         return { record: next, secret: successor, won: true };
       }
       const fresh = await this.#call('get', () => this.#store.get(record.id));
       if (!fresh) throw new RevokedError();
-      if (fresh.secretHash === successorHash) return { record: fresh, secret: successor, won: false };
+      if (fresh.secretHash === successorHash)
+        return { record: fresh, secret: successor, won: false };
       if (fresh.secretHash !== hash) throw new InvalidCredentialError('mismatch');
       current = fresh; // a touch or data update moved the version: rotate again from it
     }
     throw new ConflictError();
   }
 
-  async #touch(record: SessionRecord, cls: ResolvedSessionClass, now: number): Promise<SessionRecord> {
+  async #touch(
+    record: SessionRecord,
+    cls: ResolvedSessionClass,
+    now: number,
+  ): Promise<SessionRecord> {
     if (now - record.lastActiveAt < cls.idleMs * this.#config.touchFraction) return record;
     const next = this.#touched({ ...record, version: record.version + 1 }, now);
     // Losing the race means someone else just touched or changed it: the request is still valid.
-    return (await this.#call('update', () => this.#store.update(next, record.version))) ? next : record;
+    return (await this.#call('update', () => this.#store.update(next, record.version)))
+      ? next
+      : record;
   }
 
   #touched(record: SessionRecord, now: number): SessionRecord {
@@ -495,10 +584,17 @@ export class SessionManager {
 
   async #issueRefreshed(record: SessionRecord, secret: string, retry: boolean): Promise<Issued> {
     // Closes the race with a concurrent "log out everywhere": ask the store, not the cache.
-    const notBefore = await this.#call('getNotBefore', () => this.#store.getNotBefore(record.userId));
+    const notBefore = await this.#call('getNotBefore', () =>
+      this.#store.getNotBefore(record.userId),
+    );
     if (record.createdAt <= notBefore) throw new RevokedError();
     if (retry) {
-      this.#events.emit('session.refreshed', { sessionId: record.id, userId: record.userId, generation: record.generation, retry });
+      this.#events.emit('session.refreshed', {
+        sessionId: record.id,
+        userId: record.userId,
+        generation: record.generation,
+        retry,
+      });
     }
     return this.#issue(record, secret, retry);
   }
@@ -517,13 +613,20 @@ export class SessionManager {
       if (lifetimeMs < 1000) throw new ExpiredError('absolute');
       const session = toSession(record);
       const claims = jwt!.claims?.(session);
-      const signed = await signAccessToken(jwt!.keyring, { ...jwt!, lifetimeMs }, { sub: record.userId, sid: record.id, now, claims });
+      const signed = await signAccessToken(
+        jwt!.keyring,
+        { ...jwt!, lifetimeMs },
+        { sub: record.userId, sid: record.id, now, claims },
+      );
       accessToken = signed.token;
       expiresIn = Math.floor(lifetimeMs / 1000);
       cookies.push(sessionCookie(this.#config.cookies, accessToken, expiresIn));
       cookies.push(refreshCookie(this.#config.cookies, credential, this.#cookieMaxAge(record)));
     }
-    return redacted({ session: toSession(record), credential, accessToken, expiresIn, cookies, retry }, ['credential', 'accessToken']);
+    return redacted(
+      { session: toSession(record), credential, accessToken, expiresIn, cookies, retry },
+      ['credential', 'accessToken'],
+    );
   }
 
   #sessionCookie(record: SessionRecord, credential: string): CookieInstruction {
@@ -560,13 +663,19 @@ export class SessionManager {
     this.#events.emit('revocation.published', { kind: event.type, scope });
   }
 
-  async #enforceLimit(userId: string, { limit, policy }: { limit: number; policy: 'evict-oldest' | 'reject' }): Promise<void> {
+  async #enforceLimit(
+    userId: string,
+    { limit, policy }: { limit: number; policy: 'evict-oldest' | 'reject' },
+  ): Promise<void> {
     const now = this.#config.clock.now();
-    const live = (await this.#call('listByUser', () => this.#store.listByUser(userId))).filter((r) => r.expiresAt > now);
+    const live = (await this.#call('listByUser', () => this.#store.listByUser(userId))).filter(
+      (r) => r.expiresAt > now,
+    );
     if (live.length < limit) return;
     if (policy === 'reject') throw new SessionLimitError(limit);
     live.sort((a, b) => a.createdAt - b.createdAt);
-    for (const record of live.slice(0, live.length - limit + 1)) await this.#end(record.id, userId, 'evicted');
+    for (const record of live.slice(0, live.length - limit + 1))
+      await this.#end(record.id, userId, 'evicted');
   }
 
   // --- plumbing ---------------------------------------------------------------------------------
@@ -592,7 +701,11 @@ export class SessionManager {
       return result;
     } catch (error) {
       this.#events.recordStoreCall(operation, performance.now() - started, true);
-      this.#logger.error('session store call failed', { operation, store: this.#store.name, error: errorName(error) });
+      this.#logger.error('session store call failed', {
+        operation,
+        store: this.#store.name,
+        error: errorName(error),
+      });
       if (isSessError(error) && error.code === StoreError.code) throw error;
       throw new StoreError(operation, { cause: error });
     }

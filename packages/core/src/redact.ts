@@ -13,7 +13,10 @@ export function redacted<T extends object>(target: T, secretFields: readonly str
       if (value === undefined) continue;
       if (secretFields.includes(key)) out[key] = REDACTED;
       else if (key === 'cookies' && Array.isArray(value))
-        out[key] = value.map((cookie: { name: string }) => ({ name: cookie.name, value: REDACTED }));
+        out[key] = value.map((cookie: { name: string }) => ({
+          name: cookie.name,
+          value: REDACTED,
+        }));
       else out[key] = value;
     }
     return out;

@@ -1,5 +1,5 @@
-import type { Clock } from './util/clock.ts';
 import { GLOBAL_SCOPE, type RevocationEvent } from './store.ts';
+import type { Clock } from './util/clock.ts';
 
 interface Entry<T> {
   value: T;

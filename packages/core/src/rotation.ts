@@ -1,5 +1,5 @@
-import { hmac, importHmacKey, sha256, timingSafeEqual } from './util/crypto.ts';
 import type { SessionRecord } from './store.ts';
+import { hmac, importHmacKey, sha256, timingSafeEqual } from './util/crypto.ts';
 
 /** Older superseded secrets remembered per session (short hashes) for reuse detection. */
 const RETIRED_KEPT = 16;
@@ -30,7 +30,10 @@ export class Rotator {
    */
   async recover(record: SessionRecord, secret: string): Promise<string | null> {
     for (const key of await this.#keys) {
-      const candidate = await hmac(key, `rotate|v1|${record.id}|${record.generation - 1}|${secret}`);
+      const candidate = await hmac(
+        key,
+        `rotate|v1|${record.id}|${record.generation - 1}|${secret}`,
+      );
       if (timingSafeEqual(await sha256(candidate), record.secretHash)) return candidate;
     }
     return null;
@@ -38,9 +41,17 @@ export class Rotator {
 }
 
 /** The rotation state of `record` after moving from `presentedHash` to `successorHash`. */
-export function rotated(record: SessionRecord, presentedHash: string, successorHash: string, now: number): SessionRecord {
+export function rotated(
+  record: SessionRecord,
+  presentedHash: string,
+  successorHash: string,
+  now: number,
+): SessionRecord {
   const retired = record.prevSecretHash
-    ? [record.prevSecretHash.slice(0, SHORT_HASH), ...record.retiredSecretHashes].slice(0, RETIRED_KEPT)
+    ? [record.prevSecretHash.slice(0, SHORT_HASH), ...record.retiredSecretHashes].slice(
+        0,
+        RETIRED_KEPT,
+      )
     : record.retiredSecretHashes;
   return {
     ...record,
@@ -59,7 +70,8 @@ export type SecretMatch = 'current' | 'previous' | 'retired' | 'none';
 /** Classifies a presented secret hash, comparing in constant time. */
 export function matchSecret(record: SessionRecord, hash: string): SecretMatch {
   if (timingSafeEqual(hash, record.secretHash)) return 'current';
-  if (record.prevSecretHash !== null && timingSafeEqual(hash, record.prevSecretHash)) return 'previous';
+  if (record.prevSecretHash !== null && timingSafeEqual(hash, record.prevSecretHash))
+    return 'previous';
   const short = hash.slice(0, SHORT_HASH);
   let retired = false;
   for (const old of record.retiredSecretHashes) retired = timingSafeEqual(short, old) || retired;

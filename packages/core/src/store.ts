@@ -1,5 +1,11 @@
 /** A JSON value, as stored in a session's `data`. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | JsonValue[]
+  | { [key: string]: JsonValue };
 
 /** The application's own session data: a JSON object. */
 export type SessionData = { [key: string]: JsonValue };

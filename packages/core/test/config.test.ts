@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createSessionManager, parseDuration, type SessionManagerOptions } from '../src/index.ts';
+import {
+  ConfigError,
+  createSessionManager,
+  parseDuration,
+  type SessionManagerOptions,
+} from '../src/index.ts';
 import { memoryStore } from '../src/memory.ts';
 import { HS_KEY, jwtOptions, SECRET } from './helpers.ts';
 
@@ -20,7 +25,10 @@ describe('configuration', () => {
       strategy: 'cookie',
       preset: 'startup',
       secret: 'short',
-      sessions: { standard: { idleTimeout: '2h', absoluteTimeout: '1h' }, kiosk: { idleTimeout: 'soon' } },
+      sessions: {
+        standard: { idleTimeout: '2h', absoluteTimeout: '1h' },
+        kiosk: { idleTimeout: 'soon' },
+      },
       refresh: { reuseWindow: '5m' },
       maxSessionsPerUser: { limit: 0, policy: 'oldest' },
       binding: { userAgent: 'block' },
@@ -42,7 +50,10 @@ describe('configuration', () => {
       'revocation.staleness',
       'revocation.maxEntries',
     ]) {
-      expect(issues.some((i) => i.startsWith(expected)), expected).toBe(true);
+      expect(
+        issues.some((i) => i.startsWith(expected)),
+        expected,
+      ).toBe(true);
     }
   });
 
@@ -50,7 +61,9 @@ describe('configuration', () => {
     const weak = 'your-256-bit-secret-your-256-bit-secret';
     const issues = issuesOf({ store: memoryStore(), secret: 'a'.repeat(40) });
     expect(issues.join()).toMatch(/guessable/);
-    expect(issuesOf({ store: memoryStore(), secret: [SECRET, 'x'.repeat(64)] })[0]).toMatch(/^secret\[1\]/);
+    expect(issuesOf({ store: memoryStore(), secret: [SECRET, 'x'.repeat(64)] })[0]).toMatch(
+      /^secret\[1\]/,
+    );
     try {
       createSessionManager({ store: memoryStore(), secret: weak });
     } catch (error) {
@@ -66,10 +79,29 @@ describe('configuration', () => {
       store: memoryStore(),
       secret: SECRET,
       strategy: 'hybrid',
-      jwt: { keys: [{ kid: 'k', alg: 'HS256', secret: 'short' }], issuer: '', audience: '', accessTokenTtl: '0s', clockSkew: '1h', maxTokenLength: 10, customClaims: ['sub'] },
+      jwt: {
+        keys: [{ kid: 'k', alg: 'HS256', secret: 'short' }],
+        issuer: '',
+        audience: '',
+        accessTokenTtl: '0s',
+        clockSkew: '1h',
+        maxTokenLength: 10,
+        customClaims: ['sub'],
+      },
     });
-    for (const expected of ['jwt.keys:', 'jwt.issuer', 'jwt.audience', 'jwt.accessTokenTtl', 'jwt.clockSkew', 'jwt.maxTokenLength', 'jwt.customClaims']) {
-      expect(issues.some((i) => i.startsWith(expected)), expected).toBe(true);
+    for (const expected of [
+      'jwt.keys:',
+      'jwt.issuer',
+      'jwt.audience',
+      'jwt.accessTokenTtl',
+      'jwt.clockSkew',
+      'jwt.maxTokenLength',
+      'jwt.customClaims',
+    ]) {
+      expect(
+        issues.some((i) => i.startsWith(expected)),
+        expected,
+      ).toBe(true);
     }
     expect(issues.join()).not.toContain('short');
   });
@@ -96,7 +128,11 @@ describe('configuration', () => {
     const { expiresIn, session } = await sess.create('alice');
     expect(expiresIn).toBe(3600);
     expect(session.absoluteExpiresAt - session.createdAt).toBe(30 * 86_400_000);
-    const custom = createSessionManager({ store: memoryStore(), secret: SECRET, sessions: { standard: { idleTimeout: 600, absoluteTimeout: '1h' } } });
+    const custom = createSessionManager({
+      store: memoryStore(),
+      secret: SECRET,
+      sessions: { standard: { idleTimeout: 600, absoluteTimeout: '1h' } },
+    });
     const created = await custom.create('bob');
     expect(created.session.idleExpiresAt - created.session.createdAt).toBe(600_000);
   });
@@ -113,7 +149,11 @@ describe('configuration', () => {
   });
 
   it('custom session classes get standard defaults plus their own overrides', async () => {
-    const sess = createSessionManager({ store: memoryStore(), secret: SECRET, sessions: { kiosk: { idleTimeout: '2m', absoluteTimeout: '10m' } } });
+    const sess = createSessionManager({
+      store: memoryStore(),
+      secret: SECRET,
+      sessions: { kiosk: { idleTimeout: '2m', absoluteTimeout: '10m' } },
+    });
     const { session } = await sess.create('alice', { sessionClass: 'kiosk' });
     expect(session.expiresAt - session.createdAt).toBe(120_000);
     expect(session.absoluteExpiresAt - session.createdAt).toBe(600_000);

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatCredential, isSessionId, parseCredential } from '../src/index.ts';
 import { mintSecret, mintSessionId } from '../src/credential.ts';
-import { base64url, decodeBase64url } from '../src/util/encoding.ts';
+import { formatCredential, isSessionId, parseCredential } from '../src/index.ts';
 import { timingSafeEqual } from '../src/util/crypto.ts';
+import { base64url, decodeBase64url } from '../src/util/encoding.ts';
 
 describe('credentials', () => {
   it('round-trips a minted credential', () => {
@@ -35,11 +35,18 @@ describe('credentials', () => {
     const last = secret.at(-1)!;
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     const sibling = alphabet[alphabet.indexOf(last) ^ 1]!;
-    expect(parseCredential(formatCredential(mintSessionId(), secret.slice(0, -1) + sibling))).toBeNull();
+    expect(
+      parseCredential(formatCredential(mintSessionId(), secret.slice(0, -1) + sibling)),
+    ).toBeNull();
   });
 
   it('parseCredential never throws on arbitrary input', () => {
-    fc.assert(fc.property(fc.anything(), (value) => parseCredential(value) === null || typeof value === 'string'));
+    fc.assert(
+      fc.property(
+        fc.anything(),
+        (value) => parseCredential(value) === null || typeof value === 'string',
+      ),
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type AnySessError,
   ConfigError,
   CookieTooLargeError,
   CsrfError,
@@ -12,7 +13,6 @@ import {
   RefreshReuseError,
   RevokedError,
   StoreError,
-  type AnySessError,
 } from '../src/index.ts';
 
 describe('errors', () => {
@@ -43,7 +43,9 @@ describe('errors', () => {
       default:
         throw new Error('did not narrow');
     }
-    expect(JSON.stringify(error)).toBe('{"code":"ERR_SESS_STORE","message":"Session store operation \\"get\\" failed"}');
+    expect(JSON.stringify(error)).toBe(
+      '{"code":"ERR_SESS_STORE","message":"Session store operation \\"get\\" failed"}',
+    );
     expect(new CookieTooLargeError('sid', 5000)).toMatchObject({ cookieName: 'sid', size: 5000 });
   });
 

@@ -1,4 +1,8 @@
-import { createSessionManager, type SessionManagerOptions, type SessionStore } from '../src/index.ts';
+import {
+  createSessionManager,
+  type SessionManagerOptions,
+  type SessionStore,
+} from '../src/index.ts';
 import { memoryStore } from '../src/memory.ts';
 
 export const SECRET = 'test-secret-4f1c9a7e2b8d6c3a5e9f1b7d2c8a4e6f';
@@ -20,7 +24,9 @@ export function frozenClock(start = T0) {
 }
 
 /** Wraps a store and counts calls per method, so tests can assert what the hot path does. */
-export function countingStore(inner: SessionStore): SessionStore & { calls: Record<string, number>; reset(): void } {
+export function countingStore(
+  inner: SessionStore,
+): SessionStore & { calls: Record<string, number>; reset(): void } {
   const calls: Record<string, number> = {};
   const wrapped = new Proxy(inner, {
     get(target, prop, receiver) {

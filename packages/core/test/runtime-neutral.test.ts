@@ -6,7 +6,11 @@ const SRC = join(import.meta.dirname, '..', 'src');
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? sources(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+    entry.isDirectory()
+      ? sources(join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [join(dir, entry.name)]
+        : [],
   );
 }
 
@@ -14,7 +18,9 @@ describe('core is runtime-neutral', () => {
   it('no source imports a node: module or uses Node globals', () => {
     const offenders = sources(SRC).filter((file) => {
       // Doc comments may show Node usage (`process.env` in an example); code may not.
-      const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+      const text = readFileSync(file, 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/^\s*\/\/.*$/gm, '');
       return /from\s+['"]node:|require\(|\bBuffer\b|\bprocess\./.test(text);
     });
     expect(offenders).toEqual([]);

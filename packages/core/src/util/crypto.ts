@@ -19,9 +19,13 @@ export async function sha256(text: string): Promise<string> {
 
 /** Imports raw key material once for HMAC-SHA256 signing. */
 export function importHmacKey(raw: Uint8Array): Promise<CryptoKey> {
-  return subtle().importKey('raw', raw as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-  ]);
+  return subtle().importKey(
+    'raw',
+    raw as Uint8Array<ArrayBuffer>,
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
 }
 
 /** HMAC-SHA256 of a UTF-8 string, base64url encoded. */
@@ -31,9 +35,16 @@ export async function hmac(key: CryptoKey, text: string): Promise<string> {
 
 /** Derives an independent 256-bit sub-key from a master secret (HKDF-SHA256, labelled by purpose). */
 export async function deriveKey(master: Uint8Array, purpose: string): Promise<Uint8Array> {
-  const ikm = await subtle().importKey('raw', master as Uint8Array<ArrayBuffer>, 'HKDF', false, ['deriveBits']);
+  const ikm = await subtle().importKey('raw', master as Uint8Array<ArrayBuffer>, 'HKDF', false, [
+    'deriveBits',
+  ]);
   const bits = await subtle().deriveBits(
-    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: utf8Encoder.encode(`sess/${purpose}`) },
+    {
+      name: 'HKDF',
+      hash: 'SHA-256',
+      salt: new Uint8Array(0),
+      info: utf8Encoder.encode(`sess/${purpose}`),
+    },
     ikm,
     256,
   );

@@ -30,6 +30,7 @@ export function parseDuration(value: unknown): number | null {
 /** Parses a {@link Duration} into milliseconds or throws a {@link ConfigError} naming the option. */
 export function durationMs(value: Duration, option: string): number {
   const ms = parseDuration(value);
-  if (ms === null) throw new ConfigError([`${option}: not a valid duration (${JSON.stringify(value)})`]);
+  if (ms === null)
+    throw new ConfigError([`${option}: not a valid duration (${JSON.stringify(value)})`]);
   return ms;
 }

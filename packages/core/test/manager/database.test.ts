@@ -27,18 +27,25 @@ describe('database strategy: create and validate', () => {
     const { sess } = setup();
     const { credential } = await sess.create('alice');
     const [id] = credential.split('.');
-    await expect(sess.validate(undefined)).rejects.toMatchObject({ code: 'ERR_SESS_INVALID_CREDENTIAL', reason: 'missing' });
+    await expect(sess.validate(undefined)).rejects.toMatchObject({
+      code: 'ERR_SESS_INVALID_CREDENTIAL',
+      reason: 'missing',
+    });
     await expect(sess.validate('garbage')).rejects.toMatchObject({ reason: 'malformed' });
     await expect(sess.validate(`${credential}=`)).rejects.toMatchObject({ reason: 'malformed' });
     const other = `${'A'.repeat(22)}.${'B'.repeat(42)}A`;
     await expect(sess.validate(other)).rejects.toMatchObject({ reason: 'unknown' });
-    await expect(sess.validate(`${id}.${'C'.repeat(42)}A`)).rejects.toMatchObject({ reason: 'mismatch' });
+    await expect(sess.validate(`${id}.${'C'.repeat(42)}A`)).rejects.toMatchObject({
+      reason: 'mismatch',
+    });
     // A wrong secret for a known id does not revoke the session: knowing a public id is not enough.
     await expect(sess.validate(credential)).resolves.toMatchObject({ userId: 'alice' });
   });
 
   it('expires on the idle timeout, and on the absolute timeout even when kept active', async () => {
-    const { sess, clock } = setup({ sessions: { standard: { idleTimeout: '30m', absoluteTimeout: '2h', renewalInterval: false } } });
+    const { sess, clock } = setup({
+      sessions: { standard: { idleTimeout: '30m', absoluteTimeout: '2h', renewalInterval: false } },
+    });
     const { credential } = await sess.create('alice');
     clock.advance(30 * MIN - 1);
     await sess.validate(credential);
@@ -46,7 +53,10 @@ describe('database strategy: create and validate', () => {
     await sess.validate(credential); // touched on the previous request: still alive
     clock.advance(31 * MIN);
     // The store hides expired records, so an expired credential is simply unknown.
-    await expect(sess.validate(credential)).rejects.toMatchObject({ code: 'ERR_SESS_INVALID_CREDENTIAL', reason: 'unknown' });
+    await expect(sess.validate(credential)).rejects.toMatchObject({
+      code: 'ERR_SESS_INVALID_CREDENTIAL',
+      reason: 'unknown',
+    });
 
     const second = await sess.create('alice');
     for (let i = 0; i < 7; i++) {
@@ -54,27 +64,40 @@ describe('database strategy: create and validate', () => {
       await sess.validate(second.credential);
     }
     clock.advance(15 * MIN);
-    await expect(sess.validate(second.credential)).rejects.toMatchObject({ code: 'ERR_SESS_INVALID_CREDENTIAL' });
+    await expect(sess.validate(second.credential)).rejects.toMatchObject({
+      code: 'ERR_SESS_INVALID_CREDENTIAL',
+    });
   });
 
   it('refuses an expired record even when a faulty store still returns it', async () => {
     const { store, clock } = setup();
     const kept = new Map<string, object>();
     const lax = new Proxy(store, {
-      get: (t, p, r) => (p === 'get' ? async (id: string) => ({ ...(await t.get(id))!, ...kept.get(id) }) : Reflect.get(t, p, r)),
+      get: (t, p, r) =>
+        p === 'get'
+          ? async (id: string) => ({ ...(await t.get(id))!, ...kept.get(id) })
+          : Reflect.get(t, p, r),
     });
     const sessions = { standard: { idleTimeout: '30m', absoluteTimeout: '1h' } } as const;
     const laxSess = createSessionManager({ store: lax, secret: SECRET, clock, sessions });
     const { credential, session } = await laxSess.create('alice');
     kept.set(session.id, { ...(await store.get(session.id)) });
     clock.advance(31 * MIN);
-    await expect(laxSess.validate(credential)).rejects.toMatchObject({ code: 'ERR_SESS_EXPIRED', limit: 'idle' });
+    await expect(laxSess.validate(credential)).rejects.toMatchObject({
+      code: 'ERR_SESS_EXPIRED',
+      limit: 'idle',
+    });
     clock.advance(30 * MIN);
-    await expect(laxSess.validate(credential)).rejects.toMatchObject({ code: 'ERR_SESS_EXPIRED', limit: 'absolute' });
+    await expect(laxSess.validate(credential)).rejects.toMatchObject({
+      code: 'ERR_SESS_EXPIRED',
+      limit: 'absolute',
+    });
   });
 
   it('makes no store write below the touch threshold and exactly one above it', async () => {
-    const { sess, store, clock } = setup({ sessions: { standard: { idleTimeout: '30m', renewalInterval: false } } });
+    const { sess, store, clock } = setup({
+      sessions: { standard: { idleTimeout: '30m', renewalInterval: false } },
+    });
     const { credential } = await sess.create('alice');
     store.reset();
     for (let i = 0; i < 10; i++) {
@@ -89,7 +112,9 @@ describe('database strategy: create and validate', () => {
   });
 
   it('renews the credential after the renewal interval; the old one works only inside the reuse window', async () => {
-    const { sess, clock } = setup({ sessions: { standard: { idleTimeout: '30m', renewalInterval: '10m' } } });
+    const { sess, clock } = setup({
+      sessions: { standard: { idleTimeout: '30m', renewalInterval: '10m' } },
+    });
     const { credential } = await sess.create('alice');
     clock.advance(10 * MIN);
     const renewed = await sess.validate(credential);
@@ -103,8 +128,12 @@ describe('database strategy: create and validate', () => {
     await sess.validate(renewed.credential!);
     // Outside the window the old credential is theft: the whole session dies.
     clock.advance(6_000);
-    await expect(sess.validate(credential)).rejects.toMatchObject({ code: 'ERR_SESS_REFRESH_REUSED' });
-    await expect(sess.validate(renewed.credential!)).rejects.toMatchObject({ code: 'ERR_SESS_INVALID_CREDENTIAL' });
+    await expect(sess.validate(credential)).rejects.toMatchObject({
+      code: 'ERR_SESS_REFRESH_REUSED',
+    });
+    await expect(sess.validate(renewed.credential!)).rejects.toMatchObject({
+      code: 'ERR_SESS_INVALID_CREDENTIAL',
+    });
   });
 
   it('regenerate gives a new id and secret and kills the old credential at once', async () => {
@@ -113,7 +142,9 @@ describe('database strategy: create and validate', () => {
     const second = await sess.regenerate(first.session.id);
     expect(second.session.id).not.toBe(first.session.id);
     expect(second.session.data).toEqual({ cart: 3 });
-    await expect(sess.validate(first.credential)).rejects.toMatchObject({ code: 'ERR_SESS_INVALID_CREDENTIAL' });
+    await expect(sess.validate(first.credential)).rejects.toMatchObject({
+      code: 'ERR_SESS_INVALID_CREDENTIAL',
+    });
     await expect(sess.validate(second.credential)).resolves.toMatchObject({ userId: 'alice' });
   });
 
@@ -121,12 +152,24 @@ describe('database strategy: create and validate', () => {
     const { sess } = setup();
     const standard = await sess.create('alice');
     expect(standard.cookies).toHaveLength(1);
-    expect(standard.cookies[0]).toMatchObject({ name: '__Host-session', value: standard.credential });
-    expect(standard.cookies[0]!.options).toMatchObject({ httpOnly: true, secure: true, sameSite: 'lax', path: '/' });
+    expect(standard.cookies[0]).toMatchObject({
+      name: '__Host-session',
+      value: standard.credential,
+    });
+    expect(standard.cookies[0]!.options).toMatchObject({
+      httpOnly: true,
+      secure: true,
+      sameSite: 'lax',
+      path: '/',
+    });
     expect(standard.cookies[0]!.options.maxAge).toBeUndefined();
     const remembered = await sess.create('alice', { sessionClass: 'rememberMe' });
     expect(remembered.cookies[0]!.options.maxAge).toBe(30 * 24 * 3600);
-    expect(sess.clearCookies()[0]).toMatchObject({ name: '__Host-session', value: '', options: { maxAge: 0 } });
+    expect(sess.clearCookies()[0]).toMatchObject({
+      name: '__Host-session',
+      value: '',
+      options: { maxAge: 0 },
+    });
   });
 
   it('never prints a secret through JSON.stringify or util.inspect', async () => {
@@ -154,16 +197,23 @@ describe('database strategy: limits, updates, freshness, cleanup', () => {
     const b = await sess.create('alice');
     clock.advance(1000);
     const c = await sess.create('alice');
-    await expect(sess.validate(a.credential)).rejects.toMatchObject({ code: 'ERR_SESS_INVALID_CREDENTIAL' });
+    await expect(sess.validate(a.credential)).rejects.toMatchObject({
+      code: 'ERR_SESS_INVALID_CREDENTIAL',
+    });
     await sess.validate(b.credential);
     await sess.validate(c.credential);
-    expect((await sess.list('alice')).map((s) => s.id).sort()).toEqual([b.session.id, c.session.id].sort());
+    expect((await sess.list('alice')).map((s) => s.id).sort()).toEqual(
+      [b.session.id, c.session.id].sort(),
+    );
   });
 
   it('reject refuses a new session over the limit and keeps the existing ones', async () => {
     const { sess } = setup({ maxSessionsPerUser: { limit: 1, policy: 'reject' } });
     const a = await sess.create('alice');
-    await expect(sess.create('alice')).rejects.toMatchObject({ code: 'ERR_SESS_SESSION_LIMIT', limit: 1 });
+    await expect(sess.create('alice')).rejects.toMatchObject({
+      code: 'ERR_SESS_SESSION_LIMIT',
+      limit: 1,
+    });
     await sess.validate(a.credential);
     await expect(sess.create('bob')).resolves.toBeTruthy();
   });
@@ -174,8 +224,12 @@ describe('database strategy: limits, updates, freshness, cleanup', () => {
     const updated = await sess.update(session, { theme: 'light' });
     expect(updated.data).toEqual({ theme: 'light' });
     expect(updated.version).toBe(session.version + 1);
-    await expect(sess.update(session, { theme: 'stale' })).rejects.toMatchObject({ code: 'ERR_SESS_CONFLICT' });
-    const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => sess.update(updated, { n: i })));
+    await expect(sess.update(session, { theme: 'stale' })).rejects.toMatchObject({
+      code: 'ERR_SESS_CONFLICT',
+    });
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, (_, i) => sess.update(updated, { n: i })),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     await sess.revoke(session.id);
     await expect(sess.update(updated, {})).rejects.toMatchObject({ code: 'ERR_SESS_NOT_FOUND' });
@@ -188,8 +242,12 @@ describe('database strategy: limits, updates, freshness, cleanup', () => {
     expect(() => sess.requireFresh(auth, '5m')).not.toThrow();
     clock.advance(5 * MIN + 1);
     const later = await sess.validate(credential);
-    expect(() => sess.requireFresh(later, '5m')).toThrow(expect.objectContaining({ code: 'ERR_SESS_NOT_FRESH' }));
-    expect(() => sess.requireFresh({ authenticatedAt: null }, 60)).toThrow(expect.objectContaining({ code: 'ERR_SESS_NOT_FRESH' }));
+    expect(() => sess.requireFresh(later, '5m')).toThrow(
+      expect.objectContaining({ code: 'ERR_SESS_NOT_FRESH' }),
+    );
+    expect(() => sess.requireFresh({ authenticatedAt: null }, 60)).toThrow(
+      expect.objectContaining({ code: 'ERR_SESS_NOT_FRESH' }),
+    );
   });
 
   it('cleanup reaps expired records', async () => {
@@ -206,17 +264,25 @@ describe('database strategy: limits, updates, freshness, cleanup', () => {
     const events: string[] = [];
     const { sess } = setup({ binding: { userAgent: 'event', ip: 'revoke' } });
     sess.on('session.anomaly', (e) => events.push(`${e.kind}:${e.action}`));
-    const { credential } = await sess.create('alice', { request: { userAgent: 'UA-1', ip: '10.0.0.1' } });
+    const { credential } = await sess.create('alice', {
+      request: { userAgent: 'UA-1', ip: '10.0.0.1' },
+    });
     await sess.validate(credential, { userAgent: 'UA-2', ip: '10.0.0.1' });
     expect(events).toEqual(['user-agent:event']);
-    await expect(sess.validate(credential, { userAgent: 'UA-1', ip: '10.9.9.9' })).rejects.toMatchObject({ code: 'ERR_SESS_REVOKED' });
+    await expect(
+      sess.validate(credential, { userAgent: 'UA-1', ip: '10.9.9.9' }),
+    ).rejects.toMatchObject({ code: 'ERR_SESS_REVOKED' });
     expect(events).toEqual(['user-agent:event', 'ip:revoke']);
-    await expect(sess.validate(credential)).rejects.toMatchObject({ code: 'ERR_SESS_INVALID_CREDENTIAL' });
+    await expect(sess.validate(credential)).rejects.toMatchObject({
+      code: 'ERR_SESS_INVALID_CREDENTIAL',
+    });
   });
 
   it('rejects an unknown session class', async () => {
     const { sess } = setup();
-    await expect(sess.create('alice', { sessionClass: 'nope' })).rejects.toMatchObject({ code: 'ERR_SESS_CONFIG' });
+    await expect(sess.create('alice', { sessionClass: 'nope' })).rejects.toMatchObject({
+      code: 'ERR_SESS_CONFIG',
+    });
     await expect(sess.create('')).rejects.toMatchObject({ code: 'ERR_SESS_CONFIG' });
   });
 });
@@ -230,7 +296,9 @@ describe('invalidation', () => {
     const b1 = await sess.create('bob');
     expect(await sess.revoke(a1.session.id)).toBe(true);
     expect(await sess.revoke(a1.session.id)).toBe(false);
-    await expect(sess.validate(a1.credential)).rejects.toMatchObject({ code: 'ERR_SESS_INVALID_CREDENTIAL' });
+    await expect(sess.validate(a1.credential)).rejects.toMatchObject({
+      code: 'ERR_SESS_INVALID_CREDENTIAL',
+    });
     expect(await sess.revokeAllForUser('alice', { except: [a3.session.id] })).toBe(1);
     await expect(sess.validate(a2.credential)).rejects.toBeTruthy();
     await sess.validate(a3.credential);
@@ -294,6 +362,8 @@ describe('failing closed', () => {
     const sess = createSessionManager({ store, secret: SECRET });
     const { credential } = await sess.create('alice');
     await store.delete(credential.split('.')[0]!);
-    await expect(sess.validate(credential)).rejects.toMatchObject({ code: 'ERR_SESS_INVALID_CREDENTIAL' });
+    await expect(sess.validate(credential)).rejects.toMatchObject({
+      code: 'ERR_SESS_INVALID_CREDENTIAL',
+    });
   });
 });

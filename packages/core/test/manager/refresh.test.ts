@@ -23,7 +23,10 @@ describe('refresh rotation', () => {
     expect(record?.generation).toBe(1);
     // The session stays alive: the successor refreshes and its access tokens validate.
     const next = await sess.refresh(results[0]!.credential);
-    await expect(sess.validate(next.accessToken)).resolves.toMatchObject({ userId: 'alice', sessionId: session.id });
+    await expect(sess.validate(next.accessToken)).resolves.toMatchObject({
+      userId: 'alice',
+      sessionId: session.id,
+    });
     for (const r of results) expect(r.session.id).toBe(session.id);
   });
 
@@ -46,10 +49,17 @@ describe('refresh rotation', () => {
     const next = await sess.refresh(credential);
     await sess.validate(next.accessToken);
     clock.advance(10_001);
-    await expect(sess.refresh(credential)).rejects.toMatchObject({ code: 'ERR_SESS_REFRESH_REUSED', sessionId: session.id });
+    await expect(sess.refresh(credential)).rejects.toMatchObject({
+      code: 'ERR_SESS_REFRESH_REUSED',
+      sessionId: session.id,
+    });
     expect(reused).toEqual([session.id]);
-    await expect(sess.validate(next.accessToken)).rejects.toMatchObject({ code: 'ERR_SESS_REVOKED' });
-    await expect(sess.refresh(next.credential)).rejects.toMatchObject({ code: 'ERR_SESS_INVALID_CREDENTIAL' });
+    await expect(sess.validate(next.accessToken)).rejects.toMatchObject({
+      code: 'ERR_SESS_REVOKED',
+    });
+    await expect(sess.refresh(next.credential)).rejects.toMatchObject({
+      code: 'ERR_SESS_INVALID_CREDENTIAL',
+    });
   });
 
   it('an older ancestor is reuse even inside the window', async () => {
@@ -57,14 +67,20 @@ describe('refresh rotation', () => {
     const s0 = await sess.create('alice');
     const s1 = await sess.refresh(s0.credential);
     const s2 = await sess.refresh(s1.credential);
-    await expect(sess.refresh(s0.credential)).rejects.toMatchObject({ code: 'ERR_SESS_REFRESH_REUSED' });
-    await expect(sess.refresh(s2.credential)).rejects.toMatchObject({ code: 'ERR_SESS_INVALID_CREDENTIAL' });
+    await expect(sess.refresh(s0.credential)).rejects.toMatchObject({
+      code: 'ERR_SESS_REFRESH_REUSED',
+    });
+    await expect(sess.refresh(s2.credential)).rejects.toMatchObject({
+      code: 'ERR_SESS_INVALID_CREDENTIAL',
+    });
   });
 
   it('a guessed secret for a known id is refused without revoking the session', async () => {
     const { sess } = setup({ strategy: 'jwt', jwt: jwtOptions });
     const { credential, session } = await sess.create('alice');
-    await expect(sess.refresh(`${session.id}.${'x'.repeat(42)}A`)).rejects.toMatchObject({ reason: 'mismatch' });
+    await expect(sess.refresh(`${session.id}.${'x'.repeat(42)}A`)).rejects.toMatchObject({
+      reason: 'mismatch',
+    });
     await expect(sess.refresh(credential)).resolves.toBeTruthy();
   });
 
@@ -86,16 +102,24 @@ describe('refresh rotation', () => {
     const last = await sess.refresh(credential);
     expect(last.expiresIn).toBe(5 * 60); // the access token is capped too
     clock.advance(5 * MIN);
-    await expect(sess.refresh(last.credential)).rejects.toMatchObject({ code: 'ERR_SESS_INVALID_CREDENTIAL', reason: 'unknown' });
+    await expect(sess.refresh(last.credential)).rejects.toMatchObject({
+      code: 'ERR_SESS_INVALID_CREDENTIAL',
+      reason: 'unknown',
+    });
   });
 
   it('a refresh racing "log out everywhere" leaves nothing alive', async () => {
     const { sess } = setup({ strategy: 'jwt', jwt: jwtOptions });
     const { credential } = await sess.create('alice');
-    const [refreshed, count] = await Promise.allSettled([sess.refresh(credential), sess.revokeAllForUser('alice')]);
+    const [refreshed, count] = await Promise.allSettled([
+      sess.refresh(credential),
+      sess.revokeAllForUser('alice'),
+    ]);
     expect(count).toMatchObject({ status: 'fulfilled' });
     if (refreshed.status === 'fulfilled') {
-      await expect(sess.validate(refreshed.value.accessToken)).rejects.toMatchObject({ code: 'ERR_SESS_REVOKED' });
+      await expect(sess.validate(refreshed.value.accessToken)).rejects.toMatchObject({
+        code: 'ERR_SESS_REVOKED',
+      });
       await expect(sess.refresh(refreshed.value.credential)).rejects.toBeTruthy();
     }
     await expect(sess.refresh(credential)).rejects.toBeTruthy();
@@ -104,8 +128,12 @@ describe('refresh rotation', () => {
   it('an access token is never accepted as a refresh token, nor the reverse', async () => {
     const { sess } = setup({ strategy: 'jwt', jwt: jwtOptions });
     const issued = await sess.create('alice');
-    await expect(sess.refresh(issued.accessToken)).rejects.toMatchObject({ code: 'ERR_SESS_INVALID_CREDENTIAL' });
-    await expect(sess.validate(issued.credential)).rejects.toMatchObject({ code: 'ERR_SESS_INVALID_CREDENTIAL' });
+    await expect(sess.refresh(issued.accessToken)).rejects.toMatchObject({
+      code: 'ERR_SESS_INVALID_CREDENTIAL',
+    });
+    await expect(sess.validate(issued.credential)).rejects.toMatchObject({
+      code: 'ERR_SESS_INVALID_CREDENTIAL',
+    });
   });
 });
 
@@ -150,8 +178,22 @@ describe('jwt strategy', () => {
   it('revokeEverything kills every stateless token on another instance via the store broadcast', async () => {
     const clock = frozenClock();
     const store = memoryStore({ clock });
-    const a = createSessionManager({ store, secret: SECRET, clock, strategy: 'jwt', jwt: jwtOptions, revocation: { staleness: '1h' } });
-    const b = createSessionManager({ store, secret: SECRET, clock, strategy: 'jwt', jwt: jwtOptions, revocation: { staleness: '1h' } });
+    const a = createSessionManager({
+      store,
+      secret: SECRET,
+      clock,
+      strategy: 'jwt',
+      jwt: jwtOptions,
+      revocation: { staleness: '1h' },
+    });
+    const b = createSessionManager({
+      store,
+      secret: SECRET,
+      clock,
+      strategy: 'jwt',
+      jwt: jwtOptions,
+      revocation: { staleness: '1h' },
+    });
     const { accessToken } = await a.create('alice');
     await b.validate(accessToken); // b caches "not revoked" for an hour
     clock.advance(1000);
@@ -163,11 +205,21 @@ describe('jwt strategy', () => {
     const clock = frozenClock();
     const inner = memoryStore({ clock });
     const quiet = countingStore(inner);
-    const noBroadcast = new Proxy(quiet, { get: (t, p, r) => (p === 'subscribe' ? undefined : Reflect.get(t, p, r)) });
+    const noBroadcast = new Proxy(quiet, {
+      get: (t, p, r) => (p === 'subscribe' ? undefined : Reflect.get(t, p, r)),
+    });
     const options = { secret: SECRET, clock, strategy: 'jwt' as const, jwt: jwtOptions };
     const a = createSessionManager({ ...options, store: noBroadcast });
-    const stale = createSessionManager({ ...options, store: noBroadcast, revocation: { staleness: '5s' } });
-    const strict = createSessionManager({ ...options, store: noBroadcast, revocation: { staleness: 0 } });
+    const stale = createSessionManager({
+      ...options,
+      store: noBroadcast,
+      revocation: { staleness: '5s' },
+    });
+    const strict = createSessionManager({
+      ...options,
+      store: noBroadcast,
+      revocation: { staleness: 0 },
+    });
     const { accessToken, session } = await a.create('alice');
     await stale.validate(accessToken);
     await a.revoke(session.id);
@@ -180,7 +232,11 @@ describe('jwt strategy', () => {
 
 describe('hybrid strategy', () => {
   it('checks liveness in the store: a deleted session stops its access token at once', async () => {
-    const { sess, store } = setup({ strategy: 'hybrid', jwt: jwtOptions, revocation: { staleness: 0 } });
+    const { sess, store } = setup({
+      strategy: 'hybrid',
+      jwt: jwtOptions,
+      revocation: { staleness: 0 },
+    });
     const { accessToken, session } = await sess.create('alice');
     const validated = await sess.validate(accessToken);
     expect(validated.session?.id).toBe(session.id);
