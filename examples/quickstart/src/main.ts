@@ -1,5 +1,4 @@
 // The quick-start tour: sessions on the embedded SQLite store, step by step.
-
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createSessionManager, isSessError } from '@sess/core';
@@ -19,66 +18,70 @@ const sess = createSessionManager({
     audience: 'https://quickstart.example/api',
   },
 });
-sess.on('refresh.reused', (e) => step('event', `refresh.reused for session ${e.sessionId}`));
-sess.on('session.revoked', (e) =>
-  step('event', `session.revoked (${e.reason}) ${e.sessionId ?? ''}`),
-);
 
-const short = (token: string) => `${token.slice(0, 12)}…`;
-function step(label: string, text: string) {
-  console.log(`${label.padEnd(9)} ${text}`);
+function step(label: string, text: string): void {
+  console.log(`${label.padEnd(10)} ${text}`);
 }
 
-async function expectRefused(label: string, run: () => Promise<unknown>) {
+// Secrets are never printed, not even in part: a credential shows its public id only.
+const publicPart = (credential: string): string => `${credential.split('.')[0]}.<secret>`;
+
+async function expectRefused(label: string, run: () => Promise<unknown>): Promise<void> {
   try {
     await run();
-    throw new Error(`${label}: expected a refusal`);
   } catch (error) {
     if (!isSessError(error)) throw error;
     step(label, `refused with ${error.code}`);
+    return;
   }
+  throw new Error(`${label}: expected a refusal`);
 }
 
-const login = await sess.create('alice', { request: { userAgent: 'quickstart', ip: '127.0.0.1' } });
-step(
-  'create',
-  `session ${login.session.id} for alice; refresh token ${short(login.credential)}, access token ${short(login.accessToken!)} (${login.expiresIn}s)`,
+sess.on('refresh.reused', (e) => step('event', `refresh.reused for session ${e.sessionId}`));
+sess.on('session.revoked', (e) =>
+  step('event', `session.revoked (${e.reason}) ${e.sessionId ?? `every session of ${e.userId}`}`),
 );
 
+const login = await sess.create('alice', { request: { userAgent: 'quickstart', ip: '127.0.0.1' } });
+step('create', `session ${login.session.id} for alice`);
+step('', `refresh token ${publicPart(login.credential)}, access token valid ${login.expiresIn}s`);
+
 const me = await sess.validate(login.accessToken);
-step('validate', `access token is valid: user ${me.userId}, session ${me.sessionId}`);
+step('validate', `access token accepted: user ${me.userId}, session ${me.sessionId}`);
 
 const first = await sess.refresh(login.credential);
-step('refresh', `rotated: new refresh token ${short(first.credential)}`);
+step('refresh', `rotated: new refresh token issued (${first.credential !== login.credential})`);
 
 const retry = await sess.refresh(login.credential);
 step(
   'retry',
-  `same old token again inside the reuse window -> same successor: ${retry.credential === first.credential}`,
+  `old token again inside the reuse window gets the same successor: ${retry.credential === first.credential}`,
 );
 
 const second = await sess.refresh(first.credential);
-step('refresh', `rotated again: ${short(second.credential)}`);
+step('refresh', `rotated again with the new token (${second.credential !== first.credential})`);
 
+step('theft', 'the first, long-superseded token is presented again…');
 await expectRefused('reuse', () => sess.refresh(login.credential));
 await expectRefused('after', () => sess.validate(second.accessToken));
 
 const phone = await sess.create('alice', { request: { userAgent: 'phone' } });
 const laptop = await sess.create('alice', { request: { userAgent: 'laptop' } });
-step(
-  'devices',
-  (await sess.list('alice')).map((s) => `${s.meta.userAgent}:${s.id.slice(0, 6)}`).join(', '),
-);
+const devices = await sess.list('alice');
+step('devices', devices.map((s) => `${s.meta.userAgent} (${s.id})`).join(', '));
 await sess.revoke(phone.session.id);
 await expectRefused('revoke', () => sess.validate(phone.accessToken));
-step(
-  'still',
-  `laptop still valid: ${(await sess.validate(laptop.accessToken)).sessionId === laptop.session.id}`,
-);
-const count = await sess.revokeAllForUser('alice');
-step('everywhere', `log out everywhere deleted ${count} session(s)`);
-await expectRefused('everywhere', () => sess.validate(laptop.accessToken));
+const stillIn = (await sess.validate(laptop.accessToken)).sessionId === laptop.session.id;
+step('laptop', `still signed in: ${stillIn}`);
+step('everywhere', `log out everywhere deleted ${await sess.revokeAllForUser('alice')} session(s)`);
+await expectRefused('laptop', () => sess.validate(laptop.accessToken));
 
-step('metrics', JSON.stringify(sess.metrics().events));
+const { events } = sess.metrics();
+step(
+  'metrics',
+  Object.entries(events)
+    .map(([name, n]) => `${name}=${n}`)
+    .join(' '),
+);
 sess.close();
 await store.close();

@@ -301,6 +301,21 @@ export class SessionManager {
   }
 
   /**
+   * Denies one access token (by its `jti`) until it expires, for example a token that leaked;
+   * the session and its other tokens keep working. Jwt and hybrid strategies only.
+   * @throws InvalidCredentialError when the token does not verify (it needs no revocation).
+   */
+  async revokeAccessToken(token: string): Promise<void> {
+    const jwt = this.#config.jwt;
+    if (this.strategy === 'database' || !jwt) throw new ConfigError(['revokeAccessToken: needs the jwt or hybrid strategy']);
+    const claims = await verifyAccessToken(jwt.keyring, jwt, token, this.#config.clock.now());
+    const key = `jti:${claims.jti}`;
+    const expiresAt = claims.exp * 1000 + jwt.clockSkewMs;
+    await this.#call('deny', () => this.#store.deny(key, expiresAt));
+    this.#published({ type: 'deny', key, expiresAt });
+  }
+
+  /**
    * Ends every session of a user ("log out everywhere"), or all but `except` ("log out other
    * devices"). Without `except`, a per-user watermark also kills every access token already issued.
    * Returns how many sessions were deleted.

@@ -160,6 +160,29 @@ describe('jwt strategy', () => {
     await sess.validate(b.accessToken);
   });
 
+  it('revokeAccessToken denies one token; non-canonical copies of a revoked token never pass', async () => {
+    const { sess } = setup({ strategy: 'jwt', jwt: jwtOptions });
+    const { accessToken, credential } = await sess.create('alice');
+    const other = await sess.refresh(credential);
+    await sess.revokeAccessToken(accessToken);
+    await expect(sess.validate(accessToken)).rejects.toMatchObject({ code: 'ERR_SESS_REVOKED' });
+    await sess.validate(other.accessToken); // the session and its other tokens live on
+    const [h, p, sig] = accessToken.split('.') as [string, string, string];
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const flipped = alphabet[alphabet.indexOf(sig.at(-1)!) ^ 1]!;
+    for (const copy of [
+      `${h}.${p}.${sig.slice(0, -1)}${flipped}`,
+      `${h}.${p}.${sig.replaceAll('-', '+').replaceAll('_', '/')}=`,
+      `${h}.${p}.${sig}=`,
+      ` ${accessToken}`,
+    ]) {
+      await expect(sess.validate(copy)).rejects.toMatchObject({ code: expect.stringMatching(/ERR_SESS_(INVALID_CREDENTIAL|REVOKED)/) });
+    }
+    await expect(sess.revokeAccessToken('not-a-token')).rejects.toMatchObject({ code: 'ERR_SESS_INVALID_CREDENTIAL' });
+    const db = setup();
+    await expect(db.sess.revokeAccessToken(accessToken)).rejects.toMatchObject({ code: 'ERR_SESS_CONFIG' });
+  });
+
   it('log out other devices keeps the current access token alive; everywhere kills all', async () => {
     const { sess, clock } = setup({ strategy: 'jwt', jwt: jwtOptions });
     const a = await sess.create('alice');
