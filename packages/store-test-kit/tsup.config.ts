@@ -8,5 +8,4 @@ export default defineConfig({
   sourcemap: true,
   target: 'es2022',
   platform: 'node',
-  external: ['@sess/core', 'vitest'],
 });

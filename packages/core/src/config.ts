@@ -2,7 +2,7 @@ import { type CookieConfig, type ResolvedCookies, resolveCookieConfig } from './
 import { type CsrfOptions, resolveCsrfConfig } from './csrf/index.ts';
 import { ConfigError } from './errors.ts';
 import type { Logger } from './events.ts';
-import { validateCustomClaims } from './jwt/access-token.ts';
+import { type AccessTokenConfig, validateCustomClaims } from './jwt/access-token.ts';
 import { createKeyring, type KeyInput, type Keyring } from './jwt/keyring.ts';
 import { isWeakSecret } from './jwt/weak-secrets.ts';
 import type { Session } from './session.ts';
@@ -132,16 +132,12 @@ export interface ResolvedConfig {
   strategy: Strategy;
   secrets: Uint8Array[];
   classes: Map<string, ResolvedSessionClass>;
-  jwt: {
-    keyring: Keyring;
-    issuer: string;
-    audience: string;
-    lifetimeMs: number;
-    clockSkewMs: number;
-    maxTokenLength: number;
-    customClaims: readonly string[];
-    claims: ((session: Session) => Record<string, JsonValue>) | null;
-  } | null;
+  jwt:
+    | (AccessTokenConfig & {
+        keyring: Keyring;
+        claims: ((session: Session) => Record<string, JsonValue>) | null;
+      })
+    | null;
   reuseWindowMs: number;
   maxSessions: { limit: number; policy: 'evict-oldest' | 'reject' } | null;
   binding: { userAgent: BindingPolicy; ip: BindingPolicy };

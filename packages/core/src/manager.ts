@@ -7,7 +7,7 @@ import {
 } from './config.ts';
 import type { CookieInstruction } from './cookies/index.ts';
 import { clearCookies, refreshCookie, sessionCookie } from './cookies/index.ts';
-import { formatCredential, mintSecret, mintSessionId, parseCredential } from './credential.ts';
+import { formatCredential, parseCredential } from './credential.ts';
 import { type CsrfProtection, createCsrfProtection } from './csrf/index.ts';
 import {
   ConfigError,
@@ -35,6 +35,7 @@ import {
 import { type AccessClaims, signAccessToken, verifyAccessToken } from './jwt/access-token.ts';
 import { opaque, redacted } from './redact.ts';
 import { RevocationCache } from './revocation-cache.ts';
+import { newRecord, touched } from './record.ts';
 import { matchSecret, Rotator, rotated } from './rotation.ts';
 import { type Session, toSession } from './session.ts';
 import {
@@ -185,33 +186,20 @@ export class SessionManager {
     const sessionClass = options.sessionClass ?? 'standard';
     const cls = this.#class(sessionClass);
     if (this.#config.maxSessions) await this.#enforceLimit(userId, this.#config.maxSessions);
-    const now = this.#config.clock.now();
-    const secret = mintSecret();
-    const absoluteExpiresAt = now + cls.absoluteMs;
-    const idleExpiresAt = Math.min(now + cls.idleMs, absoluteExpiresAt);
-    const record: SessionRecord = {
-      id: mintSessionId(),
-      userId,
-      secretHash: await sha256(secret),
-      prevSecretHash: null,
-      retiredSecretHashes: [],
-      rotatedAt: null,
-      generation: 0,
-      createdAt: now,
-      authenticatedAt: now,
-      lastActiveAt: now,
-      idleExpiresAt,
-      absoluteExpiresAt,
-      expiresAt: idleExpiresAt,
-      sessionClass,
-      version: 1,
-      data: options.data ?? {},
-      meta: {
-        userAgent: options.meta?.userAgent ?? options.request?.userAgent ?? null,
-        ip: options.meta?.ip ?? options.request?.ip ?? null,
-        createdFrom: options.meta?.createdFrom ?? null,
+    const { record, secret } = await newRecord(
+      {
+        userId,
+        sessionClass,
+        data: options.data ?? {},
+        meta: {
+          userAgent: options.meta?.userAgent ?? options.request?.userAgent ?? null,
+          ip: options.meta?.ip ?? options.request?.ip ?? null,
+          createdFrom: options.meta?.createdFrom ?? null,
+        },
       },
-    };
+      cls,
+      this.#config.clock.now(),
+    );
     await this.#call('create', () => this.#store.create(record));
     this.#events.emit('session.created', { sessionId: record.id, userId, sessionClass });
     return this.#issue(record, secret, false);
@@ -263,27 +251,12 @@ export class SessionManager {
    */
   async regenerate(sessionId: string): Promise<Issued> {
     const old = await this.#load(sessionId);
-    const now = this.#config.clock.now();
-    const cls = this.#class(old.sessionClass);
-    const secret = mintSecret();
-    const absoluteExpiresAt = now + cls.absoluteMs;
-    const idleExpiresAt = Math.min(now + cls.idleMs, absoluteExpiresAt);
-    const record: SessionRecord = {
-      ...old,
-      id: mintSessionId(),
-      secretHash: await sha256(secret),
-      prevSecretHash: null,
-      retiredSecretHashes: [],
-      rotatedAt: null,
-      generation: 0,
-      createdAt: now,
-      authenticatedAt: now,
-      lastActiveAt: now,
-      idleExpiresAt,
-      absoluteExpiresAt,
-      expiresAt: idleExpiresAt,
-      version: 1,
-    };
+    const { userId, sessionClass, data, meta } = old;
+    const { record, secret } = await newRecord(
+      { userId, sessionClass, data, meta },
+      this.#class(sessionClass),
+      this.#config.clock.now(),
+    );
     await this.#call('create', () => this.#store.create(record));
     await this.#end(old.id, old.userId, 'regenerated');
     this.#events.emit('session.created', {
@@ -307,7 +280,8 @@ export class SessionManager {
    */
   async revokeAccessToken(token: string): Promise<void> {
     const jwt = this.#config.jwt;
-    if (this.strategy === 'database' || !jwt) throw new ConfigError(['revokeAccessToken: needs the jwt or hybrid strategy']);
+    if (this.strategy === 'database' || !jwt)
+      throw new ConfigError(['revokeAccessToken: needs the jwt or hybrid strategy']);
     const claims = await verifyAccessToken(jwt.keyring, jwt, token, this.#config.clock.now());
     const key = `jti:${claims.jti}`;
     const expiresAt = claims.exp * 1000 + jwt.clockSkewMs;
@@ -556,7 +530,11 @@ export class SessionManager {
     const successorHash = await sha256(successor);
     let current = record;
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const next = this.#touched(rotated(current, hash, successorHash, now), now);
+      const next = touched(
+        rotated(current, hash, successorHash, now),
+        this.#class(current.sessionClass),
+        now,
+      );
       if (await this.#call('update', () => this.#store.update(next, current.version))) {
         this.#events.emit('session.refreshed', {
           sessionId: next.id,
@@ -582,17 +560,11 @@ export class SessionManager {
     now: number,
   ): Promise<SessionRecord> {
     if (now - record.lastActiveAt < cls.idleMs * this.#config.touchFraction) return record;
-    const next = this.#touched({ ...record, version: record.version + 1 }, now);
+    const next = touched({ ...record, version: record.version + 1 }, cls, now);
     // Losing the race means someone else just touched or changed it: the request is still valid.
     return (await this.#call('update', () => this.#store.update(next, record.version)))
       ? next
       : record;
-  }
-
-  #touched(record: SessionRecord, now: number): SessionRecord {
-    const cls = this.#class(record.sessionClass);
-    const idleExpiresAt = Math.min(now + cls.idleMs, record.absoluteExpiresAt);
-    return { ...record, lastActiveAt: now, idleExpiresAt, expiresAt: idleExpiresAt };
   }
 
   // --- issuing ----------------------------------------------------------------------------------

@@ -162,7 +162,8 @@ describe('jwt strategy', () => {
 
   it('revokeAccessToken denies one token; non-canonical copies of a revoked token never pass', async () => {
     const { sess } = setup({ strategy: 'jwt', jwt: jwtOptions });
-    const { accessToken, credential } = await sess.create('alice');
+    const { accessToken: issuedToken, credential } = await sess.create('alice');
+    const accessToken = issuedToken!;
     const other = await sess.refresh(credential);
     await sess.revokeAccessToken(accessToken);
     await expect(sess.validate(accessToken)).rejects.toMatchObject({ code: 'ERR_SESS_REVOKED' });
