@@ -33,9 +33,9 @@ import {
   silentLogger,
 } from './events.ts';
 import { type AccessClaims, signAccessToken, verifyAccessToken } from './jwt/access-token.ts';
+import { newRecord, touched } from './record.ts';
 import { opaque, redacted } from './redact.ts';
 import { RevocationCache } from './revocation-cache.ts';
-import { newRecord, touched } from './record.ts';
 import { matchSecret, Rotator, rotated } from './rotation.ts';
 import { type Session, toSession } from './session.ts';
 import {

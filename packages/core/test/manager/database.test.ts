@@ -136,6 +136,23 @@ describe('database strategy: create and validate', () => {
     });
   });
 
+  it('50 parallel requests crossing the renewal threshold all get the same renewed credential', async () => {
+    const { sess, clock } = setup({
+      sessions: { standard: { idleTimeout: '30m', renewalInterval: '10m' } },
+    });
+    const { credential } = await sess.create('alice');
+    clock.advance(10 * MIN);
+    const results = await Promise.all(Array.from({ length: 50 }, () => sess.validate(credential)));
+    const renewed = new Set(results.map((r) => r.credential));
+    expect(renewed.size).toBe(1);
+    const [next] = renewed;
+    expect(next).toBeTruthy();
+    await expect(sess.validate(next!)).resolves.toMatchObject({
+      userId: 'alice',
+      credential: null,
+    });
+  });
+
   it('regenerate gives a new id and secret and kills the old credential at once', async () => {
     const { sess } = setup();
     const first = await sess.create('alice', { data: { cart: 3 } });

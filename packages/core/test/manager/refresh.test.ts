@@ -177,11 +177,17 @@ describe('jwt strategy', () => {
       `${h}.${p}.${sig}=`,
       ` ${accessToken}`,
     ]) {
-      await expect(sess.validate(copy)).rejects.toMatchObject({ code: expect.stringMatching(/ERR_SESS_(INVALID_CREDENTIAL|REVOKED)/) });
+      await expect(sess.validate(copy)).rejects.toMatchObject({
+        code: expect.stringMatching(/ERR_SESS_(INVALID_CREDENTIAL|REVOKED)/),
+      });
     }
-    await expect(sess.revokeAccessToken('not-a-token')).rejects.toMatchObject({ code: 'ERR_SESS_INVALID_CREDENTIAL' });
+    await expect(sess.revokeAccessToken('not-a-token')).rejects.toMatchObject({
+      code: 'ERR_SESS_INVALID_CREDENTIAL',
+    });
     const db = setup();
-    await expect(db.sess.revokeAccessToken(accessToken)).rejects.toMatchObject({ code: 'ERR_SESS_CONFIG' });
+    await expect(db.sess.revokeAccessToken(accessToken)).rejects.toMatchObject({
+      code: 'ERR_SESS_CONFIG',
+    });
   });
 
   it('log out other devices keeps the current access token alive; everywhere kills all', async () => {
