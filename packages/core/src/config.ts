@@ -264,30 +264,34 @@ export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
       if (typeof o.issuer !== 'string' || o.issuer === '') issues.push('jwt.issuer: required');
       if (typeof o.audience !== 'string' || o.audience === '')
         issues.push('jwt.audience: required');
-      const lifetimeMs = duration(
-        o.accessTokenTtl,
-        'jwt.accessTokenTtl',
-        preset?.accessTokenTtl ?? '15m',
+      const tokens: AccessTokenConfig = {
+        issuer: o.issuer,
+        audience: o.audience,
+        lifetimeMs: duration(
+          o.accessTokenTtl,
+          'jwt.accessTokenTtl',
+          preset?.accessTokenTtl ?? '15m',
+        ),
+        clockSkewMs: duration(o.clockSkew, 'jwt.clockSkew', '30s'),
+        maxTokenLength: o.maxTokenLength ?? 4096,
+        customClaims: [...(o.customClaims ?? [])],
+      };
+      if (tokens.lifetimeMs < 1000 || tokens.lifetimeMs > 86_400_000) {
+        issues.push('jwt.accessTokenTtl: must be between 1s and 24h');
+      }
+      if (tokens.clockSkewMs > 300_000) issues.push('jwt.clockSkew: must not exceed 5m');
+      if (
+        !Number.isInteger(tokens.maxTokenLength) ||
+        tokens.maxTokenLength < 256 ||
+        tokens.maxTokenLength > 65_536
+      ) {
+        issues.push('jwt.maxTokenLength: must be an integer from 256 to 65536');
+      }
+      issues.push(
+        ...validateCustomClaims(tokens.customClaims).map((i) => `jwt.customClaims: ${i}`),
       );
-      if (lifetimeMs < 1000) issues.push('jwt.accessTokenTtl: must be at least 1s');
-      const clockSkewMs = duration(o.clockSkew, 'jwt.clockSkew', '30s');
-      if (clockSkewMs > 5 * 60_000) issues.push('jwt.clockSkew: must not exceed 5m');
-      const maxTokenLength = o.maxTokenLength ?? 4096;
-      if (!Number.isInteger(maxTokenLength) || maxTokenLength < 256)
-        issues.push('jwt.maxTokenLength: must be an integer ≥ 256');
-      const customClaims = [...(o.customClaims ?? [])];
-      issues.push(...validateCustomClaims(customClaims).map((i) => `jwt.customClaims: ${i}`));
       if (keyring) {
-        jwt = {
-          keyring,
-          issuer: o.issuer,
-          audience: o.audience,
-          lifetimeMs,
-          clockSkewMs,
-          maxTokenLength,
-          customClaims,
-          claims: o.claims ?? null,
-        };
+        jwt = { ...tokens, keyring, claims: o.claims ?? null };
       }
     }
   }

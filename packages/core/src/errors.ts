@@ -65,8 +65,7 @@ export type AuthFailureReason =
   | 'mismatch'
   | 'signature'
   | 'claims'
-  | 'type'
-  | 'not-before';
+  | 'type';
 
 /** The credential or access token is missing, malformed, unknown or does not verify. */
 export class InvalidCredentialError extends SessError {

@@ -54,7 +54,8 @@ export interface MetricsSnapshot {
 }
 
 /**
- * A logger sess writes to. Compatible with pino, console and most loggers. Fields hold public
+ * A logger sess writes to: `console` fits as is; pino and bunyan take `(fields, message)`, so wrap
+ * them (`{ info: (m, f) => log.info(f, m), ... }`). Fields hold public
  * handles and codes only: secrets are redacted by construction because they are never passed.
  */
 export interface Logger {

@@ -5,13 +5,18 @@ import {
   type SessionManagerOptions,
   type Strategy,
 } from './config.ts';
-import type { CookieInstruction } from './cookies/index.ts';
+import type { CookieInstruction, ResolvedCookies } from './cookies/index.ts';
 import { clearCookies, refreshCookie, sessionCookie } from './cookies/index.ts';
 import { formatCredential, parseCredential } from './credential.ts';
-import { type CsrfProtection, createCsrfProtection } from './csrf/index.ts';
+import {
+  type CsrfProtection,
+  type CsrfRequestContext,
+  createCsrfProtection,
+} from './csrf/index.ts';
 import {
   ConfigError,
   ConflictError,
+  CsrfError,
   ExpiredError,
   InvalidCredentialError,
   isSessError,
@@ -33,8 +38,10 @@ import {
   silentLogger,
 } from './events.ts';
 import { type AccessClaims, signAccessToken, verifyAccessToken } from './jwt/access-token.ts';
+import type { Keyring } from './jwt/keyring.ts';
 import { newRecord, touched } from './record.ts';
 import { opaque, redacted } from './redact.ts';
+import type { RequestLike } from './request.ts';
 import { RevocationCache } from './revocation-cache.ts';
 import { matchSecret, Rotator, rotated } from './rotation.ts';
 import { type Session, toSession } from './session.ts';
@@ -128,8 +135,15 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
 export class SessionManager {
   /** The strategy in use. */
   readonly strategy: Strategy;
-  /** CSRF protection keyed from the server secret (null when no `csrf` option was given); bindings apply it to unsafe requests. */
+  /**
+   * CSRF protection keyed from the server secret (null when no `csrf` option was given); bindings
+   * apply it to unsafe requests. Every refusal also emits `csrf.rejected`.
+   */
   readonly csrf: CsrfProtection | null;
+  /** The validated cookie names and attributes, for reading cookies and building CSRF cookies. */
+  readonly cookies: ResolvedCookies;
+  /** The access-token keyring (jwt and hybrid), for `jwks()` and an early `load()`; else null. */
+  readonly keyring: Keyring | null;
   readonly #config: ResolvedConfig;
   readonly #store: SessionStore;
   readonly #events: EventHub;
@@ -147,8 +161,10 @@ export class SessionManager {
     this.#events = new EventHub(this.#logger);
     this.#rotator = new Rotator(Promise.all(config.secrets.map((s) => deriveKey(s, 'rotation'))));
     this.csrf = config.csrf
-      ? createCsrfProtection(config.csrf, deriveKey(config.secrets[0]!, 'csrf'))
+      ? this.#observed(createCsrfProtection(config.csrf, deriveKey(config.secrets[0]!, 'csrf')))
       : null;
+    this.cookies = config.cookies;
+    this.keyring = config.jwt?.keyring ?? null;
     this.#cache = new RevocationCache(
       {
         isDenied: (key) => this.#call('isDenied', () => this.#store.isDenied(key)),
@@ -246,17 +262,23 @@ export class SessionManager {
   }
 
   /**
-   * Replaces a session with a new id and secret (on login or privilege change, against session
-   * fixation). The old credential stops working at once; data and device facts carry over.
+   * Replaces a live session with a new id and secret (on login or privilege change, against session
+   * fixation). The old credential stops working at once; data and device facts carry over. The
+   * absolute lifetime and the time of authentication carry over too, unless `authenticated` says
+   * the user just proved who they are (then both start afresh, as at login).
    */
-  async regenerate(sessionId: string): Promise<Issued> {
+  async regenerate(sessionId: string, options: { authenticated?: boolean } = {}): Promise<Issued> {
     const old = await this.#load(sessionId);
+    const now = this.#config.clock.now();
+    this.#checkExpiry(old, now);
+    await this.#checkWatermark(old);
     const { userId, sessionClass, data, meta } = old;
-    const { record, secret } = await newRecord(
-      { userId, sessionClass, data, meta },
-      this.#class(sessionClass),
-      this.#config.clock.now(),
-    );
+    const cls = this.#class(sessionClass);
+    let { record, secret } = await newRecord({ userId, sessionClass, data, meta }, cls, now);
+    if (!options.authenticated) {
+      const { createdAt, authenticatedAt, absoluteExpiresAt } = old;
+      record = touched({ ...record, createdAt, authenticatedAt, absoluteExpiresAt }, cls, now);
+    }
     await this.#call('create', () => this.#store.create(record));
     await this.#end(old.id, old.userId, 'regenerated');
     this.#events.emit('session.created', {
@@ -282,7 +304,13 @@ export class SessionManager {
     const jwt = this.#config.jwt;
     if (this.strategy === 'database' || !jwt)
       throw new ConfigError(['revokeAccessToken: needs the jwt or hybrid strategy']);
-    const claims = await verifyAccessToken(jwt.keyring, jwt, token, this.#config.clock.now());
+    let claims: AccessClaims;
+    try {
+      claims = await verifyAccessToken(jwt.keyring, jwt, token, this.#config.clock.now());
+    } catch (error) {
+      if (isSessError(error) && error.code === ExpiredError.code) return; // dead already
+      throw error;
+    }
     const key = `jti:${claims.jti}`;
     const expiresAt = claims.exp * 1000 + jwt.clockSkewMs;
     await this.#call('deny', () => this.#store.deny(key, expiresAt));
@@ -324,12 +352,8 @@ export class SessionManager {
 
   /** The live sessions of a user ("your devices"), most recently active first. */
   async list(userId: string): Promise<Session[]> {
-    const now = this.#config.clock.now();
-    const records = await this.#call('listByUser', () => this.#store.listByUser(userId));
-    return records
-      .filter((r) => r.expiresAt > now)
-      .sort((a, b) => b.lastActiveAt - a.lastActiveAt)
-      .map(toSession);
+    const live = await this.#live(userId);
+    return live.sort((a, b) => b.lastActiveAt - a.lastActiveAt).map(toSession);
   }
 
   /**
@@ -432,7 +456,7 @@ export class SessionManager {
     // iat has one-second resolution: a token issued in the same second as a watermark is refused (fail closed).
     if (claims.iat * 1000 <= (await this.#cache.notBefore(claims.sub))) throw new RevokedError();
     let session: Session | null = null;
-    let authenticatedAt: number | null = null;
+    let authenticatedAt = typeof claims.auth_time === 'number' ? claims.auth_time * 1000 : null;
     if (this.strategy === 'hybrid') {
       let record = await this.#call('get', () => this.#store.get(claims.sid));
       if (!record || record.userId !== claims.sub) throw new RevokedError();
@@ -603,7 +627,7 @@ export class SessionManager {
       const signed = await signAccessToken(
         jwt!.keyring,
         { ...jwt!, lifetimeMs },
-        { sub: record.userId, sid: record.id, now, claims },
+        { sub: record.userId, sid: record.id, now, authTime: record.authenticatedAt, claims },
       );
       accessToken = signed.token;
       expiresIn = Math.floor(lifetimeMs / 1000);
@@ -654,10 +678,7 @@ export class SessionManager {
     userId: string,
     { limit, policy }: { limit: number; policy: 'evict-oldest' | 'reject' },
   ): Promise<void> {
-    const now = this.#config.clock.now();
-    const live = (await this.#call('listByUser', () => this.#store.listByUser(userId))).filter(
-      (r) => r.expiresAt > now,
-    );
+    const live = await this.#live(userId);
     if (live.length < limit) return;
     if (policy === 'reject') throw new SessionLimitError(limit);
     live.sort((a, b) => a.createdAt - b.createdAt);
@@ -666,6 +687,33 @@ export class SessionManager {
   }
 
   // --- plumbing ---------------------------------------------------------------------------------
+
+  /** A user's records that are neither expired nor behind a watermark (revokeEverything leaves them in place). */
+  async #live(userId: string): Promise<SessionRecord[]> {
+    const now = this.#config.clock.now();
+    const [records, notBefore] = await Promise.all([
+      this.#call('listByUser', () => this.#store.listByUser(userId)),
+      this.#cache.notBefore(userId),
+    ]);
+    return records.filter((r) => r.expiresAt > now && r.createdAt > notBefore);
+  }
+
+  /** Wraps CSRF protection so every refusal is also an event. */
+  #observed(csrf: CsrfProtection): CsrfProtection {
+    return Object.freeze({
+      ...csrf,
+      protect: async (req: RequestLike, context?: CsrfRequestContext): Promise<void> => {
+        try {
+          await csrf.protect(req, context);
+        } catch (error) {
+          if (isSessError(error) && error.code === CsrfError.code) {
+            this.#events.emit('csrf.rejected', { reason: error.reason, method: req.method });
+          }
+          throw error;
+        }
+      },
+    });
+  }
 
   async #load(id: string): Promise<SessionRecord> {
     const record = await this.#call('get', () => this.#store.get(id));

@@ -79,7 +79,7 @@ export function isSafeMethod(method: string): boolean {
  * @throws ConfigError listing every invalid option, or a missing key in a token mode.
  * @example
  * ```ts
- * const key = await deriveKey(masterSecret, 'csrf');
+ * const key = crypto.getRandomValues(new Uint8Array(32)); // or a 32-byte secret from your vault
  * const csrf = createCsrfProtection({ trustedOrigins: ['https://app.example.com'] }, key);
  * // on a cookie-authenticated POST:
  * await csrf.protect(request, { sessionId: session.id, formToken: body._csrf });

@@ -28,12 +28,12 @@ export interface CsrfTokens {
 /**
  * Creates the CSRF token functions for a key of at least 32 bytes, imported once. Derive the key
  * from your master secret with its own purpose label; never reuse a signing key. A promised key
- * (from `deriveKey`) is awaited on first use.
+ * is awaited on first use.
  *
  * @throws ConfigError when the key is shorter than 32 bytes (a promised key rejects on use instead).
  * @example
  * ```ts
- * const tokens = createCsrfTokens(await deriveKey(masterSecret, 'csrf'));
+ * const tokens = createCsrfTokens(csrfKey); // 32+ secret bytes, used for nothing else
  * const token = await tokens.issue(session.id);
  * await tokens.verify(req.headers.get('x-csrf-token'), session.id); // true
  * ```

@@ -5,7 +5,7 @@ import { randomToken } from '../util/crypto.ts';
 import { type Keyring, keyringState } from './keyring.ts';
 import { precheckAccessToken } from './precheck.ts';
 
-/** How access tokens are issued and checked. Validate once with {@link validateAccessTokenConfig}. */
+/** How access tokens are issued and checked (validated by the session manager's configuration). */
 export interface AccessTokenConfig {
   /** The `iss` claim written and required, for example `'https://auth.example.com'`. */
   issuer: string;
@@ -40,7 +40,7 @@ export interface AccessClaims {
   readonly jti: string;
   readonly iat: number;
   readonly exp: number;
-  /** A declared custom claim. */
+  /** A declared custom claim, or `auth_time` (OpenID Connect: when the user last authenticated, epoch seconds). */
   readonly [custom: string]: JsonValue;
 }
 
@@ -52,15 +52,28 @@ export interface AccessTokenInput {
   sid: string;
   /** Issue time, epoch milliseconds (from the injected clock). */
   now: number;
+  /** When the user last authenticated, epoch milliseconds; signed as `auth_time` (seconds). */
+  authTime?: number;
   /** Values of custom claims; only names declared in `customClaims` are signed, others dropped. */
   claims?: Record<string, JsonValue | undefined>;
 }
 
-const RESERVED = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'sid', 'cnf']);
+const RESERVED = new Set([
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'nbf',
+  'iat',
+  'jti',
+  'sid',
+  'cnf',
+  'auth_time',
+]);
 const UNSAFE_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 const CLAIM_NAME = /^[\x21-\x7e]{1,256}$/;
 const REQUIRED_CLAIMS = ['exp', 'iat', 'sub', 'jti', 'sid'];
-const REGISTERED_CLAIMS = ['iss', 'aud', 'sub', 'sid', 'jti', 'iat', 'exp'];
+const REGISTERED_CLAIMS = ['iss', 'aud', 'sub', 'sid', 'jti', 'iat', 'exp', 'auth_time'];
 
 /**
  * Problems with a list of custom claim names, one line each (empty when valid): registered JWT
@@ -84,26 +97,6 @@ export function validateCustomClaims(names: readonly string[]): string[] {
   return issues;
 }
 
-/** Problems with an {@link AccessTokenConfig}, one line each (empty when valid). */
-export function validateAccessTokenConfig(config: AccessTokenConfig): string[] {
-  const issues: string[] = [];
-  const within = (name: keyof AccessTokenConfig, min: number, max: number) => {
-    const value = config[name];
-    if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
-      issues.push(`${name} must be an integer from ${min} to ${max}`);
-    }
-  };
-  if (typeof config.issuer !== 'string' || config.issuer === '')
-    issues.push('issuer must be a non-empty string');
-  if (typeof config.audience !== 'string' || config.audience === '') {
-    issues.push('audience must be a non-empty string');
-  }
-  within('lifetimeMs', 1000, 86_400_000);
-  within('clockSkewMs', 0, 300_000);
-  within('maxTokenLength', 256, 65_536);
-  return [...issues, ...validateCustomClaims(config.customClaims).map((i) => `customClaims: ${i}`)];
-}
-
 function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0;
 }
@@ -125,7 +118,7 @@ export async function signAccessToken(
   config: AccessTokenConfig,
   input: AccessTokenInput,
 ): Promise<{ token: string; jti: string; exp: number }> {
-  const { sub, sid, now, claims = {} } = input;
+  const { sub, sid, now, authTime, claims = {} } = input;
   if (!isNonEmptyString(sub) || !isNonEmptyString(sid) || !Number.isFinite(now)) {
     throw new TypeError('signAccessToken: sub and sid must be non-empty strings, now epoch ms');
   }
@@ -136,6 +129,7 @@ export async function signAccessToken(
   // Whole seconds below the configured lifetime, so exp - iat never exceeds what verify allows.
   const exp = iat + Math.floor(config.lifetimeMs / 1000);
   const payload: JWTPayload = { iss: config.issuer, aud: config.audience, sub, sid, jti, iat, exp };
+  if (authTime !== undefined) payload.auth_time = Math.floor(authTime / 1000);
   for (const name of config.customClaims) {
     if (Object.hasOwn(claims, name) && claims[name] !== undefined) payload[name] = claims[name];
   }
@@ -223,7 +217,9 @@ function claimsOf(payload: JWTPayload, config: AccessTokenConfig, now: number): 
     !Number.isSafeInteger(exp) ||
     (exp as number) <= (iat as number) ||
     ((exp as number) - (iat as number)) * 1000 > config.lifetimeMs + skew ||
-    (iat as number) * 1000 > now + skew
+    (iat as number) * 1000 > now + skew ||
+    (payload.auth_time !== undefined &&
+      (!Number.isSafeInteger(payload.auth_time) || (payload.auth_time as number) > (iat as number)))
   ) {
     throw new InvalidCredentialError('claims');
   }

@@ -1,3 +1,6 @@
+// jose's key types resolve to the platform's CryptoKey where one is declared and to a structural
+// stand-in elsewhere, so the published types compile without the DOM lib.
+import type { CryptoKey, JWK } from 'jose';
 import { ConfigError } from '../errors.ts';
 import { utf8Encoder } from '../util/encoding.ts';
 import { isCryptoKey, keyLabel, type LoadedKey, loadKeys } from './key-import.ts';
@@ -29,17 +32,17 @@ export interface AsymmetricKeyInput {
    * PKCS#8 PEM, a private JWK, or a private `CryptoKey`. Required for the first (signing) key;
    * omit it on a previous key kept only to verify tokens it signed.
    */
-  privateKey?: string | JsonWebKey | CryptoKey;
+  privateKey?: string | JWK | CryptoKey;
   /**
    * SPKI PEM, a public JWK, or an extractable public `CryptoKey`. Derived from `privateKey` when
    * omitted (which then must not be a non-extractable `CryptoKey`); checked against it when both
    * are given.
    */
-  publicKey?: string | JsonWebKey | CryptoKey;
+  publicKey?: string | JWK | CryptoKey;
 }
 
 /** A published public key: a JWK with the `kid`, `alg` and `use` of its keyring entry. */
-export type PublicJwk = JsonWebKey & { kid: string; alg: KeyAlgorithm; use: 'sig' };
+export type PublicJwk = JWK & { kid: string; alg: KeyAlgorithm; use: 'sig' };
 
 /** One key of a {@link Keyring}. */
 export type KeyInput = HmacKeyInput | AsymmetricKeyInput;
