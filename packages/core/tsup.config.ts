@@ -1,11 +1,4 @@
 import { defineConfig } from 'tsup';
+import { library } from '../../tsup.shared.ts';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', memory: 'src/memory.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-  platform: 'neutral',
-});
+export default defineConfig(library({ index: 'src/index.ts', memory: 'src/memory.ts' }, 'neutral'));
