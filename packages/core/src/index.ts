@@ -96,12 +96,11 @@ export {
 export {
   type CreateOptions,
   createSessionManager,
-  type Issued,
   type RequestInfo,
   SessionManager,
-  type Validated,
 } from './manager.ts';
 export type { RequestLike } from './request.ts';
+export type { Issued, Validated } from './results.ts';
 export type { Session } from './session.ts';
 export {
   GLOBAL_SCOPE,

@@ -40,8 +40,9 @@ import {
 import { type AccessClaims, signAccessToken, verifyAccessToken } from './jwt/access-token.ts';
 import type { Keyring } from './jwt/keyring.ts';
 import { newRecord, touched } from './record.ts';
-import { opaque, redacted } from './redact.ts';
+import { opaque } from './redact.ts';
 import type { RequestLike } from './request.ts';
+import { type Issued, IssuedResult, type Validated, ValidatedResult } from './results.ts';
 import { RevocationCache } from './revocation-cache.ts';
 import { matchSecret, Rotator, rotated } from './rotation.ts';
 import { type Session, toSession } from './session.ts';
@@ -76,41 +77,8 @@ export interface CreateOptions {
   sessionClass?: string;
 }
 
-/** What `create`, `refresh` and `regenerate` hand back. Printing it (JSON or `util.inspect`) redacts the secrets. */
-export interface Issued {
-  /** The session. */
-  readonly session: Session;
-  /** The session credential: the cookie value (database) or the refresh token (jwt, hybrid). Secret. */
-  readonly credential: string;
-  /** The access JWT (jwt and hybrid strategies), else null. Secret. */
-  readonly accessToken: string | null;
-  /** Seconds until the access token expires, else null. */
-  readonly expiresIn: number | null;
-  /** Cookies the binding must set. */
-  readonly cookies: readonly CookieInstruction[];
-  /** True when this refresh was a retry inside the reuse window that returned the same successor. */
-  readonly retry: boolean;
-}
-
-/** What `validate` hands back for an authenticated request. */
-export interface Validated {
-  /** The session's public handle. */
-  readonly sessionId: string;
-  /** The authenticated user. */
-  readonly userId: string;
-  /** The session record's view (database and hybrid strategies); null in the jwt strategy. */
-  readonly session: Session | null;
-  /** The verified access-token claims (jwt and hybrid); null in the database strategy. */
-  readonly claims: AccessClaims | null;
-  /** When the user last authenticated, when known; drives {@link SessionManager.requireFresh}. */
-  readonly authenticatedAt: number | null;
-  /** A renewed credential when the session was rotated (renewal timeout), else null. Secret. */
-  readonly credential: string | null;
-  /** Cookies the binding must set (a renewed credential). */
-  readonly cookies: readonly CookieInstruction[];
-}
-
 const MAX_USER_ID = 256;
+const NO_COOKIES: readonly CookieInstruction[] = Object.freeze([]);
 const CAS_ATTEMPTS = 4;
 
 /**
@@ -425,21 +393,17 @@ export class SessionManager {
         record = await this.#touch(record, cls, now);
       }
     }
-    const cookies = renewed
-      ? [this.#sessionCookie(record, formatCredential(record.id, renewed))]
-      : [];
     const credential = renewed ? formatCredential(record.id, renewed) : null;
-    return redacted(
-      {
-        sessionId: record.id,
-        userId: record.userId,
-        session: toSession(record),
-        claims: null,
-        authenticatedAt: record.authenticatedAt,
-        credential,
-        cookies,
-      },
-      ['credential'],
+    const cookies = credential ? [this.#sessionCookie(record, credential)] : NO_COOKIES;
+    const { id, userId, authenticatedAt } = record;
+    return new ValidatedResult(
+      id,
+      userId,
+      toSession(record),
+      null,
+      authenticatedAt,
+      credential,
+      cookies,
     );
   }
 
@@ -467,15 +431,15 @@ export class SessionManager {
       session = toSession(record);
       authenticatedAt = record.authenticatedAt;
     }
-    return {
-      sessionId: claims.sid,
-      userId: claims.sub,
+    return new ValidatedResult(
+      claims.sid,
+      claims.sub,
       session,
       claims,
       authenticatedAt,
-      credential: null,
-      cookies: [],
-    };
+      null,
+      NO_COOKIES,
+    );
   }
 
   #checkExpiry(record: SessionRecord, now: number): void {
@@ -634,10 +598,7 @@ export class SessionManager {
       cookies.push(sessionCookie(this.#config.cookies, accessToken, expiresIn));
       cookies.push(refreshCookie(this.#config.cookies, credential, this.#cookieMaxAge(record)));
     }
-    return redacted(
-      { session: toSession(record), credential, accessToken, expiresIn, cookies, retry },
-      ['credential', 'accessToken'],
-    );
+    return new IssuedResult(toSession(record), credential, accessToken, expiresIn, cookies, retry);
   }
 
   #sessionCookie(record: SessionRecord, credential: string): CookieInstruction {

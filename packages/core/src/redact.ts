@@ -1,17 +1,20 @@
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 const REDACTED = '[redacted]';
+const SECRET_FIELDS: ReadonlySet<string> = new Set(['credential', 'accessToken']);
 
 /**
- * Makes `JSON.stringify` and Node's `util.inspect` show `target` with the named fields (and any
- * cookie values) replaced by `[redacted]`. The fields stay readable in code; only their printed
- * forms change, so a result object logged by mistake never leaks a credential.
+ * Base of the result objects that carry a credential: `JSON.stringify` and Node's `util.inspect`
+ * show `credential`, `accessToken` and cookie values as `[redacted]`. The fields stay readable in
+ * code; only their printed forms change, so a result logged by mistake never leaks a secret. The
+ * methods live on the prototype: nothing is allocated per result.
  */
-export function redacted<T extends object>(target: T, secretFields: readonly string[]): T {
-  const view = (): Record<string, unknown> => {
+export class Redacting {
+  /** The printable form, with secrets redacted. */
+  toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(target)) {
+    for (const [key, value] of Object.entries(this)) {
       if (value === undefined) continue;
-      if (secretFields.includes(key)) out[key] = REDACTED;
+      if (SECRET_FIELDS.has(key)) out[key] = value === null ? null : REDACTED;
       else if (key === 'cookies' && Array.isArray(value))
         out[key] = value.map((cookie: { name: string }) => ({
           name: cookie.name,
@@ -20,10 +23,11 @@ export function redacted<T extends object>(target: T, secretFields: readonly str
       else out[key] = value;
     }
     return out;
-  };
-  Object.defineProperty(target, 'toJSON', { value: view, enumerable: false });
-  Object.defineProperty(target, INSPECT, { value: view, enumerable: false });
-  return target;
+  }
+
+  [INSPECT](): Record<string, unknown> {
+    return this.toJSON();
+  }
 }
 
 /** Gives an object holding secrets a fixed printed form for `JSON.stringify` and `util.inspect`. */
