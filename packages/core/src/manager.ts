@@ -25,11 +25,9 @@ import {
   RefreshReuseError,
   RevokedError,
   SessionLimitError,
-  StoreError,
 } from './errors.ts';
 import {
   EventHub,
-  errorName,
   type Logger,
   type MetricsSnapshot,
   type RevokeReason,
@@ -37,6 +35,7 @@ import {
   type SessEventName,
   silentLogger,
 } from './events.ts';
+import { GuardedStore } from './guarded-store.ts';
 import { type AccessClaims, signAccessToken, verifyAccessToken } from './jwt/access-token.ts';
 import type { Keyring } from './jwt/keyring.ts';
 import { newRecord, touched } from './record.ts';
@@ -46,13 +45,7 @@ import { type Issued, IssuedResult, type Validated, ValidatedResult } from './re
 import { RevocationCache } from './revocation-cache.ts';
 import { matchSecret, Rotator, rotated } from './rotation.ts';
 import { type Session, toSession } from './session.ts';
-import {
-  GLOBAL_SCOPE,
-  type SessionData,
-  type SessionMeta,
-  type SessionRecord,
-  type SessionStore,
-} from './store.ts';
+import { GLOBAL_SCOPE, type SessionData, type SessionMeta, type SessionRecord } from './store.ts';
 import { deriveKey, sha256 } from './util/crypto.ts';
 import type { Duration } from './util/duration.ts';
 import { durationMs } from './util/duration.ts';
@@ -90,7 +83,8 @@ const CAS_ATTEMPTS = 4;
  * import { createSessionManager } from '@sess/core';
  * import { sqliteStore } from '@sess/store-sqlite';
  *
- * const sess = createSessionManager({ store: sqliteStore({ database: 'sessions.db' }), secret: process.env.SESS_SECRET! });
+ * const store = sqliteStore({ database: 'sessions.db', migrate: true });
+ * const sess = createSessionManager({ store, secret: process.env.SESS_SECRET! });
  * const { credential, cookies } = await sess.create(user.id, { request: { userAgent, ip } });
  * const { session } = await sess.validate(credential);
  * ```
@@ -113,7 +107,7 @@ export class SessionManager {
   /** The access-token keyring (jwt and hybrid), for `jwks()` and an early `load()`; else null. */
   readonly keyring: Keyring | null;
   readonly #config: ResolvedConfig;
-  readonly #store: SessionStore;
+  readonly #store: GuardedStore;
   readonly #events: EventHub;
   readonly #logger: Logger;
   readonly #rotator: Rotator;
@@ -124,9 +118,9 @@ export class SessionManager {
   constructor(config: ResolvedConfig) {
     this.#config = config;
     this.strategy = config.strategy;
-    this.#store = config.store;
     this.#logger = config.logger ?? silentLogger;
     this.#events = new EventHub(this.#logger);
+    this.#store = new GuardedStore(config.store, this.#events, this.#logger);
     this.#rotator = new Rotator(Promise.all(config.secrets.map((s) => deriveKey(s, 'rotation'))));
     this.csrf = config.csrf
       ? this.#observed(createCsrfProtection(config.csrf, deriveKey(config.secrets[0]!, 'csrf')))
@@ -134,16 +128,12 @@ export class SessionManager {
     this.cookies = config.cookies;
     this.keyring = config.jwt?.keyring ?? null;
     this.#cache = new RevocationCache(
-      {
-        isDenied: (key) => this.#call('isDenied', () => this.#store.isDenied(key)),
-        getNotBefore: (userId) =>
-          this.#call('getNotBefore', () => this.#store.getNotBefore(userId)),
-      },
+      this.#store,
       config.stalenessMs,
       config.maxCacheEntries,
       config.clock,
     );
-    this.#unsubscribe = this.#store.subscribe?.((event) => this.#cache.apply(event)) ?? null;
+    this.#unsubscribe = config.store.subscribe?.((event) => this.#cache.apply(event)) ?? null;
     opaque(this, { strategy: this.strategy, store: this.#store.name });
   }
 
@@ -184,7 +174,7 @@ export class SessionManager {
       cls,
       this.#config.clock.now(),
     );
-    await this.#call('create', () => this.#store.create(record));
+    await this.#store.create(record);
     this.#events.emit('session.created', { sessionId: record.id, userId, sessionClass });
     return this.#issue(record, secret, false);
   }
@@ -247,7 +237,7 @@ export class SessionManager {
       const { createdAt, authenticatedAt, absoluteExpiresAt } = old;
       record = touched({ ...record, createdAt, authenticatedAt, absoluteExpiresAt }, cls, now);
     }
-    await this.#call('create', () => this.#store.create(record));
+    await this.#store.create(record);
     await this.#end(old.id, old.userId, 'regenerated');
     this.#events.emit('session.created', {
       sessionId: record.id,
@@ -259,7 +249,7 @@ export class SessionManager {
 
   /** Ends one session (logout): its credential and, in the jwt strategies, its access tokens stop working. */
   async revoke(sessionId: string, reason: RevokeReason = 'logout'): Promise<boolean> {
-    const record = await this.#call('get', () => this.#store.get(sessionId));
+    const record = await this.#store.get(sessionId);
     return this.#end(sessionId, record?.userId ?? null, reason);
   }
 
@@ -281,7 +271,7 @@ export class SessionManager {
     }
     const key = `jti:${claims.jti}`;
     const expiresAt = claims.exp * 1000 + jwt.clockSkewMs;
-    await this.#call('deny', () => this.#store.deny(key, expiresAt));
+    await this.#store.deny(key, expiresAt);
     this.#published({ type: 'deny', key, expiresAt });
   }
 
@@ -297,15 +287,13 @@ export class SessionManager {
     const except = options.except ?? [];
     const now = this.#config.clock.now();
     if (except.length === 0) {
-      await this.#call('setNotBefore', () => this.#store.setNotBefore(userId, now));
+      await this.#store.setNotBefore(userId, now);
       this.#published({ type: 'not-before', scope: userId, at: now });
     } else if (this.strategy !== 'database') {
-      const sessions = await this.#call('listByUser', () => this.#store.listByUser(userId));
+      const sessions = await this.#store.listByUser(userId);
       for (const s of sessions) if (!except.includes(s.id)) await this.#denySession(s.id, now);
     }
-    const count = await this.#call('deleteByUser', () =>
-      this.#store.deleteByUser(userId, { except }),
-    );
+    const count = await this.#store.deleteByUser(userId, except);
     this.#events.emit('session.revoked', { sessionId: null, userId, reason: 'user' });
     return count;
   }
@@ -313,7 +301,7 @@ export class SessionManager {
   /** Incident response: every session and access token issued before now stops working, for every user. */
   async revokeEverything(): Promise<void> {
     const now = this.#config.clock.now();
-    await this.#call('setNotBefore', () => this.#store.setNotBefore(GLOBAL_SCOPE, now));
+    await this.#store.setNotBefore(GLOBAL_SCOPE, now);
     this.#published({ type: 'not-before', scope: GLOBAL_SCOPE, at: now });
     this.#events.emit('session.revoked', { sessionId: null, userId: null, reason: 'everything' });
   }
@@ -329,12 +317,11 @@ export class SessionManager {
    * @throws ConflictError when the session changed since it was read; NotFoundError when it is gone.
    */
   async update(session: Pick<Session, 'id' | 'version'>, data: SessionData): Promise<Session> {
-    const record = await this.#call('get', () => this.#store.get(session.id));
+    const record = await this.#store.get(session.id);
     if (!record) throw new NotFoundError();
     if (record.version !== session.version) throw new ConflictError();
     const next: SessionRecord = { ...record, data, version: record.version + 1 };
-    if (!(await this.#call('update', () => this.#store.update(next, record.version))))
-      throw new ConflictError();
+    if (!(await this.#store.update(next, record.version))) throw new ConflictError();
     return toSession(next);
   }
 
@@ -354,9 +341,7 @@ export class SessionManager {
 
   /** Reaps expired records where the store has no native TTL. Schedule it (the docs show how). */
   async cleanup(): Promise<number> {
-    const reap = this.#store.deleteExpired;
-    if (!reap) return 0;
-    return this.#call('deleteExpired', () => reap.call(this.#store, this.#config.clock.now()));
+    return this.#store.deleteExpired(this.#config.clock.now());
   }
 
   /** Cookies that clear every auth cookie (logout), with the attributes they were set with. */
@@ -422,7 +407,7 @@ export class SessionManager {
     let session: Session | null = null;
     let authenticatedAt = typeof claims.auth_time === 'number' ? claims.auth_time * 1000 : null;
     if (this.strategy === 'hybrid') {
-      let record = await this.#call('get', () => this.#store.get(claims.sid));
+      let record = await this.#store.get(claims.sid);
       if (!record || record.userId !== claims.sub) throw new RevokedError();
       this.#checkExpiry(record, now);
       await this.#checkWatermark(record);
@@ -523,7 +508,7 @@ export class SessionManager {
         this.#class(current.sessionClass),
         now,
       );
-      if (await this.#call('update', () => this.#store.update(next, current.version))) {
+      if (await this.#store.update(next, current.version)) {
         this.#events.emit('session.refreshed', {
           sessionId: next.id,
           userId: next.userId,
@@ -532,7 +517,7 @@ export class SessionManager {
         });
         return { record: next, secret: successor, won: true };
       }
-      const fresh = await this.#call('get', () => this.#store.get(record.id));
+      const fresh = await this.#store.get(record.id);
       if (!fresh) throw new RevokedError();
       if (fresh.secretHash === successorHash)
         return { record: fresh, secret: successor, won: false };
@@ -550,18 +535,14 @@ export class SessionManager {
     if (now - record.lastActiveAt < cls.idleMs * this.#config.touchFraction) return record;
     const next = touched({ ...record, version: record.version + 1 }, cls, now);
     // Losing the race means someone else just touched or changed it: the request is still valid.
-    return (await this.#call('update', () => this.#store.update(next, record.version)))
-      ? next
-      : record;
+    return (await this.#store.update(next, record.version)) ? next : record;
   }
 
   // --- issuing ----------------------------------------------------------------------------------
 
   async #issueRefreshed(record: SessionRecord, secret: string, retry: boolean): Promise<Issued> {
     // Closes the race with a concurrent "log out everywhere": ask the store, not the cache.
-    const notBefore = await this.#call('getNotBefore', () =>
-      this.#store.getNotBefore(record.userId),
-    );
+    const notBefore = await this.#store.getNotBefore(record.userId);
     if (record.createdAt <= notBefore) throw new RevokedError();
     if (retry) {
       this.#events.emit('session.refreshed', {
@@ -615,7 +596,7 @@ export class SessionManager {
   async #end(sessionId: string, userId: string | null, reason: RevokeReason): Promise<boolean> {
     const now = this.#config.clock.now();
     if (this.strategy !== 'database') await this.#denySession(sessionId, now);
-    const deleted = await this.#call('delete', () => this.#store.delete(sessionId));
+    const deleted = await this.#store.delete(sessionId);
     if (deleted) this.#events.emit('session.revoked', { sessionId, userId, reason });
     return deleted;
   }
@@ -624,7 +605,7 @@ export class SessionManager {
     const jwt = this.#config.jwt!;
     const expiresAt = now + jwt.lifetimeMs + jwt.clockSkewMs;
     const key = `sid:${sessionId}`;
-    await this.#call('deny', () => this.#store.deny(key, expiresAt));
+    await this.#store.deny(key, expiresAt);
     this.#published({ type: 'deny', key, expiresAt });
   }
 
@@ -653,7 +634,7 @@ export class SessionManager {
   async #live(userId: string): Promise<SessionRecord[]> {
     const now = this.#config.clock.now();
     const [records, notBefore] = await Promise.all([
-      this.#call('listByUser', () => this.#store.listByUser(userId)),
+      this.#store.listByUser(userId),
       this.#cache.notBefore(userId),
     ]);
     return records.filter((r) => r.expiresAt > now && r.createdAt > notBefore);
@@ -677,7 +658,7 @@ export class SessionManager {
   }
 
   async #load(id: string): Promise<SessionRecord> {
-    const record = await this.#call('get', () => this.#store.get(id));
+    const record = await this.#store.get(id);
     if (!record) throw new InvalidCredentialError('unknown');
     return record;
   }
@@ -686,24 +667,5 @@ export class SessionManager {
     const cls = this.#config.classes.get(name);
     if (!cls) throw new ConfigError([`sessionClass: unknown session class "${name}"`]);
     return cls;
-  }
-
-  /** Runs a store call: records latency, and turns any failure into a StoreError (fail closed). */
-  async #call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    try {
-      const result = await run();
-      this.#events.recordStoreCall(operation, performance.now() - started, false);
-      return result;
-    } catch (error) {
-      this.#events.recordStoreCall(operation, performance.now() - started, true);
-      this.#logger.error('session store call failed', {
-        operation,
-        store: this.#store.name,
-        error: errorName(error),
-      });
-      if (isSessError(error) && error.code === StoreError.code) throw error;
-      throw new StoreError(operation, { cause: error });
-    }
   }
 }
