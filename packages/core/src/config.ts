@@ -52,7 +52,9 @@ export interface SessionManagerOptions {
   preset?: Preset;
   /**
    * The server secret (at least 32 bytes; well-known example secrets are refused) from which the
-   * rotation and CSRF keys are derived. Pass an array to rotate it: the first signs, all verify.
+   * rotation and CSRF keys are derived. Pass an array to rotate it: new rotations and CSRF tokens
+   * use the first; retries inside the reuse window are recognised under every one (outstanding CSRF
+   * tokens of an older secret stop verifying; pages fetch a new one).
    */
   secret: string | readonly string[];
   /** Timeouts per session class; `standard` and `rememberMe` always exist, add your own. */

@@ -1,3 +1,5 @@
+import type { CsrfFailureReason } from './errors.ts';
+
 /** Why a session ended. */
 export type RevokeReason =
   | 'logout'
@@ -19,7 +21,7 @@ export interface SessEventMap {
   'session.revoked': { sessionId: string | null; userId: string | null; reason: RevokeReason };
   'session.expired': { sessionId: string; userId: string; limit: 'idle' | 'absolute' };
   'refresh.reused': { sessionId: string; userId: string };
-  'csrf.rejected': { reason: string; method: string };
+  'csrf.rejected': { reason: CsrfFailureReason; method: string };
   'session.anomaly': {
     sessionId: string;
     userId: string;

@@ -104,7 +104,7 @@ export class SessionManager {
   readonly csrf: CsrfProtection | null;
   /** The validated cookie names and attributes, for reading cookies and building CSRF cookies. */
   readonly cookies: ResolvedCookies;
-  /** The access-token keyring (jwt and hybrid), for `jwks()` and an early `load()`; else null. */
+  /** The access-token keyring (whenever `jwt` options are given), for `jwks()` and an early `load()`; else null. */
   readonly keyring: Keyring | null;
   readonly #config: ResolvedConfig;
   readonly #store: GuardedStore;
@@ -649,7 +649,11 @@ export class SessionManager {
           await csrf.protect(req, context);
         } catch (error) {
           if (isSessError(error) && error.code === CsrfError.code) {
-            this.#events.emit('csrf.rejected', { reason: error.reason, method: req.method });
+            // The method is client input: bounded before it reaches a log line.
+            this.#events.emit('csrf.rejected', {
+              reason: error.reason,
+              method: req.method.slice(0, 16),
+            });
           }
           throw error;
         }

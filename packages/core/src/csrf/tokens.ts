@@ -26,9 +26,9 @@ export interface CsrfTokens {
 }
 
 /**
- * Creates the CSRF token functions for a key of at least 32 bytes, imported once. Derive the key
- * from your master secret with its own purpose label; never reuse a signing key. A promised key
- * is awaited on first use.
+ * Creates the CSRF token functions for a key of at least 32 bytes, imported once. Use a key that
+ * serves nothing else (the session manager derives its own from `secret`); never reuse a signing
+ * key. A promised key is awaited on first use.
  *
  * @throws ConfigError when the key is shorter than 32 bytes (a promised key rejects on use instead).
  * @example
