@@ -85,6 +85,7 @@ export {
 } from './events.ts';
 export type { AccessClaims } from './jwt/access-token.ts';
 export {
+  type AsymmetricAlgorithm,
   type AsymmetricKeyInput,
   createKeyring,
   type HmacKeyInput,

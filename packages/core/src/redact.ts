@@ -24,11 +24,13 @@ export class Redacting {
     }
     return out;
   }
-
-  [INSPECT](): Record<string, unknown> {
-    return this.toJSON();
-  }
 }
+// Node's util.inspect hook, on the prototype (a computed method name cannot be declared portably).
+Object.defineProperty(Redacting.prototype, INSPECT, {
+  value(this: Redacting) {
+    return this.toJSON();
+  },
+});
 
 /** Gives an object holding secrets a fixed printed form for `JSON.stringify` and `util.inspect`. */
 export function opaque<T extends object>(target: T, printed: Record<string, unknown>): T {

@@ -2,6 +2,7 @@ import { exportJWK, importJWK, importPKCS8, importSPKI } from 'jose';
 import { ConfigError } from '../errors.ts';
 import { randomBytes } from '../util/crypto.ts';
 import { utf8Encoder } from '../util/encoding.ts';
+import { PROFILES, rsaJwkIssues } from './algorithms.ts';
 import type {
   AsymmetricKeyInput,
   HmacKeyInput,
@@ -19,7 +20,12 @@ export interface LoadedKey {
   readonly publicJwk: Readonly<PublicJwk> | null;
 }
 
-class KeyIssue extends Error {}
+/** A problem found while importing, already worded for a ConfigError (no key material). */
+class KeyIssue extends Error {
+  constructor(readonly issues: readonly string[]) {
+    super(issues.join('; '));
+  }
+}
 
 /** How messages name a key: by kid (never its material), quoted and bounded. */
 export function keyLabel(kid: string): string {
@@ -36,7 +42,7 @@ export async function loadKeys(keys: readonly KeyInput[]): Promise<ReadonlyMap<s
   const results = await Promise.allSettled(
     keys.map((key) => (key.alg === 'HS256' ? loadHmac(key) : loadAsymmetric(key))),
   );
-  const issues = results.flatMap((r) => (r.status === 'rejected' ? [issueOf(r.reason)] : []));
+  const issues = results.flatMap((r) => (r.status === 'rejected' ? issuesOf(r.reason) : []));
   if (issues.length > 0) throw new ConfigError(issues);
   return new Map(
     results.map((r) => {
@@ -46,16 +52,16 @@ export async function loadKeys(keys: readonly KeyInput[]): Promise<ReadonlyMap<s
   );
 }
 
-function issueOf(reason: unknown): string {
+function issuesOf(reason: unknown): readonly string[] {
   // Anything else would be a bug here; its message could quote key material, so never forward it.
-  return reason instanceof KeyIssue ? reason.message : 'keyring: a key could not be imported';
+  return reason instanceof KeyIssue ? reason.issues : ['keyring: a key could not be imported'];
 }
 
 async function step<T>(kid: string, what: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch {
-    throw new KeyIssue(`${keyLabel(kid)}: ${what}`);
+    throw new KeyIssue([`${keyLabel(kid)}: ${what}`]);
   }
 }
 
@@ -78,14 +84,9 @@ async function loadHmac({ kid, alg, secret }: HmacKeyInput): Promise<LoadedKey> 
   return { kid, alg, signKey: key, verifyKey: key, publicJwk: null };
 }
 
-const PUBLIC_MEMBERS = ['kty', 'crv', 'x', 'y'] as const;
-const SIGN_PARAMS = {
-  EdDSA: { name: 'Ed25519' },
-  ES256: { name: 'ECDSA', hash: 'SHA-256' },
-} as const;
-
 async function loadAsymmetric(key: AsymmetricKeyInput): Promise<LoadedKey> {
   const { kid, alg, privateKey, publicKey } = key;
+  const profile = PROFILES[alg];
   let signKey: CryptoKey | null = null;
   let privateJwk: JsonWebKey | null = null;
   if (privateKey !== undefined) {
@@ -114,22 +115,29 @@ async function loadAsymmetric(key: AsymmetricKeyInput): Promise<LoadedKey> {
             ? await exportJWK(publicKey)
             : publicKey;
     const jwk: JsonWebKey = {};
-    for (const member of PUBLIC_MEMBERS)
+    for (const member of profile.publicMembers) {
       if (source[member] !== undefined) jwk[member] = source[member];
+    }
     return jwk;
   });
+  if (profile.kty === 'RSA') {
+    // PEM is opaque until imported: this is where its size and exponent are first seen.
+    const part = publicKey === undefined ? 'privateKey' : 'publicKey';
+    const issues = rsaJwkIssues(publicJwk);
+    if (issues.length > 0) throw new KeyIssue(issues.map((i) => `${keyLabel(kid)}: ${part} ${i}`));
+  }
   const verifyKey = await step(kid, `publicKey could not be imported as ${alg}`, async () => {
     return (await importJWK(publicJwk, alg)) as CryptoKey;
   });
   if (signKey) {
-    // Catches a publicKey from another pair, or a private JWK whose x/y do not match its d.
+    // Catches a publicKey from another pair, or a private JWK whose public members do not match it.
     const signer = signKey;
     const challenge = randomBytes(32) as Uint8Array<ArrayBuffer>;
     const matches = await step(kid, 'privateKey cannot sign with this alg', async () => {
-      const signature = await globalThis.crypto.subtle.sign(SIGN_PARAMS[alg], signer, challenge);
-      return globalThis.crypto.subtle.verify(SIGN_PARAMS[alg], verifyKey, signature, challenge);
+      const signature = await globalThis.crypto.subtle.sign(profile.params, signer, challenge);
+      return globalThis.crypto.subtle.verify(profile.params, verifyKey, signature, challenge);
     });
-    if (!matches) throw new KeyIssue(`${keyLabel(kid)}: publicKey does not match privateKey`);
+    if (!matches) throw new KeyIssue([`${keyLabel(kid)}: publicKey does not match privateKey`]);
   }
   return {
     kid,

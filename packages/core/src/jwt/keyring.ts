@@ -2,12 +2,19 @@
 // stand-in elsewhere, so the published types compile without the DOM lib.
 import type { CryptoKey, JWK } from 'jose';
 import { ConfigError } from '../errors.ts';
-import { utf8Encoder } from '../util/encoding.ts';
+import { keyIssues } from './key-checks.ts';
 import { isCryptoKey, keyLabel, type LoadedKey, loadKeys } from './key-import.ts';
-import { weakSecretReason } from './weak-secrets.ts';
+
+/**
+ * The asymmetric signature algorithms a {@link Keyring} accepts: `EdDSA` (Ed25519), `ES256` (ECDSA
+ * P-256) and `RS256` (RSASSA-PKCS1-v1_5 with SHA-256). Prefer `EdDSA` or `ES256`; `RS256` is for
+ * verifiers that speak nothing else, and its signatures are longer (342 characters at 2048 bits,
+ * against 86).
+ */
+export type AsymmetricAlgorithm = 'EdDSA' | 'ES256' | 'RS256';
 
 /** The signature algorithms a {@link Keyring} accepts. */
-export type KeyAlgorithm = 'HS256' | 'EdDSA' | 'ES256';
+export type KeyAlgorithm = 'HS256' | AsymmetricAlgorithm;
 
 /** A shared HMAC-SHA256 secret. Every service holding it can both verify and mint tokens. */
 export interface HmacKeyInput {
@@ -26,11 +33,16 @@ export interface HmacKeyInput {
 export interface AsymmetricKeyInput {
   /** Key id, written into each token's header and the JWKS; printable ASCII, unique in the ring. */
   kid: string;
-  /** `EdDSA` (Ed25519) or `ES256` (ECDSA P-256). */
-  alg: 'EdDSA' | 'ES256';
+  /**
+   * `EdDSA` (Ed25519), `ES256` (ECDSA P-256) or `RS256` (RSASSA-PKCS1-v1_5 SHA-256). An RS256 key
+   * needs a modulus of at least 2048 bits and the public exponent 65537; a `CryptoKey` must have
+   * been imported or generated for RSASSA-PKCS1-v1_5 with SHA-256.
+   */
+  alg: AsymmetricAlgorithm;
   /**
    * PKCS#8 PEM, a private JWK, or a private `CryptoKey`. Required for the first (signing) key;
-   * omit it on a previous key kept only to verify tokens it signed.
+   * omit it on a previous key kept only to verify tokens it signed. Checked at load to sign
+   * something that `publicKey` verifies.
    */
   privateKey?: string | JWK | CryptoKey;
   /**
@@ -41,8 +53,11 @@ export interface AsymmetricKeyInput {
   publicKey?: string | JWK | CryptoKey;
 }
 
-/** A published public key: a JWK with the `kid`, `alg` and `use` of its keyring entry. */
-export type PublicJwk = JWK & { kid: string; alg: KeyAlgorithm; use: 'sig' };
+/**
+ * A published public key: the public members only (`kty` and `crv`, `x`, `y` for curves; `kty`,
+ * `n`, `e` for RSA) with the `kid`, `alg` and `use` of its keyring entry.
+ */
+export type PublicJwk = JWK & { kid: string; alg: AsymmetricAlgorithm; use: 'sig' };
 
 /** One key of a {@link Keyring}. */
 export type KeyInput = HmacKeyInput | AsymmetricKeyInput;
@@ -81,8 +96,6 @@ export interface KeyringState {
   load(): Promise<ReadonlyMap<string, LoadedKey>>;
 }
 
-const MIN_HMAC_BYTES = 32;
-const KID = /^[\x21-\x7e]{1,128}$/;
 const states = new WeakMap<Keyring, KeyringState>();
 
 /**
@@ -154,107 +167,6 @@ export function keyringState(keyring: Keyring): KeyringState {
   const state = states.get(keyring);
   if (!state) throw new ConfigError(['keyring: not created by createKeyring() of this module']);
   return state;
-}
-
-function keyIssues(key: KeyInput, signs: boolean): string[] {
-  if (typeof key !== 'object' || key === null) return ['keyring: every key must be an object'];
-  const where = typeof key.kid === 'string' ? keyLabel(key.kid) : 'key';
-  const issues: string[] = [];
-  if (typeof key.kid !== 'string' || !KID.test(key.kid)) {
-    issues.push(`${where}: kid must be 1-128 printable ASCII characters without spaces`);
-  }
-  if (key.alg === 'HS256') {
-    issues.push(...hmacIssues(key.secret, signs).map((issue) => `${where}: HS256 secret ${issue}`));
-  } else if (key.alg === 'EdDSA' || key.alg === 'ES256') {
-    issues.push(...asymmetricIssues(key, signs).map((issue) => `${where}: ${issue}`));
-  } else {
-    issues.push(`${where}: alg must be one of HS256, EdDSA, ES256`);
-  }
-  return issues;
-}
-
-function hmacIssues(secret: unknown, signs: boolean): string[] {
-  if (isCryptoKey(secret)) {
-    const algorithm = secret.algorithm as HmacKeyAlgorithm;
-    const issues: string[] = [];
-    if (algorithm.name !== 'HMAC' || algorithm.hash?.name !== 'SHA-256') {
-      issues.push('CryptoKey must be an HMAC SHA-256 key');
-    } else if (algorithm.length < MIN_HMAC_BYTES * 8) {
-      issues.push(
-        `CryptoKey is ${algorithm.length} bits; at least ${MIN_HMAC_BYTES * 8} are required`,
-      );
-    }
-    if (!secret.usages.includes('verify') || (signs && !secret.usages.includes('sign'))) {
-      issues.push(`CryptoKey must allow ${signs ? '"sign" and ' : ''}"verify"`);
-    }
-    return issues;
-  }
-  const bytes =
-    typeof secret === 'string'
-      ? utf8Encoder.encode(secret)
-      : secret instanceof Uint8Array
-        ? secret
-        : null;
-  if (!bytes) return ['must be a string, a Uint8Array or a CryptoKey'];
-  const issues: string[] = [];
-  if (bytes.length < MIN_HMAC_BYTES) {
-    issues.push(`is ${bytes.length} bytes; at least ${MIN_HMAC_BYTES} random bytes are required`);
-  }
-  const weak = weakSecretReason(bytes);
-  if (weak) issues.push(`${weak}; generate at least ${MIN_HMAC_BYTES} random bytes`);
-  return issues;
-}
-
-const CURVE = {
-  EdDSA: { kty: 'OKP', crv: 'Ed25519' },
-  ES256: { kty: 'EC', crv: 'P-256' },
-} as const;
-const PEM = {
-  private: '-----BEGIN PRIVATE KEY-----',
-  public: '-----BEGIN PUBLIC KEY-----',
-} as const;
-
-function asymmetricIssues(key: AsymmetricKeyInput, signs: boolean): string[] {
-  const issues: string[] = [];
-  if (key.privateKey === undefined) {
-    if (signs) issues.push('the first key signs, so it needs a privateKey');
-    if (key.publicKey === undefined) issues.push('needs a privateKey or a publicKey');
-  } else {
-    issues.push(...partIssues(key.alg, key.privateKey, 'private').map((i) => `privateKey ${i}`));
-    if (isCryptoKey(key.privateKey) && !key.privateKey.extractable && key.publicKey === undefined) {
-      issues.push('privateKey is a non-extractable CryptoKey, so publicKey is required');
-    }
-  }
-  if (key.publicKey !== undefined) {
-    issues.push(...partIssues(key.alg, key.publicKey, 'public').map((i) => `publicKey ${i}`));
-  }
-  return issues;
-}
-
-function partIssues(alg: 'EdDSA' | 'ES256', part: unknown, kind: 'private' | 'public'): string[] {
-  const { kty, crv } = CURVE[alg];
-  if (typeof part === 'string') {
-    return part.trimStart().startsWith(PEM[kind]) ? [] : [`must be PEM starting with ${PEM[kind]}`];
-  }
-  if (isCryptoKey(part)) {
-    const { name, namedCurve } = part.algorithm as EcKeyAlgorithm;
-    const issues: string[] = [];
-    if (part.type !== kind) issues.push(`is a ${part.type} CryptoKey`);
-    if (alg === 'EdDSA' ? name !== 'Ed25519' : name !== 'ECDSA' || namedCurve !== 'P-256') {
-      issues.push(`CryptoKey is not a ${crv} key`);
-    }
-    if (kind === 'public' && !part.extractable) issues.push('CryptoKey must be extractable');
-    return issues;
-  }
-  if (typeof part !== 'object' || part === null) return ['must be PEM text, a JWK or a CryptoKey'];
-  const jwk = part as JsonWebKey;
-  const issues: string[] = [];
-  if (jwk.kty !== kty || jwk.crv !== crv)
-    issues.push(`JWK must have kty "${kty}" and crv "${crv}"`);
-  if (jwk.alg !== undefined && jwk.alg !== alg) issues.push(`JWK alg must be "${alg}"`);
-  if (kind === 'private' && typeof jwk.d !== 'string') issues.push('JWK has no private part ("d")');
-  if (kind === 'public' && jwk.d !== undefined) issues.push('JWK contains a private part ("d")');
-  return issues;
 }
 
 function copyInput(key: KeyInput): KeyInput {

@@ -57,18 +57,22 @@ function smallestPeriod(bytes: Uint8Array): number {
 
 /**
  * Why an HMAC secret is guessable regardless of its length, or null. Catches well-known example
- * secrets (case and punctuation ignored) and a short unit repeated (`aaaa…`, `secretsecret…`).
+ * secrets (case and punctuation ignored), a short unit repeated (`aaaa…`, `secretsecret…`), and
+ * PEM or JWK key material (a public key is public).
  */
 export function weakSecretReason(bytes: Uint8Array): string | null {
   if (bytes.length > 1 && smallestPeriod(bytes) * 2 <= bytes.length) {
     return 'is a short pattern repeated';
   }
-  let text: string;
+  let raw: string;
   try {
-    text = normalise(utf8Decoder.decode(bytes));
+    raw = utf8Decoder.decode(bytes);
   } catch {
     return null; // not UTF-8, so not a word-list entry
   }
+  // A public key pasted as an HMAC secret is the setup of the classic key-confusion attack.
+  if (/-----BEGIN |"kty"\s*:/.test(raw)) return 'looks like a PEM or JWK key, not a random secret';
+  const text = normalise(raw);
   // Config-time only, but every secret comparison is constant-time by rule: no early exit.
   let known = false;
   for (const entry of WELL_KNOWN) known = timingSafeEqual(text, entry) || known;

@@ -39,7 +39,7 @@ describe('algorithm confusion', () => {
     await expectRefused(verify(token), { reason: 'malformed' }, token);
   });
 
-  it.each(['EdDSA', 'ES256'] as const)(
+  it.each(['EdDSA', 'ES256', 'RS256'] as const)(
     'refuses HS256 signed with the %s public key PEM as the HMAC secret',
     async (alg) => {
       const pair = pemPair(alg);

@@ -1,7 +1,12 @@
 import { createHmac, createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { expect } from 'vitest';
-import type { AccessTokenConfig } from '../../src/jwt/access-token.ts';
-import { createKeyring, type Keyring } from '../../src/jwt/keyring.ts';
+import {
+  type AccessClaims,
+  type AccessTokenConfig,
+  signAccessToken,
+  verifyAccessToken,
+} from '../../src/jwt/access-token.ts';
+import { createKeyring, type KeyInput, type Keyring } from '../../src/jwt/keyring.ts';
 
 /** Frozen time: a whole second, so second-granular boundaries are exact. */
 export const NOW = Date.parse('2026-03-01T12:00:00.000Z');
@@ -63,11 +68,17 @@ export interface PemPair {
   privateKey: KeyObject;
 }
 
-export function pemPair(alg: 'EdDSA' | 'ES256'): PemPair {
+/** A fresh key pair; RS256 pairs are 2048-bit with exponent 65537 unless `rsa` says otherwise. */
+export function pemPair(
+  alg: 'EdDSA' | 'ES256' | 'RS256',
+  rsa: { modulusLength?: number; publicExponent?: number } = {},
+): PemPair {
   const { privateKey, publicKey } =
     alg === 'EdDSA'
       ? generateKeyPairSync('ed25519')
-      : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      : alg === 'ES256'
+        ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        : generateKeyPairSync('rsa', { modulusLength: 2048, ...rsa });
   return {
     privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
@@ -77,6 +88,48 @@ export function pemPair(alg: 'EdDSA' | 'ES256'): PemPair {
 
 export function privateJwk(pem: string): JsonWebKey {
   return createPrivateKey(pem).export({ format: 'jwk' }) as JsonWebKey;
+}
+
+/** A private JWK without its private members. */
+export function publicPart(jwk: JsonWebKey): JsonWebKey {
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...rest } = jwk;
+  return rest;
+}
+
+/** Web Crypto parameters of an RS256 key. */
+export const RSASSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
+
+/** Signs with `signer` at NOW and verifies with `verifier`. */
+export async function roundTrip(
+  signer: Keyring,
+  verifier: Keyring = signer,
+): Promise<AccessClaims> {
+  const { token } = await signAccessToken(signer, config, { sub: 'u', sid: 's', now: NOW });
+  return verifyAccessToken(verifier, config, token, NOW);
+}
+
+export interface KeyringConfigError {
+  code: string;
+  issues: string[];
+  message: string;
+}
+
+/** The ConfigError createKeyring throws for `keys` (fails the test when it does not). */
+export function configError(keys: readonly KeyInput[]): KeyringConfigError {
+  try {
+    createKeyring(keys);
+  } catch (error) {
+    return error as KeyringConfigError;
+  }
+  return expect.fail('expected a ConfigError');
+}
+
+/** The ConfigError a keyring's load() rejects with (fails the test when it resolves). */
+export function loadError(keyring: Keyring): Promise<KeyringConfigError> {
+  return keyring.load().then(
+    () => expect.fail('expected load() to fail'),
+    (error: unknown) => error as KeyringConfigError,
+  );
 }
 
 /** Asserts a rejection with the given code/reason, and that nothing of the token leaks into it. */

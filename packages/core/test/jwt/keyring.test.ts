@@ -3,29 +3,38 @@ import { inspect } from 'node:util';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { signAccessToken, verifyAccessToken } from '../../src/jwt/access-token.ts';
-import { createKeyring, type KeyInput, type Keyring } from '../../src/jwt/keyring.ts';
+import { createKeyring, type Keyring } from '../../src/jwt/keyring.ts';
 import { isWeakSecret } from '../../src/jwt/weak-secrets.ts';
-import { config, NOW, pemPair, privateJwk, SECRET } from './fixtures.ts';
-
-function configError(keys: readonly KeyInput[]): {
-  code: string;
-  issues: string[];
-  message: string;
-} {
-  try {
-    createKeyring(keys);
-  } catch (error) {
-    return error as { code: string; issues: string[]; message: string };
-  }
-  return expect.fail('expected a ConfigError');
-}
-
-const roundTrip = async (signer: Keyring, verifier: Keyring = signer) => {
-  const { token } = await signAccessToken(signer, config, { sub: 'u', sid: 's', now: NOW });
-  return verifyAccessToken(verifier, config, token, NOW);
-};
+import {
+  config,
+  configError,
+  NOW,
+  pemPair,
+  privateJwk,
+  publicPart,
+  RSASSA,
+  roundTrip,
+  SECRET,
+} from './fixtures.ts';
 
 describe('createKeyring: HS256 secrets', () => {
+  it('refuses key material (PEM or JWK text) as an HMAC secret: the key-confusion setup', async () => {
+    const { publicKey } = await webcrypto.subtle.generateKey(
+      { name: 'ECDSA', namedCurve: 'P-256' },
+      true,
+      ['sign', 'verify'],
+    );
+    const spki = Buffer.from(await webcrypto.subtle.exportKey('spki', publicKey)).toString(
+      'base64',
+    );
+    const pem = `-----BEGIN PUBLIC KEY-----\n${spki}\n-----END PUBLIC KEY-----\n`;
+    const jwk = JSON.stringify(await webcrypto.subtle.exportKey('jwk', publicKey));
+    for (const secret of [pem, jwk]) {
+      expect(isWeakSecret(secret)).toBe(true);
+      expect(() => createKeyring([{ kid: 'k', alg: 'HS256', secret }])).toThrow(/PEM or JWK/);
+    }
+  });
+
   it.each([
     ['too short', 'Zq8#pW2!'],
     ['31 bytes', SECRET.slice(0, 31)],
@@ -51,7 +60,7 @@ describe('createKeyring: HS256 secrets', () => {
       { kid: 'three', alg: 'HS256', secret: secrets[2]! },
       { kid: 'two', alg: 'HS256', secret: SECRET },
       { kid: 'bad kid', alg: 'HS256', secret: SECRET },
-      { kid: 'five', alg: 'RS256' as 'HS256', secret: SECRET },
+      { kid: 'five', alg: 'PS256' as 'HS256', secret: SECRET },
     ]);
     expect(error.issues).toEqual([
       'key "one": HS256 secret is 12 bytes; at least 32 random bytes are required',
@@ -60,7 +69,7 @@ describe('createKeyring: HS256 secrets', () => {
       'key "three": HS256 secret is a short pattern repeated; generate at least 32 random bytes',
       'key "two": duplicate kid',
       'key "bad kid": kid must be 1-128 printable ASCII characters without spaces',
-      'key "five": alg must be one of HS256, EdDSA, ES256',
+      'key "five": alg must be one of HS256, EdDSA, ES256, RS256',
     ]);
     for (const secret of [...secrets, SECRET]) expect(error.message).not.toContain(secret);
   });
@@ -109,13 +118,17 @@ describe('createKeyring: HS256 secrets', () => {
 });
 
 describe('createKeyring: asymmetric keys', () => {
-  it.each(['EdDSA', 'ES256'] as const)(
+  it.each(['EdDSA', 'ES256', 'RS256'] as const)(
     'round-trips %s from PEM, JWK and CryptoKey inputs',
     async (alg) => {
       const pair = pemPair(alg);
       const jwk = privateJwk(pair.privatePem);
-      const { d: _d, ...publicJwk } = jwk;
-      const params = alg === 'EdDSA' ? { name: 'Ed25519' } : { name: 'ECDSA', namedCurve: 'P-256' };
+      const publicJwk = publicPart(jwk);
+      const params = {
+        EdDSA: { name: 'Ed25519' },
+        ES256: { name: 'ECDSA', namedCurve: 'P-256' },
+        RS256: RSASSA,
+      }[alg];
       const cryptoKey = (extractable: boolean) =>
         webcrypto.subtle.importKey('jwk', jwk, params, extractable, ['sign']);
       const signers = [

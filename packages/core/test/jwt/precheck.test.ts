@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { KeyAlgorithm } from '../../src/jwt/keyring.ts';
 import { precheckAccessToken } from '../../src/jwt/precheck.ts';
 import { MAX_JSON_DEPTH, parseStrictJsonObject } from '../../src/jwt/strict-json.ts';
 import { b64, claims, forge, HEADER } from './fixtures.ts';
@@ -133,6 +134,35 @@ describe('precheckAccessToken', () => {
       );
     },
   );
+
+  describe('with an RS256 kid', () => {
+    const algs = new Map<string, KeyAlgorithm>([
+      ['rs-1', 'RS256'],
+      ['hs-1', 'HS256'],
+    ]);
+    const rsAlgOf = (kid: string) => algs.get(kid);
+    const rs = (header: object) =>
+      precheckAccessToken(forge({ ...HEADER, kid: 'rs-1', ...header }, claims()), {
+        algOf: rsAlgOf,
+      });
+
+    it('binds the kid to RS256', () => {
+      expect(rs({ alg: 'RS256' })).toMatchObject({ kid: 'rs-1', alg: 'RS256' });
+    });
+
+    it.each(['HS256', 'PS256', 'RS384', 'RS512', 'ES256', 'EdDSA', 'rs256', 'none'])(
+      'refuses alg %j',
+      (alg) => {
+        expect(() => rs({ alg })).toThrow(expect.objectContaining({ reason: 'malformed' }));
+      },
+    );
+
+    it('refuses RS256 for the HS256 kid', () => {
+      expect(() => rs({ alg: 'RS256', kid: 'hs-1' })).toThrow(
+        expect.objectContaining({ reason: 'malformed' }),
+      );
+    });
+  });
 
   it.each(['hs-2', 'HS-1', '__proto__', 'constructor'])('refuses unknown kid %j', (kid) => {
     expect(() => check(forge({ ...HEADER, kid }, claims()))).toThrow(
