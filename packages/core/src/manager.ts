@@ -402,15 +402,16 @@ export class SessionManager {
     ) {
       throw new RevokedError();
     }
+    const notBefore = await this.#cache.notBefore(claims.sub);
     // iat has one-second resolution: a token issued in the same second as a watermark is refused (fail closed).
-    if (claims.iat * 1000 <= (await this.#cache.notBefore(claims.sub))) throw new RevokedError();
+    if (claims.iat * 1000 <= notBefore) throw new RevokedError();
     let session: Session | null = null;
     let authenticatedAt = typeof claims.auth_time === 'number' ? claims.auth_time * 1000 : null;
     if (this.strategy === 'hybrid') {
       let record = await this.#store.get(claims.sid);
       if (!record || record.userId !== claims.sub) throw new RevokedError();
       this.#checkExpiry(record, now);
-      await this.#checkWatermark(record);
+      if (record.createdAt <= notBefore) throw new RevokedError(); // same user: the watermark read above
       await this.#checkBinding(record, request);
       record = await this.#touch(record, this.#class(record.sessionClass), now);
       session = toSession(record);

@@ -275,6 +275,18 @@ describe('hybrid strategy', () => {
     await expect(sess.validate(accessToken)).rejects.toMatchObject({ code: 'ERR_SESS_REVOKED' });
   });
 
+  it('reads the watermark once per request, with staleness 0', async () => {
+    const { sess, store } = setup({
+      strategy: 'hybrid',
+      jwt: jwtOptions,
+      revocation: { staleness: 0 },
+    });
+    const { accessToken } = await sess.create('alice');
+    store.reset();
+    await sess.validate(accessToken);
+    expect(store.calls).toEqual({ isDenied: 2, getNotBefore: 1, get: 1 });
+  });
+
   it('expires on the idle timeout even with a valid access token', async () => {
     const { sess, clock } = setup({
       strategy: 'hybrid',
