@@ -6,6 +6,12 @@ const src = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import
 export const sourceAliases: Record<string, string> = {
   '@sess/core/memory': src('core/src/memory.ts'),
   '@sess/core': src('core/src/index.ts'),
+  '@sess/store-redis': src('store-redis/src/index.ts'),
+  '@sess/store-postgres': src('store-postgres/src/index.ts'),
+  '@sess/store-sqlite': src('store-sqlite/src/index.ts'),
+  '@sess/express': src('express/src/index.ts'),
+  '@sess/koa': src('koa/src/index.ts'),
+  '@sess/hono': src('hono/src/index.ts'),
   '@sess/store-test-kit/vitest': src('store-test-kit/src/vitest.ts'),
   '@sess/store-test-kit': src('store-test-kit/src/index.ts'),
 };

@@ -13,6 +13,17 @@ export interface TestClock extends Clock {
 export interface RawProbe {
   /** Everything the backend holds for this store (rows, keys, values), as one string. */
   dump(): Promise<string>;
+  /**
+   * Every key (or row) this store holds that the backend will never expire by itself; empty when all
+   * of them carry an expiry. Needed by `ttl-on-every-key`; stores that reap with `deleteExpired`
+   * instead of native TTLs leave it out.
+   */
+  unexpiringKeys?(): Promise<string[]>;
+  /**
+   * When the backend itself will drop the record with this id (epoch ms: a key's TTL, a row's
+   * `expires_at`), or `null` when it holds none. Needed by `touch-keeps-expiry`.
+   */
+  backendExpiry?(id: string): Promise<number | null>;
 }
 
 /** One fresh store, plus what the kit may use to look inside it or break it. */
