@@ -203,6 +203,36 @@ export class RateLimitedError extends SessError {
   }
 }
 
+/** The app's login check refused the user (wrong password, unknown account). Says nothing about which. */
+export class LoginFailedError extends SessError {
+  static override readonly code = 'ERR_SESS_LOGIN_FAILED' as const;
+  declare readonly code: 'ERR_SESS_LOGIN_FAILED';
+  constructor() {
+    super(LoginFailedError.code, 'Invalid login');
+  }
+}
+
+/** The request body could not be read as the JSON object or form the handler expects. */
+export class BadRequestError extends SessError {
+  static override readonly code = 'ERR_SESS_BAD_REQUEST' as const;
+  declare readonly code: 'ERR_SESS_BAD_REQUEST';
+  constructor() {
+    super(BadRequestError.code, 'The request body is malformed');
+  }
+}
+
+/** The request body exceeds the binding's `bodyLimit`. */
+export class PayloadTooLargeError extends SessError {
+  static override readonly code = 'ERR_SESS_PAYLOAD_TOO_LARGE' as const;
+  declare readonly code: 'ERR_SESS_PAYLOAD_TOO_LARGE';
+  /** The limit, in bytes. */
+  readonly limit: number;
+  constructor(limit: number) {
+    super(PayloadTooLargeError.code, 'The request body is too large');
+    this.limit = limit;
+  }
+}
+
 /** Every concrete error class, for narrowing with `switch (err.code)`. */
 export type AnySessError =
   | ConfigError
@@ -217,7 +247,10 @@ export type AnySessError =
   | ConflictError
   | NotFoundError
   | CookieTooLargeError
-  | RateLimitedError;
+  | RateLimitedError
+  | LoginFailedError
+  | BadRequestError
+  | PayloadTooLargeError;
 
 /** Every stable error code. */
 export type SessErrorCode = AnySessError['code'];
@@ -236,6 +269,9 @@ const STATUS: Readonly<Record<SessErrorCode, number>> = {
   ERR_SESS_NOT_FOUND: 404,
   ERR_SESS_COOKIE_TOO_LARGE: 500,
   ERR_SESS_RATE_LIMITED: 429,
+  ERR_SESS_LOGIN_FAILED: 401,
+  ERR_SESS_BAD_REQUEST: 400,
+  ERR_SESS_PAYLOAD_TOO_LARGE: 413,
 };
 
 /**

@@ -1,0 +1,154 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import Router from '@koa/router';
+import type { LoginGrant, RateLimiterLike, SessionManager } from '@sess/core';
+import { createAuth as expressAuth } from '@sess/express';
+import { createAuth as honoAuth } from '@sess/hono';
+import { createAuth as koaAuth } from '@sess/koa';
+import express, { type Express } from 'express';
+import express4 from 'express4';
+import { Hono } from 'hono';
+import Koa from 'koa';
+import Koa2 from 'koa2';
+
+/** The bindings under test; `express4` and `koa2` are the previous majors of the same frameworks. */
+export const BINDINGS = ['express', 'koa', 'hono', 'express4', 'koa2'] as const;
+export type BindingName = (typeof BINDINGS)[number];
+
+/** What every test app needs besides its manager. */
+export interface AppOptions {
+  /** Limits `POST /auth/login`. */
+  loginLimiter: RateLimiterLike;
+}
+
+/** A running app. */
+export interface RunningApp {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const USERS: Record<string, { id: string; password: string }> = {
+  'alice@example.com': { id: 'u-alice', password: 'alice-password-1' },
+  'bob@example.com': { id: 'u-bob', password: 'bob-password-1' },
+};
+
+/** The app's own password check; sess only completes the login. */
+function verify(body: Readonly<Record<string, unknown>>): LoginGrant | null {
+  const email = typeof body.email === 'string' ? body.email : '';
+  const user = Object.hasOwn(USERS, email) ? USERS[email] : undefined;
+  if (!user || body.password !== user.password) return null;
+  return { userId: user.id, body: { user: { id: user.id, email } } };
+}
+
+/** Starts the same app (DESIGN §5 routes) on `binding`, listening on a free loopback port. */
+export async function startApp(
+  binding: BindingName,
+  manager: SessionManager,
+  options: AppOptions,
+): Promise<RunningApp> {
+  if (binding === 'express') return listen(expressApp(express(), manager, options));
+  if (binding === 'express4') return listen(expressApp(express4(), manager, options));
+  if (binding === 'koa') return listen(koaApp(new Koa(), manager, options).callback());
+  if (binding === 'koa2') return listen(koaApp(new Koa2(), manager, options).callback());
+  return honoServer(manager, options);
+}
+
+function expressApp(app: Express, manager: SessionManager, { loginLimiter }: AppOptions) {
+  const auth = expressAuth(manager);
+  app.use(express.json(), auth.session, auth.csrf);
+  app.get('/auth/csrf', auth.csrfToken);
+  app.post(
+    '/auth/login',
+    auth.rateLimit(loginLimiter),
+    auth.login((_req, body) => verify(body)),
+  );
+  app.post('/auth/refresh', auth.refresh);
+  app.post('/auth/logout', auth.logout);
+  app.post('/auth/logout-all', auth.logoutAll);
+  app.get('/auth/sessions', auth.listSessions);
+  app.delete('/auth/sessions/:id', auth.revokeSession);
+  app.get('/me', auth.requireSession, (req, res) => {
+    res.json({ userId: req.sess!.userId, sessionId: req.sess!.sessionId });
+  });
+  app.post('/account/profile', auth.requireSession, (_req, res) => {
+    res.json({ updated: true });
+  });
+  app.post('/account/sensitive', auth.requireFresh('5m'), (_req, res) => {
+    res.json({ done: true });
+  });
+  return app;
+}
+
+function koaApp(app: Koa, manager: SessionManager, { loginLimiter }: AppOptions) {
+  const auth = koaAuth(manager);
+  const router = new Router();
+  router.get('/auth/csrf', auth.csrfToken);
+  router.post(
+    '/auth/login',
+    auth.rateLimit(loginLimiter),
+    auth.login((_ctx, body) => verify(body)),
+  );
+  router.post('/auth/refresh', auth.refresh);
+  router.post('/auth/logout', auth.logout);
+  router.post('/auth/logout-all', auth.logoutAll);
+  router.get('/auth/sessions', auth.listSessions);
+  router.delete('/auth/sessions/:id', auth.revokeSession);
+  router.get('/me', auth.requireSession, (ctx) => {
+    ctx.body = { userId: ctx.state.session!.userId, sessionId: ctx.state.session!.sessionId };
+  });
+  router.post('/account/profile', auth.requireSession, (ctx) => {
+    ctx.body = { updated: true };
+  });
+  router.post('/account/sensitive', auth.requireFresh('5m'), (ctx) => {
+    ctx.body = { done: true };
+  });
+  app.use(auth.session).use(auth.csrf).use(router.routes()).use(router.allowedMethods());
+  return app;
+}
+
+function honoServer(manager: SessionManager, { loginLimiter }: AppOptions): Promise<RunningApp> {
+  const auth = honoAuth(manager);
+  const app = new Hono();
+  app.use(auth.session, auth.csrf);
+  app.get('/auth/csrf', auth.csrfToken);
+  app.post(
+    '/auth/login',
+    auth.rateLimit(loginLimiter),
+    auth.login((_c, body) => verify(body)),
+  );
+  app.post('/auth/refresh', auth.refresh);
+  app.post('/auth/logout', auth.logout);
+  app.post('/auth/logout-all', auth.logoutAll);
+  app.get('/auth/sessions', auth.listSessions);
+  app.delete('/auth/sessions/:id', auth.revokeSession);
+  app.get('/me', auth.requireSession, (c) =>
+    c.json({ userId: c.get('session')!.userId, sessionId: c.get('session')!.sessionId }),
+  );
+  app.post('/account/profile', auth.requireSession, (c) => c.json({ updated: true }));
+  app.post('/account/sensitive', auth.requireFresh('5m'), (c) => c.json({ done: true }));
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
+      resolve({
+        url: `http://127.0.0.1:${info.port}`,
+        close: () => new Promise((done) => server.close(() => done())),
+      });
+    });
+  });
+}
+
+async function listen(
+  handler: Parameters<typeof import('node:http').createServer>[1],
+): Promise<RunningApp> {
+  const { createServer } = await import('node:http');
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

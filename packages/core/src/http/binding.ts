@@ -1,0 +1,196 @@
+import { ConfigError, LoginFailedError } from '../errors.ts';
+import type { SessionManager } from '../manager.ts';
+import type { RequestLike } from '../request.ts';
+import type { Validated } from '../results.ts';
+import type { Duration } from '../util/duration.ts';
+import { type BodyFields, isFormType } from './body.ts';
+import {
+  createHttpAuth,
+  type HttpAuth,
+  type LoginGrant,
+  type RateLimiterLike,
+} from './http-auth.ts';
+import type { HttpAuthOptions } from './options.ts';
+import type { HttpHeader, HttpReply } from './reply.ts';
+import type { AuthState } from './state.ts';
+
+/** How a binding reads its framework's request (`C`: Express `req`, Koa `ctx`, Hono `c`). */
+export interface BindingAdapter<C> {
+  /** The request view core reads (method, headers, client IP). */
+  request(ctx: C): RequestLike;
+  /** Exposes the session through the framework's extension point (`req.sess`, …). */
+  attach(ctx: C, auth: Validated | null): void;
+  /** The whole body as a JSON object or form, within `limit` bytes (see `HttpAuth.readBody`). */
+  body(ctx: C, http: HttpAuth): Promise<BodyFields>;
+  /**
+   * The form body, for the CSRF form field; asked only for an urlencoded request without the token
+   * header. A body some parser already read, or else the body read now (kept where later handlers
+   * find it, as a form parser would).
+   */
+  formBody(ctx: C, http: HttpAuth): unknown;
+  /** A route parameter. */
+  param(ctx: C, name: string): string | undefined;
+}
+
+/** Options every binding's `createAuth` takes: the HTTP options plus the route parameter name. */
+export interface BindingOptions extends HttpAuthOptions {
+  /** The route parameter holding the session id in `revokeSession`. @default 'id' */
+  sessionIdParam?: string;
+}
+
+/** What a step decided: send `reply` and stop, or add `headers` and hand on to the next handler. */
+export type Outcome =
+  | { readonly reply: HttpReply; readonly headers?: undefined }
+  | { readonly reply: null; readonly headers: readonly HttpHeader[] };
+
+/** One middleware's behaviour for request `C`. Rejects only with errors that are not sess's own. */
+export type Runner<C> = (ctx: C) => Promise<Outcome>;
+
+/** Checks the user's credentials; returns who logged in, or null to refuse (401). */
+export type LoginVerifier<C> = (
+  ctx: C,
+  body: BodyFields,
+) => LoginGrant | null | Promise<LoginGrant | null>;
+
+/** Options of `rateLimit`. */
+export interface RateLimitOptions<C> {
+  /** The bucket a request counts against. @default the client IP */
+  key?: (ctx: C) => string;
+}
+
+/**
+ * The middleware and handlers every binding exposes under the same names; `M` is the framework's
+ * middleware type, `C` its request or context.
+ */
+export interface SessAuth<M, C> {
+  /** Authenticates every request (bearer, then cookie) and attaches the session or null; 503 when the store fails. */
+  readonly session: M;
+  /** CSRF checks on unsafe requests that could ride cookies; mount after `session` and any form parser. */
+  readonly csrf: M;
+  /** 401 with `WWW-Authenticate` unless a session is attached. */
+  readonly requireSession: M;
+  /** 401 unless the user authenticated within `maxAge` (step-up for sensitive routes). */
+  requireFresh(maxAge: Duration): M;
+  /** 429 with `Retry-After` once `limiter` (rate-limiter-flexible) runs out for the request's key. */
+  rateLimit(limiter: RateLimiterLike, options?: RateLimitOptions<C>): M;
+  /** `GET /auth/csrf`: `{ csrfToken }`, setting the pre-session cookie when needed. */
+  readonly csrfToken: M;
+  /** `POST /auth/login`: runs `verify`, then creates (or regenerates) the session and sets cookies. */
+  login(verify: LoginVerifier<C>): M;
+  /** `POST /auth/refresh`: rotates the refresh credential (cookie, or `refreshToken` in the body). */
+  readonly refresh: M;
+  /** `POST /auth/logout`: revokes the session and clears every auth cookie. */
+  readonly logout: M;
+  /** `POST /auth/logout-all` `{ exceptCurrent? }` → `{ revoked }`. */
+  readonly logoutAll: M;
+  /** `GET /auth/sessions`: the caller's devices. */
+  readonly listSessions: M;
+  /** `DELETE /auth/sessions/:id`: revokes one of the caller's sessions (404 for anyone else's). */
+  readonly revokeSession: M;
+}
+
+const PASS: Outcome = Object.freeze({ reply: null, headers: Object.freeze([]) });
+
+/**
+ * Builds every binding piece as a framework-neutral {@link Runner}; a binding wraps each in its
+ * own middleware signature and nothing more. Options are validated here, once.
+ */
+export function createRunners<C extends object>(
+  manager: SessionManager,
+  options: BindingOptions,
+  adapter: BindingAdapter<C>,
+): SessAuth<Runner<C>, C> {
+  const { sessionIdParam = 'id', ...httpOptions } = options;
+  if (typeof sessionIdParam !== 'string' || sessionIdParam.length === 0) {
+    throw new ConfigError(['sessionIdParam: a non-empty string']);
+  }
+  const http: HttpAuth = createHttpAuth(manager, httpOptions);
+  const states = new WeakMap<C, AuthState>();
+
+  const stateOf = async (ctx: C): Promise<AuthState> => {
+    let state = states.get(ctx);
+    if (state === undefined) {
+      state = await http.authenticate(adapter.request(ctx));
+      states.set(ctx, state);
+      adapter.attach(ctx, state.auth);
+    }
+    return state;
+  };
+
+  type Step = (ctx: C, state: AuthState) => Promise<HttpReply | undefined> | HttpReply | undefined;
+  const runner =
+    (step: Step): Runner<C> =>
+    async (ctx) => {
+      let state: AuthState | undefined;
+      try {
+        state = await stateOf(ctx);
+        const reply = await step(ctx, state);
+        return reply === undefined ? PASS : { reply };
+      } catch (error) {
+        const reply = http.errorReply(error, state);
+        if (reply === null) throw error;
+        return { reply };
+      }
+    };
+
+  return Object.freeze({
+    session: async (ctx: C): Promise<Outcome> => {
+      const outcome = await runner(() => undefined)(ctx);
+      if (outcome.reply !== null) return outcome;
+      const headers = http.renewalHeaders(states.get(ctx)!);
+      return headers.length === 0 ? PASS : { reply: null, headers };
+    },
+    csrf: runner(async (ctx, state) => {
+      const request = adapter.request(ctx);
+      const headerName = manager.csrf?.config.headerName;
+      const needsForm =
+        headerName !== undefined &&
+        request.headers.get(headerName) === null &&
+        isFormType(request.headers.get('content-type'));
+      const formToken = needsForm ? http.formToken(await adapter.formBody(ctx, http)) : null;
+      await http.checkCsrf(request, state, formToken);
+      return undefined;
+    }),
+    requireSession: runner((_ctx, state) => {
+      http.requireSession(state);
+      return undefined;
+    }),
+    requireFresh(maxAge: Duration): Runner<C> {
+      const check = http.requireFresh(maxAge);
+      return runner((_ctx, state) => {
+        check(state);
+        return undefined;
+      });
+    },
+    rateLimit(limiter: RateLimiterLike, limitOptions: RateLimitOptions<C> = {}): Runner<C> {
+      if (typeof limiter?.consume !== 'function') {
+        throw new ConfigError(['rateLimit: a rate-limiter-flexible limiter (with consume)']);
+      }
+      const key = limitOptions.key ?? ((ctx: C) => adapter.request(ctx).ip ?? 'unknown');
+      return runner(async (ctx) => {
+        await http.rateLimit(limiter, key(ctx));
+        return undefined;
+      });
+    },
+    csrfToken: runner((_ctx, state) => http.csrfToken(state)),
+    login(verify: LoginVerifier<C>): Runner<C> {
+      if (typeof verify !== 'function') throw new ConfigError(['login: a verify function']);
+      return runner(async (ctx, state) => {
+        const grant = await verify(ctx, await adapter.body(ctx, http));
+        if (grant === null) throw new LoginFailedError();
+        return http.login(adapter.request(ctx), state, grant);
+      });
+    },
+    refresh: runner(async (ctx, state) =>
+      http.refresh(adapter.request(ctx), state, await adapter.body(ctx, http)),
+    ),
+    logout: runner((ctx, state) => http.logout(adapter.request(ctx), state)),
+    logoutAll: runner(async (ctx, state) =>
+      http.logoutAll(adapter.request(ctx), state, await adapter.body(ctx, http)),
+    ),
+    listSessions: runner((_ctx, state) => http.listSessions(state)),
+    revokeSession: runner((ctx, state) =>
+      http.revokeSession(state, adapter.param(ctx, sessionIdParam) ?? ''),
+    ),
+  });
+}

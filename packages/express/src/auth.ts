@@ -1,0 +1,92 @@
+import {
+  type BindingOptions,
+  createRunners,
+  nodeRequest,
+  type Outcome,
+  parsedBody,
+  type Runner,
+  type SessAuth,
+  type SessionManager,
+  type Validated,
+} from '@sess/core';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** The authenticated session (set by `auth.session`), or null. */
+      sess?: Validated | null;
+    }
+  }
+}
+
+/** Options of {@link createAuth}. */
+export type AuthOptions = BindingOptions;
+
+/** The session and CSRF middleware, guards, rate limiter and auth handlers for Express. */
+export type Auth = SessAuth<RequestHandler, Request>;
+
+/**
+ * Creates the Express (4 and 5) binding for a session manager. Options are validated here, once.
+ * Handlers read `req.body` when a parser ran, else the raw body (JSON or form, within `bodyLimit`).
+ *
+ * @example
+ * ```ts
+ * const auth = createAuth(sess);
+ * app.use(express.json(), auth.session, auth.csrf);
+ * app.get('/auth/csrf', auth.csrfToken);
+ * app.post('/auth/login', auth.login(async (req, body) => {
+ *   const user = await users.verify(body.email, body.password);
+ *   return user && { userId: user.id, body: { user } };
+ * }));
+ * app.get('/me', auth.requireSession, (req, res) => res.json({ userId: req.sess!.userId }));
+ * ```
+ */
+export function createAuth(manager: SessionManager, options: AuthOptions = {}): Auth {
+  const runners = createRunners<Request>(manager, options, {
+    request: (req) => nodeRequest(req.method, req.headers, req.ip),
+    attach: (req, auth) => {
+      req.sess = auth;
+    },
+    body: async (req, http) =>
+      parsedBody(req.body) ?? http.readBody(req, req.headers['content-type']),
+    formBody: async (req, http) => {
+      req.body ??= await http.readBody(req, req.headers['content-type']);
+      return req.body;
+    },
+    param: (req, name) => {
+      const value: unknown = req.params[name];
+      return typeof value === 'string' ? value : undefined;
+    },
+  });
+
+  const wrap = (name: string, run: Runner<Request>): RequestHandler => {
+    const handler = (req: Request, res: Response, next: NextFunction): void => {
+      run(req).then((outcome: Outcome) => {
+        const { reply } = outcome;
+        for (const [header, value] of reply?.headers ?? outcome.headers!) res.append(header, value);
+        if (reply === null) next();
+        else res.status(reply.status).json(reply.body);
+      }, next);
+    };
+    Object.defineProperty(handler, 'name', { value: name });
+    return handler;
+  };
+
+  const auth: Auth = {
+    session: wrap('sessSession', runners.session),
+    csrf: wrap('sessCsrf', runners.csrf),
+    requireSession: wrap('sessRequireSession', runners.requireSession),
+    requireFresh: (maxAge) => wrap('sessRequireFresh', runners.requireFresh(maxAge)),
+    rateLimit: (limiter, limitOptions) =>
+      wrap('sessRateLimit', runners.rateLimit(limiter, limitOptions)),
+    csrfToken: wrap('sessCsrfToken', runners.csrfToken),
+    login: (verify) => wrap('sessLogin', runners.login(verify)),
+    refresh: wrap('sessRefresh', runners.refresh),
+    logout: wrap('sessLogout', runners.logout),
+    logoutAll: wrap('sessLogoutAll', runners.logoutAll),
+    listSessions: wrap('sessListSessions', runners.listSessions),
+    revokeSession: wrap('sessRevokeSession', runners.revokeSession),
+  };
+  return Object.freeze(auth);
+}

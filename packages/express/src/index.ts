@@ -1,0 +1,8 @@
+/**
+ * @sess/express: sess for Express 4 and 5. One factory, {@link createAuth}, returns the session and
+ * CSRF middleware, guards, a rate limiter and the ready auth handlers; every rule lives in
+ * `@sess/core`.
+ *
+ * @packageDocumentation
+ */
+export { type Auth, type AuthOptions, createAuth } from './auth.ts';

@@ -1,0 +1,95 @@
+import {
+  type BindingOptions,
+  createRunners,
+  type Runner,
+  type SessAuth,
+  type SessionManager,
+  type Validated,
+} from '@sess/core';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** The authenticated session (set by `auth.session`), or null. */
+    session: Validated | null;
+  }
+}
+
+/** Options of {@link createAuth}. */
+export interface AuthOptions extends BindingOptions {
+  /**
+   * The client IP (device lists, binding checks, the default rate-limit key). Hono has no portable
+   * way to read it: pass your runtime's `getConnInfo(c).remote.address`, or a trusted proxy header.
+   * @default the socket address under `@hono/node-server`, else null
+   */
+  clientIp?: (c: Context) => string | null;
+}
+
+/** The session and CSRF middleware, guards, rate limiter and auth handlers for Hono. */
+export type Auth = SessAuth<MiddlewareHandler, Context>;
+
+function nodeServerIp(c: Context): string | null {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)
+    ?.incoming;
+  return incoming?.socket?.remoteAddress ?? null;
+}
+
+/**
+ * Creates the Hono (4) binding for a session manager. Options are validated here, once. Runs
+ * wherever Hono runs: core needs only Web Crypto. Handlers read the body from a clone of the
+ * request, so the app can still read it.
+ *
+ * @example
+ * ```ts
+ * const auth = createAuth(sess);
+ * app.use(auth.session, auth.csrf);
+ * app.get('/auth/csrf', auth.csrfToken);
+ * app.post('/auth/login', auth.login(async (c, body) => {
+ *   const user = await users.verify(body.email, body.password);
+ *   return user && { userId: user.id, body: { user } };
+ * }));
+ * app.get('/me', auth.requireSession, (c) => c.json({ userId: c.get('session')!.userId }));
+ * ```
+ */
+export function createAuth(manager: SessionManager, options: AuthOptions = {}): Auth {
+  const { clientIp = nodeServerIp, ...bindingOptions } = options;
+  const runners = createRunners<Context>(manager, bindingOptions, {
+    request: (c) => ({ method: c.req.method, headers: c.req.raw.headers, ip: clientIp(c) }),
+    attach: (c, auth) => c.set('session', auth),
+    body: (c, http) => http.readBody(c.req.raw.clone().body, c.req.header('content-type')),
+    formBody: (c, http) => http.readBody(c.req.raw.clone().body, c.req.header('content-type')),
+    param: (c, name) => c.req.param(name),
+  });
+
+  const wrap = (name: string, run: Runner<Context>): MiddlewareHandler => {
+    const handler: MiddlewareHandler = async (c, next) => {
+      const outcome = await run(c);
+      const { reply } = outcome;
+      for (const [header, value] of reply?.headers ?? outcome.headers!) {
+        c.header(header, value, { append: true });
+      }
+      if (reply === null) return next();
+      return c.json(reply.body, reply.status as ContentfulStatusCode);
+    };
+    Object.defineProperty(handler, 'name', { value: name });
+    return handler;
+  };
+
+  const auth: Auth = {
+    session: wrap('sessSession', runners.session),
+    csrf: wrap('sessCsrf', runners.csrf),
+    requireSession: wrap('sessRequireSession', runners.requireSession),
+    requireFresh: (maxAge) => wrap('sessRequireFresh', runners.requireFresh(maxAge)),
+    rateLimit: (limiter, limitOptions) =>
+      wrap('sessRateLimit', runners.rateLimit(limiter, limitOptions)),
+    csrfToken: wrap('sessCsrfToken', runners.csrfToken),
+    login: (verify) => wrap('sessLogin', runners.login(verify)),
+    refresh: wrap('sessRefresh', runners.refresh),
+    logout: wrap('sessLogout', runners.logout),
+    logoutAll: wrap('sessLogoutAll', runners.logoutAll),
+    listSessions: wrap('sessListSessions', runners.listSessions),
+    revokeSession: wrap('sessRevokeSession', runners.revokeSession),
+  };
+  return Object.freeze(auth);
+}

@@ -1,0 +1,93 @@
+import {
+  type BindingOptions,
+  createRunners,
+  nodeRequest,
+  parsedBody,
+  type Runner,
+  type SessAuth,
+  type SessionManager,
+  type Validated,
+} from '@sess/core';
+import type { Context, Middleware, Next } from 'koa';
+
+declare module 'koa' {
+  interface DefaultState {
+    /** The authenticated session (set by `auth.session`), or null. */
+    session?: Validated | null;
+  }
+}
+
+/** Options of {@link createAuth}. */
+export type AuthOptions = BindingOptions;
+
+/** The session and CSRF middleware, guards, rate limiter and auth handlers for Koa. */
+export type Auth = SessAuth<Middleware, Context>;
+
+const parsed = (ctx: Context): unknown => (ctx.request as { body?: unknown }).body;
+
+/**
+ * Creates the Koa (2 and 3) binding for a session manager. Options are validated here, once.
+ * Handlers read `ctx.request.body` when a body parser ran, else the raw body (JSON or form, within
+ * `bodyLimit`); `revokeSession` reads `ctx.params` as set by @koa/router.
+ *
+ * @example
+ * ```ts
+ * const auth = createAuth(sess);
+ * app.use(auth.session).use(auth.csrf);
+ * router.get('/auth/csrf', auth.csrfToken);
+ * router.post('/auth/login', auth.login(async (ctx, body) => {
+ *   const user = await users.verify(body.email, body.password);
+ *   return user && { userId: user.id, body: { user } };
+ * }));
+ * router.get('/me', auth.requireSession, (ctx) => {
+ *   ctx.body = { userId: ctx.state.session!.userId };
+ * });
+ * ```
+ */
+export function createAuth(manager: SessionManager, options: AuthOptions = {}): Auth {
+  const runners = createRunners<Context>(manager, options, {
+    request: (ctx) => nodeRequest(ctx.method, ctx.headers, ctx.ip),
+    attach: (ctx, auth) => {
+      ctx.state.session = auth;
+    },
+    body: async (ctx, http) =>
+      parsedBody(parsed(ctx)) ?? http.readBody(ctx.req, ctx.get('content-type')),
+    formBody: async (ctx, http) => {
+      const request = ctx.request as { body?: unknown };
+      request.body ??= await http.readBody(ctx.req, ctx.get('content-type'));
+      return request.body;
+    },
+    param: (ctx, name) => (ctx as { params?: Record<string, string | undefined> }).params?.[name],
+  });
+
+  // Errors thrown downstream, after `next`, stay the app's.
+  const wrap = (name: string, run: Runner<Context>): Middleware => {
+    const handler = async (ctx: Context, next: Next): Promise<void> => {
+      const outcome = await run(ctx);
+      const { reply } = outcome;
+      for (const [header, value] of reply?.headers ?? outcome.headers!) ctx.append(header, value);
+      if (reply === null) return next();
+      ctx.status = reply.status;
+      ctx.body = reply.body;
+    };
+    Object.defineProperty(handler, 'name', { value: name });
+    return handler;
+  };
+
+  const auth: Auth = {
+    session: wrap('sessSession', runners.session),
+    csrf: wrap('sessCsrf', runners.csrf),
+    requireSession: wrap('sessRequireSession', runners.requireSession),
+    requireFresh: (maxAge) => wrap('sessRequireFresh', runners.requireFresh(maxAge)),
+    rateLimit: (limiter, limitOptions) =>
+      wrap('sessRateLimit', runners.rateLimit(limiter, limitOptions)),
+    csrfToken: wrap('sessCsrfToken', runners.csrfToken),
+    login: (verify) => wrap('sessLogin', runners.login(verify)),
+    refresh: wrap('sessRefresh', runners.refresh),
+    logout: wrap('sessLogout', runners.logout),
+    logoutAll: wrap('sessLogoutAll', runners.logoutAll),
+    listSessions: wrap('sessListSessions', runners.listSessions),
+    revokeSession: wrap('sessRevokeSession', runners.revokeSession),
+  };
+  return Object.freeze(auth);
+}

@@ -1,0 +1,7 @@
+/**
+ * @sess/koa: sess for Koa 2 and 3. One factory, {@link createAuth}, returns the session and CSRF
+ * middleware, guards, a rate limiter and the ready auth handlers; every rule lives in `@sess/core`.
+ *
+ * @packageDocumentation
+ */
+export { type Auth, type AuthOptions, createAuth } from './auth.ts';
