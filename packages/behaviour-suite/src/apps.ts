@@ -10,6 +10,7 @@ import express4 from 'express4';
 import { Hono } from 'hono';
 import Koa from 'koa';
 import Koa2 from 'koa2';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 
 /** The bindings under test; `express4` and `koa2` are the previous majors of the same frameworks. */
 export const BINDINGS = ['express', 'koa', 'hono', 'express4', 'koa2'] as const;
@@ -19,6 +20,8 @@ export type BindingName = (typeof BINDINGS)[number];
 export interface AppOptions {
   /** Limits `POST /auth/login`. */
   loginLimiter: RateLimiterLike;
+  /** Limits `POST /auth/refresh`, when given. */
+  refreshLimiter?: RateLimiterLike;
 }
 
 /** A running app. */
@@ -26,6 +29,8 @@ export interface RunningApp {
   readonly url: string;
   close(): Promise<void>;
 }
+
+const UNLIMITED = new RateLimiterMemory({ points: 1_000_000, duration: 1 });
 
 const USERS: Record<string, { id: string; password: string }> = {
   'alice@example.com': { id: 'u-alice', password: 'alice-password-1' },
@@ -53,7 +58,8 @@ export async function startApp(
   return honoServer(manager, options);
 }
 
-function expressApp(app: Express, manager: SessionManager, { loginLimiter }: AppOptions) {
+function expressApp(app: Express, manager: SessionManager, options: AppOptions) {
+  const { loginLimiter } = options;
   const auth = expressAuth(manager);
   app.use(express.json(), auth.session, auth.csrf);
   app.get('/auth/csrf', auth.csrfToken);
@@ -62,7 +68,7 @@ function expressApp(app: Express, manager: SessionManager, { loginLimiter }: App
     auth.rateLimit(loginLimiter),
     auth.login((_req, body) => verify(body)),
   );
-  app.post('/auth/refresh', auth.refresh);
+  app.post('/auth/refresh', auth.rateLimit(options.refreshLimiter ?? UNLIMITED), auth.refresh);
   app.post('/auth/logout', auth.logout);
   app.post('/auth/logout-all', auth.logoutAll);
   app.get('/auth/sessions', auth.listSessions);
@@ -79,7 +85,8 @@ function expressApp(app: Express, manager: SessionManager, { loginLimiter }: App
   return app;
 }
 
-function koaApp(app: Koa, manager: SessionManager, { loginLimiter }: AppOptions) {
+function koaApp(app: Koa, manager: SessionManager, options: AppOptions) {
+  const { loginLimiter } = options;
   const auth = koaAuth(manager);
   const router = new Router();
   router.get('/auth/csrf', auth.csrfToken);
@@ -88,7 +95,7 @@ function koaApp(app: Koa, manager: SessionManager, { loginLimiter }: AppOptions)
     auth.rateLimit(loginLimiter),
     auth.login((_ctx, body) => verify(body)),
   );
-  router.post('/auth/refresh', auth.refresh);
+  router.post('/auth/refresh', auth.rateLimit(options.refreshLimiter ?? UNLIMITED), auth.refresh);
   router.post('/auth/logout', auth.logout);
   router.post('/auth/logout-all', auth.logoutAll);
   router.get('/auth/sessions', auth.listSessions);
@@ -106,7 +113,8 @@ function koaApp(app: Koa, manager: SessionManager, { loginLimiter }: AppOptions)
   return app;
 }
 
-function honoServer(manager: SessionManager, { loginLimiter }: AppOptions): Promise<RunningApp> {
+function honoServer(manager: SessionManager, options: AppOptions): Promise<RunningApp> {
+  const { loginLimiter } = options;
   const auth = honoAuth(manager);
   const app = new Hono();
   app.use(auth.session, auth.csrf);
@@ -116,7 +124,7 @@ function honoServer(manager: SessionManager, { loginLimiter }: AppOptions): Prom
     auth.rateLimit(loginLimiter),
     auth.login((_c, body) => verify(body)),
   );
-  app.post('/auth/refresh', auth.refresh);
+  app.post('/auth/refresh', auth.rateLimit(options.refreshLimiter ?? UNLIMITED), auth.refresh);
   app.post('/auth/logout', auth.logout);
   app.post('/auth/logout-all', auth.logoutAll);
   app.get('/auth/sessions', auth.listSessions);
