@@ -5,7 +5,7 @@ import type { LoginGrant, RateLimiterLike, SessionManager } from '@sess/core';
 import { createAuth as expressAuth } from '@sess/express';
 import { createAuth as honoAuth } from '@sess/hono';
 import { createAuth as koaAuth } from '@sess/koa';
-import express, { type Express } from 'express';
+import express from 'express';
 import express4 from 'express4';
 import { Hono } from 'hono';
 import Koa from 'koa';
@@ -51,17 +51,18 @@ export async function startApp(
   manager: SessionManager,
   options: AppOptions,
 ): Promise<RunningApp> {
-  if (binding === 'express') return listen(expressApp(express(), manager, options));
-  if (binding === 'express4') return listen(expressApp(express4(), manager, options));
+  if (binding === 'express') return listen(expressApp(express, manager, options));
+  if (binding === 'express4') return listen(expressApp(express4, manager, options));
   if (binding === 'koa') return listen(koaApp(new Koa(), manager, options).callback());
   if (binding === 'koa2') return listen(koaApp(new Koa2(), manager, options).callback());
   return honoServer(manager, options);
 }
 
-function expressApp(app: Express, manager: SessionManager, options: AppOptions) {
+function expressApp(framework: typeof express, manager: SessionManager, options: AppOptions) {
   const { loginLimiter } = options;
   const auth = expressAuth(manager);
-  app.use(express.json(), auth.session, auth.csrf);
+  const app = framework();
+  app.use(framework.json(), auth.session, auth.csrf);
   app.get('/auth/csrf', auth.csrfToken);
   app.post(
     '/auth/login',

@@ -301,6 +301,25 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'a renewed session credential reaches the browser on the response, with no-store',
+    strategies: ['database'],
+    options: {
+      sessions: { standard: { idleTimeout: '1h', absoluteTimeout: '8h', renewalInterval: '10m' } },
+    },
+    async run(ctx) {
+      const client = await loggedIn(ctx);
+      const before = client.jar.get('__Host-session')!.value;
+      const quiet = await client.get('/me');
+      expect(cookie(quiet, '__Host-session')).toBeUndefined();
+      ctx.fx.clock.advance(11 * 60 * SECOND);
+      const renewed = await client.get('/me');
+      expect(renewed.status).toBe(200);
+      expect(renewed.headers.get('cache-control')).toBe('no-store');
+      expect(cookie(renewed, '__Host-session')?.value).not.toBe(before);
+      expect((await client.get('/me')).status).toBe(200);
+    },
+  },
+  {
     name: 'a store failure is a 503 with Retry-After, never a 401 or a pass',
     async run(ctx) {
       const client = await loggedIn(ctx);
@@ -376,7 +395,7 @@ const cases: Case[] = [
   },
 ];
 
-for (const strategy of ['database', 'jwt'] as const) {
+for (const strategy of ['database', 'jwt', 'hybrid'] as const) {
   describe(`behaviour (${strategy} strategy), identical on ${BINDINGS.join(', ')}`, () => {
     for (const c of cases) {
       if (c.strategies && !c.strategies.includes(strategy)) continue;

@@ -1,6 +1,7 @@
 import {
   type BindingOptions,
   createRunners,
+  type HttpAuth,
   nodeRequest,
   type Outcome,
   parsedBody,
@@ -26,6 +27,13 @@ export type AuthOptions = BindingOptions;
 /** The session and CSRF middleware, guards, rate limiter and auth handlers for Express. */
 export type Auth = SessAuth<RequestHandler, Request>;
 
+// A stream no parser consumed is read here and left on `req.body`, as a parser would. Express 4's
+// parsers set `req.body = {}` even when they skip a request, so the stream, not the field, tells.
+async function unread(req: Request, http: HttpAuth): Promise<unknown> {
+  if (!req.readableEnded) req.body = await http.readBody(req, req.headers['content-type']);
+  return req.body;
+}
+
 /**
  * Creates the Express (4 and 5) binding for a session manager. Options are validated here, once.
  * Handlers read `req.body` when a parser ran, else the raw body (JSON or form, within `bodyLimit`).
@@ -48,12 +56,8 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
     attach: (req, auth) => {
       req.sess = auth;
     },
-    body: async (req, http) =>
-      parsedBody(req.body) ?? http.readBody(req, req.headers['content-type']),
-    formBody: async (req, http) => {
-      req.body ??= await http.readBody(req, req.headers['content-type']);
-      return req.body;
-    },
+    body: async (req, http) => parsedBody(await unread(req, http)) ?? {},
+    formBody: unread,
     param: (req, name) => {
       const value: unknown = req.params[name];
       return typeof value === 'string' ? value : undefined;

@@ -1,6 +1,7 @@
 import {
   type BindingOptions,
   createRunners,
+  type HttpAuth,
   nodeRequest,
   parsedBody,
   type Runner,
@@ -23,7 +24,12 @@ export type AuthOptions = BindingOptions;
 /** The session and CSRF middleware, guards, rate limiter and auth handlers for Koa. */
 export type Auth = SessAuth<Middleware, Context>;
 
-const parsed = (ctx: Context): unknown => (ctx.request as { body?: unknown }).body;
+// A stream no body parser consumed is read here and left on `ctx.request.body`, as a parser would.
+async function unread(ctx: Context, http: HttpAuth): Promise<unknown> {
+  const request = ctx.request as { body?: unknown };
+  if (!ctx.req.readableEnded) request.body = await http.readBody(ctx.req, ctx.get('content-type'));
+  return request.body;
+}
 
 /**
  * Creates the Koa (2 and 3) binding for a session manager. Options are validated here, once.
@@ -50,13 +56,8 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
     attach: (ctx, auth) => {
       ctx.state.session = auth;
     },
-    body: async (ctx, http) =>
-      parsedBody(parsed(ctx)) ?? http.readBody(ctx.req, ctx.get('content-type')),
-    formBody: async (ctx, http) => {
-      const request = ctx.request as { body?: unknown };
-      request.body ??= await http.readBody(ctx.req, ctx.get('content-type'));
-      return request.body;
-    },
+    body: async (ctx, http) => parsedBody(await unread(ctx, http)) ?? {},
+    formBody: unread,
     param: (ctx, name) => (ctx as { params?: Record<string, string | undefined> }).params?.[name],
   });
 
