@@ -1,0 +1,21 @@
+/**
+ * `@sess/store-postgres`: the sess session store on PostgreSQL through pg, with compare-and-set
+ * updates, batched cleanup and revocation broadcast over LISTEN/NOTIFY.
+ *
+ * @packageDocumentation
+ */
+export type { ReconnectOptions } from './broadcast.ts';
+export { DEFAULT_POOL_OPTIONS, type PoolDefaults } from './pool.ts';
+export {
+  DEFAULT_SCHEMA,
+  DEFAULT_TABLE,
+  migrate,
+  schemaSql,
+  type TableOptions,
+} from './schema.ts';
+export {
+  DELETE_BATCH_SIZE,
+  type PostgresStore,
+  type PostgresStoreOptions,
+  postgresStore,
+} from './store.ts';

@@ -1,0 +1,65 @@
+import { ConfigError } from '@sess/core';
+import pg from 'pg';
+
+/** Pool settings of a store created from a `url`; `poolOptions` overrides any of them. */
+export interface PoolDefaults {
+  /** Connections in the pool. */
+  readonly max: number;
+  /** How long to wait for a connection (new, or free in the pool) before failing the request. */
+  readonly connectionTimeoutMillis: number;
+  /** Server side: Postgres cancels any statement running longer than this. */
+  readonly statement_timeout: number;
+  /** Client side: the query fails (and its connection is dropped) when no answer came by then. */
+  readonly query_timeout: number;
+  /** Server side: ends a session left idle inside a transaction. */
+  readonly idle_in_transaction_session_timeout: number;
+  /** Closes pool connections idle for this long. */
+  readonly idleTimeoutMillis: number;
+  /** TCP keep-alive, so a connection to a vanished server is noticed. */
+  readonly keepAlive: boolean;
+  /** Shown in `pg_stat_activity`. */
+  readonly application_name: string;
+}
+
+/**
+ * The fail-fast defaults of a pool the store creates from a `url`: a request waits at most 2 s for
+ * a connection and 2 s for a statement, so a slow or unreachable server turns into a `StoreError`
+ * (503) instead of a hang. The client-side `query_timeout` is longer than `statement_timeout` so
+ * that the server normally cancels first and the connection survives; it still catches a server
+ * that stopped answering altogether.
+ */
+export const DEFAULT_POOL_OPTIONS: PoolDefaults = Object.freeze({
+  max: 10,
+  connectionTimeoutMillis: 2_000,
+  statement_timeout: 2_000,
+  query_timeout: 3_000,
+  idle_in_transaction_session_timeout: 5_000,
+  idleTimeoutMillis: 10_000,
+  keepAlive: true,
+  application_name: 'sess',
+});
+
+/** Creates the pool of a store given a `url`; the URL is validated without ever being echoed. */
+export function createPool(url: string, overrides: pg.PoolConfig = {}): pg.Pool {
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    // Rethrown without the cause on purpose: URL errors carry the input, password included.
+    throw new ConfigError(['postgresStore.url: not a valid URL']);
+  }
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+    throw new ConfigError(['postgresStore.url: must start with postgres:// or postgresql://']);
+  }
+  return new pg.Pool({ ...DEFAULT_POOL_OPTIONS, ...overrides, connectionString: url });
+}
+
+/** What may be logged about an error: its code (`57P01`, `ECONNRESET`) or class name, never its message. */
+export function errorCode(error: unknown): string {
+  if (error && typeof error === 'object') {
+    const { code, name } = error as { code?: unknown; name?: unknown };
+    if (typeof code === 'string') return code;
+    if (typeof name === 'string') return name;
+  }
+  return typeof error;
+}

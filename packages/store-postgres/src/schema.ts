@@ -1,0 +1,175 @@
+import { ConfigError } from '@sess/core';
+import type { Pool } from 'pg';
+
+/** The default schema of the store's tables. */
+export const DEFAULT_SCHEMA = 'public';
+
+/** The default name of the sessions table. */
+export const DEFAULT_TABLE = 'sess_sessions';
+
+// Lowercase only: Postgres folds unquoted names to lowercase, so `Sessions` and `sessions` would
+// name different tables depending on quoting. 48 characters leave room for the longest suffix
+// (`_deny_expires_at`) within Postgres's 63-byte identifier limit.
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,47}$/;
+const CHANNEL = /^[a-z_][a-z0-9_.]{0,62}$/;
+
+// First key of the two-key advisory lock form: keeps migrate's lock apart from the app's own locks.
+const LOCK_CLASS = 0x5e55;
+
+/** Where the store's tables live: the options shared by {@link migrate}, {@link schemaSql} and the store. */
+export interface TableOptions {
+  /**
+   * The schema holding the tables. It must exist already (`public` always does); `migrate` creates
+   * tables, never schemas. Must match `/^[a-z_][a-z0-9_]{0,47}$/`.
+   * @default 'public'
+   */
+  schema?: string;
+  /**
+   * The sessions table; `<table>_deny` and `<table>_watermarks` are used as well. Must match
+   * `/^[a-z_][a-z0-9_]{0,47}$/`.
+   * @default 'sess_sessions'
+   */
+  table?: string;
+}
+
+/** Every identifier of one store, validated and quoted. */
+export interface Names {
+  sessions: string;
+  deny: string;
+  watermarks: string;
+  byUser: string;
+  byExpiry: string;
+  denyByExpiry: string;
+  /** Every relation `migrate` creates, schema-qualified, for the existence check. */
+  relations: string[];
+  /** `<schema>.<table>`: the default notification channel and the advisory lock's key. */
+  qualifiedName: string;
+}
+
+/**
+ * Validates `schema` and `table` and derives every identifier from them. Identifiers cannot be bound
+ * as parameters, so names are checked against a strict pattern and quoted as well.
+ */
+export function namesFor(options: TableOptions = {}, caller = 'postgresStore'): Names {
+  const { schema = DEFAULT_SCHEMA, table = DEFAULT_TABLE } = options;
+  const issues: string[] = [];
+  for (const [option, value] of [
+    ['schema', schema],
+    ['table', table],
+  ] as const) {
+    if (typeof value !== 'string' || !IDENTIFIER.test(value)) {
+      issues.push(
+        `${caller}.${option}: must match ${IDENTIFIER} (lowercase letters, digits, underscores; at most 48 characters)`,
+      );
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  const qualified = (name: string): string => `"${schema}"."${name}"`;
+  const relations = ['', '_user_id', '_expires_at', '_deny', '_deny_expires_at', '_watermarks'].map(
+    (suffix) => qualified(`${table}${suffix}`),
+  );
+  return {
+    sessions: qualified(table),
+    deny: qualified(`${table}_deny`),
+    watermarks: qualified(`${table}_watermarks`),
+    byUser: `"${table}_user_id"`,
+    byExpiry: `"${table}_expires_at"`,
+    denyByExpiry: `"${table}_deny_expires_at"`,
+    relations,
+    qualifiedName: `${schema}.${table}`,
+  };
+}
+
+/** Validates a notification channel name; throws a `ConfigError` naming the option otherwise. */
+export function checkChannel(channel: string, option: string): string {
+  if (typeof channel !== 'string' || !CHANNEL.test(channel)) {
+    throw new ConfigError([
+      `${option}: must match ${CHANNEL} (at most 63 characters); set postgresStore's channel option when schema and table are long`,
+    ]);
+  }
+  return channel;
+}
+
+/**
+ * The DDL that {@link migrate} runs: three tables and three indexes, each `IF NOT EXISTS`. The
+ * package ships its output for the default names as `schema.sql`, for teams that apply migrations
+ * with their own tool.
+ *
+ * Layout: `<table>` keeps each session as `jsonb` in `record`, with `id` (primary key), `user_id`,
+ * `expires_at` (epoch milliseconds, `bigint`) and `version` as columns; `<table>_deny` holds
+ * deny-list keys with their expiry; `<table>_watermarks` the "not before" watermark of each scope.
+ *
+ * @example
+ * ```ts
+ * import { writeFileSync } from 'node:fs';
+ * import { schemaSql } from '@sess/store-postgres';
+ *
+ * writeFileSync('migrations/0001_sessions.sql', schemaSql({ schema: 'auth' }));
+ * ```
+ */
+export function schemaSql(options: TableOptions = {}): string {
+  const n = namesFor(options, 'schemaSql');
+  // COLLATE "C": keys are compared byte-wise, the cheapest comparison for base64url ids and keys.
+  return `CREATE TABLE IF NOT EXISTS ${n.sessions} (
+  id text COLLATE "C" PRIMARY KEY,
+  user_id text COLLATE "C" NOT NULL,
+  expires_at bigint NOT NULL, -- epoch milliseconds
+  version bigint NOT NULL, -- the compare-and-set token
+  record jsonb NOT NULL -- the whole SessionRecord (secrets only as SHA-256 hashes)
+);
+CREATE INDEX IF NOT EXISTS ${n.byUser} ON ${n.sessions} (user_id);
+CREATE INDEX IF NOT EXISTS ${n.byExpiry} ON ${n.sessions} (expires_at);
+
+CREATE TABLE IF NOT EXISTS ${n.deny} (
+  key text COLLATE "C" PRIMARY KEY,
+  expires_at bigint NOT NULL -- epoch milliseconds
+);
+CREATE INDEX IF NOT EXISTS ${n.denyByExpiry} ON ${n.deny} (expires_at);
+
+CREATE TABLE IF NOT EXISTS ${n.watermarks} (
+  scope text COLLATE "C" PRIMARY KEY, -- a user id, or '*' for the global watermark
+  at bigint NOT NULL -- epoch milliseconds, never lowered
+);
+`;
+}
+
+/**
+ * Creates the store's tables and indexes if they do not exist. Idempotent, and safe to run from
+ * several instances at once: it holds a transaction-scoped advisory lock, so concurrent runs take
+ * turns. When every table and index exists already it runs no DDL and takes no table lock, so
+ * running it at every startup never blocks live traffic. Run it at deploy or startup, never on the
+ * request path; the schema itself must exist.
+ *
+ * @example
+ * ```ts
+ * import { migrate, postgresStore } from '@sess/store-postgres';
+ *
+ * const store = postgresStore({ url: process.env.DATABASE_URL! });
+ * await migrate(store.pool);
+ * ```
+ */
+export async function migrate(pool: Pool, options: TableOptions = {}): Promise<void> {
+  const n = namesFor(options, 'migrate');
+  const client = await pool.connect();
+  let failed = false;
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+      LOCK_CLASS,
+      n.qualifiedName,
+    ]);
+    const { rows } = await client.query<{ missing: number }>(
+      'SELECT count(*)::int AS missing FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NULL',
+      [n.relations],
+    );
+    // CREATE INDEX IF NOT EXISTS locks the table even when the index exists: skip it when current.
+    if (rows[0]!.missing > 0) await client.query(schemaSql(options));
+    await client.query('COMMIT');
+  } catch (error) {
+    failed = true;
+    throw error;
+  } finally {
+    // A failed client is destroyed rather than reused: the server then rolls the transaction back.
+    client.release(failed);
+  }
+}

@@ -1,0 +1,300 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import {
+  type Clock,
+  ConfigError,
+  GLOBAL_SCOPE,
+  type Logger,
+  type RevocationEvent,
+  type SessionRecord,
+  type SessionStore,
+  systemClock,
+} from '@sess/core';
+import type pg from 'pg';
+import { Broadcast, type ReconnectOptions } from './broadcast.ts';
+import { createPool, errorCode } from './pool.ts';
+import { checkChannel, type Names, namesFor, type TableOptions } from './schema.ts';
+
+/** Rows deleted per statement by `deleteExpired`: each batch is its own short transaction. */
+export const DELETE_BATCH_SIZE = 500;
+
+/** Options of {@link postgresStore}. Give exactly one of `pool` and `url`. */
+export interface PostgresStoreOptions extends TableOptions {
+  /**
+   * A pg `Pool` you own: it stays open after `close()` and its settings are left as they are, so
+   * set `connectionTimeoutMillis`, `statement_timeout` and `query_timeout` yourself (the store warns
+   * once when the first two are missing). The store adds one `error` listener to it, which logs the
+   * error's code and is removed by `close()`.
+   */
+  pool?: pg.Pool;
+  /**
+   * A connection URL (`postgres://user:password@host:5432/db`) for the store to create its own Pool
+   * from, with {@link DEFAULT_POOL_OPTIONS}; `close()` ends it. Parameters in the URL override the
+   * defaults and `poolOptions`.
+   */
+  url?: string;
+  /**
+   * Overrides {@link DEFAULT_POOL_OPTIONS} for the Pool created from `url` (ignored with `pool`).
+   * @default {}
+   */
+  poolOptions?: Omit<pg.PoolConfig, 'connectionString'>;
+  /**
+   * The NOTIFY channel revocations are broadcast on; every instance sharing the tables must use the
+   * same one. Must match `/^[a-z_][a-z0-9_.]{0,62}$/`.
+   * @default `<schema>.<table>`, for example 'public.sess_sessions'
+   */
+  channel?: string;
+  /**
+   * The time source for expiry on read. Give it the session manager's clock in tests.
+   * @default systemClock (`Date.now`)
+   */
+  clock?: Clock;
+  /**
+   * Where background problems go: a pool connection that failed while idle, the LISTEN connection
+   * dropping and reconnecting, a revocation listener that threw. Fields hold error codes only, never
+   * messages, URLs or passwords. Failures of store operations are not logged here: they reject.
+   * @default console
+   */
+  logger?: Logger;
+  /**
+   * Backoff of the LISTEN connection's reconnects.
+   * @default { minDelayMs: 100, maxDelayMs: 5000 }
+   */
+  reconnect?: ReconnectOptions;
+}
+
+/** The Postgres {@link SessionStore}; `deleteExpired`, `subscribe` and `close` are always present. */
+export interface PostgresStore extends SessionStore {
+  readonly name: 'postgres';
+  /** The Pool the store queries: yours, or the one it created from `url` (for `migrate`). */
+  readonly pool: pg.Pool;
+  deleteExpired(now: number): Promise<number>;
+  subscribe(listener: (event: RevocationEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+/**
+ * A {@link SessionStore} on PostgreSQL through pg, for any number of app instances sharing one
+ * database. Run {@link migrate} (or apply `schema.sql`) first: the store never runs DDL.
+ *
+ * - Each operation is one statement. `update` is a true compare-and-set
+ *   (`UPDATE ... WHERE id = $1 AND version = $2 AND expires_at > $now`): among concurrent callers
+ *   exactly one wins, across instances too.
+ * - Expiry is enforced on read with `clock`; `deleteExpired(now)` (`SessionManager.cleanup()`)
+ *   reaps in batches of {@link DELETE_BATCH_SIZE} rows (`FOR UPDATE SKIP LOCKED`, so it never waits
+ *   on a row a request holds), yielding to the event loop in between.
+ * - `deny` and `setNotBefore` upsert with `GREATEST` and `pg_notify` in the same statement, so an
+ *   acknowledged revocation has been broadcast. `subscribe` LISTENs on a dedicated connection that
+ *   reconnects by itself; it opens on the first subscriber and closes with the last one.
+ * - Every error rejects the operation; a Pool `error` listener keeps an idle connection's failure
+ *   from crashing the process.
+ *
+ * @example
+ * ```ts
+ * import { createSessionManager } from '@sess/core';
+ * import { migrate, postgresStore } from '@sess/store-postgres';
+ *
+ * const store = postgresStore({ url: process.env.DATABASE_URL! });
+ * await migrate(store.pool);
+ * const sess = createSessionManager({ store, secret: process.env.SESS_SECRET! });
+ * setInterval(() => void sess.cleanup().catch(console.error), 10 * 60_000).unref();
+ * ```
+ */
+export function postgresStore(options: PostgresStoreOptions): PostgresStore {
+  const { clock = systemClock, logger = console } = options;
+  const names = namesFor(options);
+  const channel = checkChannel(options.channel ?? names.qualifiedName, 'postgresStore.channel');
+  const { pool, url } = options;
+  if ((pool === undefined) === (url === undefined)) {
+    throw new ConfigError(['postgresStore: give exactly one of `pool` and `url`']);
+  }
+  if (pool !== undefined && !isPool(pool)) {
+    throw new ConfigError(['postgresStore.pool: expected a pg Pool']);
+  }
+  if (url !== undefined && typeof url !== 'string') {
+    throw new ConfigError(['postgresStore.url: expected a string']);
+  }
+  const owned = pool === undefined;
+  const target = pool ?? createPool(url!, options.poolOptions);
+  if (!owned) warnWithoutTimeouts(target, logger);
+
+  const onPoolError = (error: Error): void => {
+    logger.warn('postgresStore: an idle pool connection failed; the pool replaces it', {
+      error: errorCode(error),
+    });
+  };
+  target.on('error', onPoolError);
+  // pg hands every client of a Pool the Pool's own options: the LISTEN client connects the same way.
+  const broadcast = new Broadcast(target.options, channel, logger, options.reconnect ?? {});
+  let closing: Promise<void> | undefined;
+
+  return createStore(target, names, channel, clock, broadcast, () => {
+    closing ??= (async () => {
+      await broadcast.close();
+      if (owned) await target.end();
+      else target.off('error', onPoolError);
+    })();
+    return closing;
+  });
+}
+
+function isPool(value: unknown): value is pg.Pool {
+  const pool = value as Partial<pg.Pool> | null;
+  return (
+    typeof pool?.query === 'function' &&
+    typeof pool.connect === 'function' &&
+    typeof pool.on === 'function' &&
+    typeof pool.options === 'object'
+  );
+}
+
+function warnWithoutTimeouts(pool: pg.Pool, logger: Logger): void {
+  const missing = (['connectionTimeoutMillis', 'statement_timeout'] as const).filter(
+    (option) => !pool.options[option],
+  );
+  if (missing.length > 0) {
+    logger.warn('postgresStore: the Pool has no timeouts; a stuck server can make requests hang', {
+      missing,
+    });
+  }
+}
+
+function statements(n: Names) {
+  return {
+    // An expired row that was not reaped yet counts as missing: a create may take its id.
+    insert: `INSERT INTO ${n.sessions} AS s (id, user_id, expires_at, version, record)
+      VALUES ($1, $2, $3, $4, $5)
+      ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, expires_at = excluded.expires_at,
+        version = excluded.version, record = excluded.record
+      WHERE s.expires_at <= $6`,
+    get: `SELECT record::text AS record FROM ${n.sessions} WHERE id = $1 AND expires_at > $2`,
+    update: `UPDATE ${n.sessions} SET user_id = $2, expires_at = $3, version = $4, record = $5
+      WHERE id = $1 AND version = $6 AND expires_at > $7`,
+    delete: `DELETE FROM ${n.sessions} WHERE id = $1 RETURNING expires_at > $2 AS live`,
+    list: `SELECT record::text AS record FROM ${n.sessions} WHERE user_id = $1 AND expires_at > $2`,
+    // Expired rows go too, but only live ones count: an expired session is already missing.
+    deleteByUser: `WITH gone AS (
+        DELETE FROM ${n.sessions} WHERE user_id = $1 AND id <> ALL ($2::text[]) RETURNING expires_at
+      ) SELECT count(*) FILTER (WHERE expires_at > $3) AS live FROM gone`,
+    // Upsert and NOTIFY in one statement: the notification is sent exactly when the write commits.
+    deny: `WITH kept AS (
+        INSERT INTO ${n.deny} AS d (key, expires_at) VALUES ($1, $2)
+        ON CONFLICT (key) DO UPDATE SET expires_at = GREATEST(d.expires_at, excluded.expires_at)
+        RETURNING key, expires_at
+      ) SELECT pg_notify($3, json_build_object('type', 'deny', 'key', key, 'expiresAt', expires_at)::text)
+      FROM kept`,
+    isDenied: `SELECT 1 FROM ${n.deny} WHERE key = $1 AND expires_at > $2`,
+    setNotBefore: `WITH kept AS (
+        INSERT INTO ${n.watermarks} AS w (scope, at) VALUES ($1, $2)
+        ON CONFLICT (scope) DO UPDATE SET at = GREATEST(w.at, excluded.at)
+        RETURNING scope, at
+      ) SELECT pg_notify($3, json_build_object('type', 'not-before', 'scope', scope, 'at', at)::text)
+      FROM kept`,
+    getNotBefore: `SELECT coalesce(max(at), 0) AS at FROM ${n.watermarks} WHERE scope IN ($1, $2)`,
+    reapSessions: `DELETE FROM ${n.sessions} WHERE id IN (SELECT id FROM ${n.sessions}
+      WHERE expires_at <= $1 LIMIT ${DELETE_BATCH_SIZE} FOR UPDATE SKIP LOCKED)`,
+    reapDeny: `DELETE FROM ${n.deny} WHERE key IN (SELECT key FROM ${n.deny}
+      WHERE expires_at <= $1 LIMIT ${DELETE_BATCH_SIZE} FOR UPDATE SKIP LOCKED)`,
+  };
+}
+
+function createStore(
+  pool: pg.Pool,
+  names: Names,
+  channel: string,
+  clock: Clock,
+  broadcast: Broadcast,
+  close: () => Promise<void>,
+): PostgresStore {
+  const sql = statements(names);
+  let closed = false;
+  // Records travel as JSON text and counts are read with Number(): the result is the same whatever
+  // global type parsers (jsonb, int8) the application has installed on pg.
+  const row = (record: SessionRecord) => [
+    record.id,
+    record.userId,
+    record.expiresAt,
+    record.version,
+    JSON.stringify(record),
+  ];
+  const parse = ({ record }: { record: string }): SessionRecord =>
+    JSON.parse(record) as SessionRecord;
+
+  return {
+    name: 'postgres',
+    pool,
+
+    async create(record) {
+      const { rowCount } = await pool.query(sql.insert, [...row(record), clock.now()]);
+      if (rowCount !== 1) {
+        throw new Error('postgresStore.create: a session with this id already exists');
+      }
+    },
+
+    async get(id) {
+      const { rows } = await pool.query(sql.get, [id, clock.now()]);
+      return rows.length === 0 ? null : parse(rows[0]);
+    },
+
+    async update(record, expectedVersion) {
+      const params = [...row(record), expectedVersion, clock.now()];
+      return (await pool.query(sql.update, params)).rowCount === 1;
+    },
+
+    async delete(id) {
+      const { rows } = await pool.query(sql.delete, [id, clock.now()]);
+      return rows[0]?.live === true;
+    },
+
+    async listByUser(userId) {
+      return (await pool.query(sql.list, [userId, clock.now()])).rows.map(parse);
+    },
+
+    async deleteByUser(userId, deleteOptions) {
+      const except = [...(deleteOptions?.except ?? [])];
+      const { rows } = await pool.query(sql.deleteByUser, [userId, except, clock.now()]);
+      return Number(rows[0].live);
+    },
+
+    async deny(key, expiresAt) {
+      await broadcast.ready();
+      await pool.query(sql.deny, [key, expiresAt, channel]);
+    },
+
+    async isDenied(key) {
+      return (await pool.query(sql.isDenied, [key, clock.now()])).rows.length > 0;
+    },
+
+    async setNotBefore(scope, at) {
+      await broadcast.ready();
+      await pool.query(sql.setNotBefore, [scope, at, channel]);
+    },
+
+    async getNotBefore(userId) {
+      const { rows } = await pool.query(sql.getNotBefore, [userId, GLOBAL_SCOPE]);
+      return Number(rows[0].at);
+    },
+
+    async deleteExpired(now) {
+      let total = 0;
+      for (const reap of [sql.reapSessions, sql.reapDeny]) {
+        for (;;) {
+          const deleted = (await pool.query(reap, [now])).rowCount ?? 0;
+          total += deleted;
+          if (deleted < DELETE_BATCH_SIZE) break;
+          await nextTurn(); // let requests in between batches
+        }
+      }
+      return total;
+    },
+
+    subscribe(listener) {
+      if (closed) throw new Error('postgresStore.subscribe: the store is closed');
+      return broadcast.add(listener);
+    },
+
+    async close() {
+      closed = true;
+      await close();
+    },
+  };
+}
