@@ -1,3 +1,4 @@
+import { expiryCases } from './cases/expiry.ts';
 import { failureCases } from './cases/failures.ts';
 import { maintenanceCases } from './cases/maintenance.ts';
 import { recordCases } from './cases/records.ts';
@@ -13,6 +14,7 @@ export const conformanceCases: readonly ConformanceCase[] = Object.freeze([
   ...updateCases,
   ...userCases,
   ...revocationCases,
+  ...expiryCases,
   ...maintenanceCases,
   ...failureCases,
   ...secretCases,

@@ -80,6 +80,12 @@ describe('runConformance', () => {
       reason: expect.stringMatching(/deleteExpired/),
     });
     await expect(runCase(byId('subscribe'), factory)).resolves.toMatchObject({ status: 'skipped' });
+    for (const id of ['ttl-on-every-key', 'touch-keeps-expiry']) {
+      await expect(runCase(byId(id), factory)).resolves.toMatchObject({
+        status: 'skipped',
+        reason: expect.stringMatching(/probe has no/),
+      });
+    }
   });
 
   it('fails a case that needs fail() or a probe when the factory gives none', async () => {
@@ -252,6 +258,61 @@ const mutants: [caseId: string, rule: string, factory: StoreFactory][] = [
     mutant((inner) => ({ get: (id) => inner.get(id).catch(() => null) })),
   ],
   ['secret-hashed', 'the probe cannot see the record', mutant(() => ({}))],
+  [
+    'ttl-on-every-key',
+    'deny-list entries are written without an expiry',
+    async () => {
+      const clock = manualClock();
+      const inner = memoryStore({ clock });
+      const unexpiring: string[] = [];
+      const store = Object.assign(Object.create(inner) as SessionStore, {
+        deny: (key: string, expiresAt: number) => {
+          unexpiring.push(`deny:${key}`);
+          return inner.deny(key, expiresAt);
+        },
+      });
+      return {
+        store,
+        clock,
+        probe: { dump: async () => '', unexpiringKeys: async () => unexpiring },
+      };
+    },
+  ],
+  [
+    'touch-keeps-expiry',
+    'the backend expiry is set on create and never moved',
+    async () => {
+      const clock = manualClock();
+      const inner = memoryStore({ clock });
+      const expiries = new Map<string, number>();
+      const store = Object.assign(Object.create(inner) as SessionStore, {
+        create: (record: SessionRecord) => {
+          expiries.set(record.id, record.expiresAt);
+          return inner.create(record);
+        },
+      });
+      const backendExpiry = async (id: string) => expiries.get(id) ?? null;
+      return { store, clock, probe: { dump: async () => '', backendExpiry } };
+    },
+  ],
+  [
+    'users-many-slots',
+    'users whose ids land on the same shard see each other’s sessions',
+    mutant((inner) => {
+      const users = new Set<string>();
+      const shard = (userId: string) => userId.length % 3;
+      return {
+        create: (record) => {
+          users.add(record.userId);
+          return inner.create(record);
+        },
+        listByUser: async (userId) => {
+          const mates = [...users].filter((u) => shard(u) === shard(userId));
+          return (await Promise.all(mates.map((u) => inner.listByUser(u)))).flat();
+        },
+      };
+    }),
+  ],
 ];
 
 describe('every case can fail', () => {

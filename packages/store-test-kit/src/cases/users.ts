@@ -11,6 +11,20 @@ async function createMany(store: SessionStore, now: number, userId: string, n: n
   return records;
 }
 
+// User ids a key-value store must not trust as key material: braces (Redis hash tags), glob
+// characters, separators, unicode, and one very long id.
+const AWKWARD_USER_IDS = [
+  '{tag}',
+  'a}b{c',
+  '*?[x]\\',
+  'user:with:colons',
+  'ünï-ç😀de',
+  ' ',
+  'x'.repeat(200),
+];
+const USERS = 24;
+const SESSIONS_PER_USER = 3;
+
 export const userCases: ConformanceCase[] = [
   {
     id: 'by-user-isolation',
@@ -40,6 +54,53 @@ export const userCases: ConformanceCase[] = [
       assert.deepStrictEqual(await store.listByUser(alice), []);
       assert.equal(await store.deleteByUser(`user-${randomId()}`), 0);
       assert.deepStrictEqual(await store.listByUser(`user-${randomId()}`), []);
+    },
+  },
+  {
+    id: 'users-many-slots',
+    title: `listByUser and deleteByUser with except stay exact across ${USERS} users (awkward ids, many shards), in parallel`,
+    async run({ store, now }) {
+      const userIds = Array.from({ length: USERS }, (_, i) =>
+        i < AWKWARD_USER_IDS.length ? `${AWKWARD_USER_IDS[i]}-${randomId()}` : `user-${randomId()}`,
+      );
+      const sessions = await Promise.all(
+        userIds.map((userId) => createMany(store, now(), userId, SESSIONS_PER_USER)),
+      );
+      const listed = await Promise.all(userIds.map((userId) => store.listByUser(userId)));
+      listed.forEach((records, i) => {
+        assert.deepStrictEqual(
+          sortedIds(records),
+          sortedIds(sessions[i]!),
+          `user ${i} lists its own`,
+        );
+      });
+
+      // Each user keeps its first session; the except list also names other users' sessions,
+      // which must not protect or touch anything of this user.
+      const firstIds = sessions.map((records) => records[0]!.id);
+      const counts = await Promise.all(
+        userIds.map((userId) => store.deleteByUser(userId, { except: firstIds })),
+      );
+      assert.deepStrictEqual(
+        counts,
+        userIds.map(() => SESSIONS_PER_USER - 1),
+      );
+      const kept = await Promise.all(userIds.map((userId) => store.listByUser(userId)));
+      kept.forEach((records, i) => {
+        assert.deepStrictEqual(sortedIds(records), [firstIds[i]], `user ${i} kept exactly one`);
+      });
+      for (const [i, records] of sessions.entries()) {
+        for (const record of records.slice(1)) {
+          assert.equal(await store.get(record.id), null, `user ${i}: deleted sessions are gone`);
+        }
+        assert.deepStrictEqual(await store.get(firstIds[i]!), records[0]);
+      }
+
+      assert.deepStrictEqual(
+        await Promise.all(userIds.map((userId) => store.deleteByUser(userId))),
+        userIds.map(() => 1),
+      );
+      for (const userId of userIds) assert.deepStrictEqual(await store.listByUser(userId), []);
     },
   },
 ];

@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { ConfigError, GLOBAL_SCOPE } from '@sess/core';
+
+/** The default key prefix of {@link redisStore}. */
+export const DEFAULT_PREFIX = 'sess:';
+
+/** Every key name the store uses, derived from one prefix. */
+export interface KeyLayout {
+  readonly prefix: string;
+  /** The session hash of `id`, in the slot of its user. */
+  session(tag: string, id: string): string;
+  /** What a script appends an id to for a session key of this user. */
+  sessionBase(tag: string): string;
+  /** The user's index: a sorted set of session ids scored by expiry. */
+  index(tag: string): string;
+  /** `id` → tag, so `get(id)` and `delete(id)` find the user's slot. */
+  pointer(id: string): string;
+  /** What a script appends an id to for a pointer key. */
+  readonly pointerBase: string;
+  /** A deny-list entry. */
+  deny(key: string): string;
+  /** The watermark of a user id or of {@link GLOBAL_SCOPE}. */
+  watermark(scope: string): string;
+  /** The pub/sub channel of revocation broadcasts. */
+  readonly channel: string;
+}
+
+/**
+ * The hash tag of a user: a digest, so that any user id (braces included) makes a valid tag and no
+ * user id appears in a key name. 22 base64url characters keep 132 bits: a collision would need
+ * about 2^66 users.
+ */
+export function userTag(userId: string): string {
+  return createHash('sha256').update(userId, 'utf8').digest('base64url').slice(0, 22);
+}
+
+/** Validates `prefix` and derives every key name from it. */
+export function keyLayout(prefix: string = DEFAULT_PREFIX): KeyLayout {
+  // A brace in the prefix would become (part of) the hash tag of every key and break the per-user
+  // slots that make the Lua scripts legal in Cluster.
+  if (typeof prefix !== 'string' || /[{}]/.test(prefix)) {
+    throw new ConfigError(['redisStore.prefix: must be a string without "{" or "}"']);
+  }
+  return {
+    prefix,
+    session: (tag, id) => `${prefix}s:{${tag}}:${id}`,
+    sessionBase: (tag) => `${prefix}s:{${tag}}:`,
+    index: (tag) => `${prefix}u:{${tag}}`,
+    pointer: (id) => `${prefix}p:${id}`,
+    pointerBase: `${prefix}p:`,
+    deny: (key) => `${prefix}d:${key}`,
+    watermark: (scope) =>
+      scope === GLOBAL_SCOPE ? `${prefix}w:*` : `${prefix}w:{${userTag(scope)}}`,
+    channel: `${prefix}revocations`,
+  };
+}
+
+/** `text` with the glob characters of `SCAN MATCH` (`* ? [ ] \`) escaped, to match it literally. */
+export function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}

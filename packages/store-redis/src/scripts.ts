@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
+
+/** A Lua script and its SHA1, for EVALSHA. */
+export interface Script {
+  readonly source: string;
+  readonly sha: string;
+}
+
+// Shared by the scripts that write sessions. A session hash holds r (the record JSON), v (version)
+// and x (expiry, epoch ms); the user's index scores each id by x, so its own TTL is its top score.
+// Session and index keys share the user's hash tag, so every key a script touches is in one slot.
+const LIBRARY = `
+local function reindex(u, now)
+  redis.call('ZREMRANGEBYSCORE', u, '-inf', now)
+  local top = redis.call('ZRANGE', u, -1, -1, 'WITHSCORES')
+  if top[2] then redis.call('PEXPIREAT', u, top[2]) end
+end
+local function write(s, u, id, json, version, x, now)
+  redis.call('HSET', s, 'r', json, 'v', version, 'x', x)
+  redis.call('PEXPIREAT', s, x)
+  redis.call('ZADD', u, x, id)
+  reindex(u, now)
+end
+local function drop(s, u, id, now)
+  local x = redis.call('HGET', s, 'x')
+  redis.call('DEL', s)
+  redis.call('ZREM', u, id)
+  return x ~= false and tonumber(x) > tonumber(now)
+end
+-- The key layout of keys.ts, for scripts that follow an id -> tag pointer (single node only).
+local function skey(prefix, tag, id) return prefix .. 's:{' .. tag .. '}:' .. id end
+local function ukey(prefix, tag) return prefix .. 'u:{' .. tag .. '}' end
+`;
+
+function script(body: string): Script {
+  const source = `${LIBRARY}${body}`;
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+/**
+ * KEYS session, index[, pointer]; ARGV json, version, x, now, id, tag. 1, or 0 for a duplicate id.
+ * Without the pointer key (Cluster) the caller has claimed the pointer already.
+ */
+export const CREATE: Script = script(`
+local p = KEYS[3]
+if p and redis.call('EXISTS', p) == 1 then return 0 end
+local old = redis.call('HGET', KEYS[1], 'x')
+if old and tonumber(old) > tonumber(ARGV[4]) then return 0 end
+write(KEYS[1], KEYS[2], ARGV[5], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+if p then redis.call('SET', p, ARGV[6], 'PXAT', ARGV[3]) end
+return 1
+`);
+
+/**
+ * KEYS session, index[, pointer]; ARGV json, expected, version, x, now, id. 0 when refused; 2 when
+ * written with a later expiry and no pointer key was given (the caller extends the pointer), else 1.
+ * The pointer expires at the latest expiry its session ever had (GT), so it never dies first.
+ */
+export const UPDATE: Script = script(`
+local cur = redis.call('HMGET', KEYS[1], 'v', 'x')
+if not cur[1] or tonumber(cur[1]) ~= tonumber(ARGV[2]) or tonumber(cur[2]) <= tonumber(ARGV[5]) then
+  return 0
+end
+write(KEYS[1], KEYS[2], ARGV[6], ARGV[1], ARGV[3], ARGV[4], ARGV[5])
+if KEYS[3] then
+  redis.call('PEXPIREAT', KEYS[3], ARGV[4], 'GT')
+elseif tonumber(ARGV[4]) > tonumber(cur[2]) then
+  return 2
+end
+return 1
+`);
+
+/** KEYS session, index; ARGV now, id. 1 if a live session was deleted. */
+export const DELETE: Script = script(`
+local live = drop(KEYS[1], KEYS[2], ARGV[2], ARGV[1])
+reindex(KEYS[2], ARGV[1])
+return live and 1 or 0
+`);
+
+/** KEYS index; ARGV session key base, now. The JSON of every live session of the user. */
+export const LIST: Script = script(`
+local out = {}
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], '(' .. ARGV[2], '+inf', 'BYSCORE')) do
+  local rx = redis.call('HMGET', ARGV[1] .. id, 'r', 'x')
+  if rx[1] and tonumber(rx[2]) > tonumber(ARGV[2]) then out[#out + 1] = rx[1] end
+end
+return out
+`);
+
+/**
+ * KEYS index; ARGV session key base, pointer key base ('' to leave pointers to the caller), now,
+ * ids to keep... Returns { live sessions deleted, every id deleted }.
+ */
+export const DELETE_USER: Script = script(`
+local keep = {}
+for i = 4, #ARGV do keep[ARGV[i]] = true end
+local count, gone = 0, {}
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  if not keep[id] then
+    if drop(ARGV[1] .. id, KEYS[1], id, ARGV[3]) then count = count + 1 end
+    if ARGV[2] ~= '' then redis.call('DEL', ARGV[2] .. id) end
+    gone[#gone + 1] = id
+  end
+end
+reindex(KEYS[1], ARGV[3])
+return { count, gone }
+`);
+
+/**
+ * Single node only: reads the session key named by the pointer (an undeclared key, which a
+ * standalone server allows and Cluster refuses). KEYS pointer; ARGV prefix, id. The record JSON.
+ */
+export const GET_BY_POINTER: Script = script(`
+local tag = redis.call('GET', KEYS[1])
+if not tag then return false end
+return redis.call('HGET', skey(ARGV[1], tag, ARGV[2]), 'r')
+`);
+
+/** Single node only, like GET_BY_POINTER. KEYS pointer; ARGV prefix, id, now. 1 if a live session was deleted. */
+export const DELETE_BY_POINTER: Script = script(`
+local tag = redis.call('GET', KEYS[1])
+if not tag then return 0 end
+local u = ukey(ARGV[1], tag)
+local live = drop(skey(ARGV[1], tag, ARGV[2]), u, ARGV[2], ARGV[3])
+reindex(u, ARGV[3])
+redis.call('DEL', KEYS[1])
+return live and 1 or 0
+`);
+
+/**
+ * Raises a deny entry or a watermark and publishes the value kept. KEYS key; ARGV value, expire-at
+ * (epoch ms), channel, message head (JSON up to the value). Keeps the stored value when it is not
+ * lower; publishing inside the script means nothing is announced that was not written.
+ */
+export const RAISE: Script = script(`
+local cur = redis.call('GET', KEYS[1])
+local kept = ARGV[1]
+if cur and tonumber(cur) >= tonumber(kept) then
+  kept = cur
+else
+  redis.call('SET', KEYS[1], kept, 'PXAT', ARGV[2])
+end
+redis.call('PUBLISH', ARGV[3], ARGV[4] .. kept .. '}')
+return kept
+`);
+
+/** Runs `script` by EVALSHA, falling back to EVAL (which also caches it) on NOSCRIPT. */
+export async function runScript(
+  client: Redis | Cluster,
+  script: Script,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+): Promise<unknown> {
+  try {
+    return await client.evalsha(script.sha, keys.length, ...keys, ...args);
+  } catch (error) {
+    // Redis error replies start with their code; NOSCRIPT means this node's script cache lacks it
+    // (restart, failover, SCRIPT FLUSH). Anything else is a real failure.
+    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+    return client.eval(script.source, keys.length, ...keys, ...args);
+  }
+}

@@ -1,0 +1,399 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import { GLOBAL_SCOPE, type RevocationEvent } from '@sess/core';
+import { makeRecord, randomId } from '@sess/store-test-kit';
+import { type Command, Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  escapeGlob,
+  failFastOptions,
+  type RedisStore,
+  type RedisStoreOptions,
+  redisStore,
+  scanKeys,
+} from '../src/index.ts';
+import { runScript } from '../src/scripts.ts';
+import {
+  describeRedis,
+  REDIS_URL,
+  randomPrefix,
+  removeKeys,
+  subscribers,
+  testClient,
+} from './support.ts';
+
+const admin = testClient({ lazyConnect: true });
+const opened: { client: Redis; prefix: string; store: RedisStore }[] = [];
+afterEach(async () => {
+  for (const { client, prefix, store } of opened.splice(0)) {
+    await store.close();
+    client.disconnect();
+    await removeKeys(admin, prefix);
+  }
+});
+afterAll(() => admin.disconnect());
+
+/** A store on its own client; the connection name lets CLIENT LIST find its connections. */
+function setup(options: Pick<RedisStoreOptions, 'onError' | 'watermarkTtl'> = {}) {
+  const prefix = randomPrefix();
+  const connectionName = `sess-test-${randomBytes(6).toString('hex')}`;
+  const client = testClient({ connectionName });
+  const store = redisStore({ client, prefix, ...options });
+  opened.push({ client, prefix, store });
+  return { client, prefix, store, connectionName };
+}
+
+async function keysOf(prefix: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const key of scanKeys(admin, prefix)) found.push(key);
+  return found.sort();
+}
+
+const expireTime = async (key: string): Promise<number> =>
+  Number(await admin.call('PEXPIRETIME', key));
+
+/** The ids of the server's connections named `name` (of one type, if given). */
+async function connectionIds(name: string, ...type: ['TYPE', 'pubsub'] | []): Promise<string[]> {
+  const list = (await admin.call('CLIENT', 'LIST', ...type)) as string;
+  return list
+    .split('\n')
+    .filter((line) => line.includes(` name=${name} `))
+    .map((line) => /^id=(\d+) /.exec(line)![1]!);
+}
+
+const connectionsNamed = async (name: string): Promise<number> =>
+  (await connectionIds(name)).length;
+
+/** Resolves with the first event `match` accepts; rejects after 2 s. */
+function nextEvent(
+  store: RedisStore,
+  match: (event: RevocationEvent) => boolean,
+): Promise<RevocationEvent> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error('no matching event within 2 s'));
+    }, 2_000);
+    const unsubscribe = store.subscribe((event) => {
+      if (!match(event)) return;
+      clearTimeout(timer);
+      unsubscribe();
+      resolve(event);
+    });
+  });
+}
+
+describeRedis('redisStore: configuration', () => {
+  it('refuses bad options with a ConfigError that never quotes the URL', () => {
+    const client = testClient();
+    try {
+      const cases: [object, RegExp][] = [
+        [{}, /exactly one of `client` and `url`/],
+        [{ client, url: REDIS_URL }, /exactly one/],
+        [{ client: {} }, /expected an ioredis Redis or Cluster client/],
+        [{ client, prefix: 'app{1}:' }, /prefix: must be a string without/],
+        [{ client, watermarkTtl: '0s' }, /watermarkTtl: must be a positive duration/],
+        [{ client, timeout: -1 }, /timeout: must be a positive duration/],
+        [{ client, watermarkTtl: 'forever' }, /watermarkTtl/],
+        [{ client, clientOptions: {} }, /clientOptions: only applies with `url`/],
+        [{ url: 'http://user:hunter2@127.0.0.1:6379' }, /redis:\/\/ or rediss:\/\/ URL/],
+      ];
+      for (const [options, message] of cases) {
+        let caught: unknown;
+        try {
+          redisStore(options as never);
+        } catch (error) {
+          caught = error;
+        }
+        expect(caught).toMatchObject({ code: 'ERR_SESS_CONFIG', message });
+        expect(String((caught as Error).message)).not.toContain('hunter2');
+      }
+      const prefixed = testClient();
+      prefixed.options.keyPrefix = 'app:';
+      expect(() => redisStore({ client: prefixed })).toThrow(/keyPrefix is not supported/);
+      prefixed.disconnect();
+    } finally {
+      client.disconnect();
+    }
+  });
+});
+
+describeRedis('redisStore: data layout', () => {
+  it('keeps every key of a user in one hash tag that does not reveal the user id', async () => {
+    const { store, prefix } = setup();
+    const userId = 'alice@example.com';
+    const [a, b] = [makeRecord(Date.now(), { userId }), makeRecord(Date.now(), { userId })];
+    await store.create(a!);
+    await store.create(b!);
+    await store.setNotBefore(userId, Date.now());
+    const tag = createHash('sha256').update(userId).digest('base64url').slice(0, 22);
+    expect(await keysOf(prefix)).toEqual(
+      [
+        `${prefix}p:${a!.id}`,
+        `${prefix}p:${b!.id}`,
+        `${prefix}s:{${tag}}:${a!.id}`,
+        `${prefix}s:{${tag}}:${b!.id}`,
+        `${prefix}u:{${tag}}`,
+        `${prefix}w:{${tag}}`,
+      ].sort(),
+    );
+    expect((await keysOf(prefix)).join(' ')).not.toContain('alice');
+  });
+
+  it('expires the index with its latest session, and every pointer no earlier than its session', async () => {
+    const { store, prefix } = setup();
+    const now = Date.now();
+    const userId = `user-${randomId()}`;
+    const early = makeRecord(now, { userId, expiresAt: now + 60_000 });
+    const late = makeRecord(now, { userId, expiresAt: now + 7_200_000 });
+    await store.create(early);
+    await store.create(late);
+    const tag = createHash('sha256').update(userId).digest('base64url').slice(0, 22);
+    const index = `${prefix}u:{${tag}}`;
+    expect(await expireTime(index)).toBe(late.expiresAt);
+
+    // Shortening a session moves its key and the index; its pointer keeps the later expiry.
+    expect(await store.update({ ...late, version: 2, expiresAt: now + 120_000 }, 1)).toBe(true);
+    expect(await expireTime(`${prefix}s:{${tag}}:${late.id}`)).toBe(now + 120_000);
+    expect(await expireTime(index)).toBe(now + 120_000);
+    expect(await expireTime(`${prefix}p:${late.id}`)).toBe(late.expiresAt);
+
+    expect(await store.delete(late.id)).toBe(true);
+    expect(await expireTime(index)).toBe(early.expiresAt);
+    expect(await keysOf(prefix)).toEqual(
+      [`${prefix}p:${early.id}`, `${prefix}s:{${tag}}:${early.id}`, index].sort(),
+    );
+  });
+
+  it('expires deny entries with what they deny and watermarks watermarkTtl after their instant', async () => {
+    const { store, prefix } = setup({ watermarkTtl: '30d' });
+    const at = Date.now();
+    await store.deny('jti:one', at + 900_000);
+    await store.deny('jti:one', at + 60_000); // never lowered
+    expect(await expireTime(`${prefix}d:jti:one`)).toBe(at + 900_000);
+
+    await store.setNotBefore(GLOBAL_SCOPE, at);
+    await store.setNotBefore(GLOBAL_SCOPE, at - 5_000);
+    expect(await admin.get(`${prefix}w:*`)).toBe(String(at));
+    expect(await expireTime(`${prefix}w:*`)).toBe(at + 30 * 86_400_000);
+  });
+
+  it('rejects times that are not finite numbers before writing anything', async () => {
+    const { store, prefix } = setup();
+    await expect(store.create(makeRecord(Date.now(), { expiresAt: Number.NaN }))).rejects.toThrow(
+      TypeError,
+    );
+    await expect(store.deny('jti:x', Number.POSITIVE_INFINITY)).rejects.toThrow(TypeError);
+    expect(await keysOf(prefix)).toEqual([]);
+  });
+
+  it('refuses an update that names another user for the session (the id lives in its user’s slot)', async () => {
+    const { store } = setup();
+    const record = makeRecord(Date.now());
+    await store.create(record);
+    expect(await store.update({ ...record, version: 2, userId: 'someone-else' }, 1)).toBe(false);
+    expect(await store.get(record.id)).toEqual(record);
+  });
+});
+
+describeRedis('redisStore: round trips', () => {
+  it('get is one command on a single node: HGET when the id is known here, one script when not', async () => {
+    const { client, store, prefix } = setup();
+    const record = makeRecord(Date.now());
+    await store.create(record);
+    const sent: string[] = [];
+    const send = client.sendCommand.bind(client);
+    client.sendCommand = (command: Command, stream?: Parameters<Redis['sendCommand']>[1]) => {
+      sent.push(command.name);
+      return send(command, stream);
+    };
+    expect(await store.get(record.id)).toEqual(record); // known: this instance created it
+    expect(await store.get(randomId())).toBeNull();
+    const other = redisStore({ client, prefix }); // another instance: learns the id on first read
+    expect(await other.get(record.id)).toEqual(record);
+    expect(await other.get(record.id)).toEqual(record);
+    expect(sent).toEqual(['hget', 'evalsha', 'evalsha', 'hget']);
+
+    expect(await store.delete(record.id)).toBe(true);
+    expect(await other.get(record.id)).toBeNull(); // a remembered id of a deleted session is gone
+  });
+
+  it('falls back from EVALSHA to EVAL when the server does not know a script (NOSCRIPT)', async () => {
+    const source = `return '${randomId()}'`; // never loaded before
+    const script = { source, sha: createHash('sha1').update(source).digest('hex') };
+    expect(await admin.script('EXISTS', script.sha)).toEqual([0]);
+    expect(await runScript(admin, script, [], [])).toBe(source.slice(8, -1));
+    expect(await admin.script('EXISTS', script.sha)).toEqual([1]);
+    // Any other error is the script's own and is not retried.
+    const failing = `return redis.call('NO-SUCH-COMMAND', '${randomId()}')`;
+    const broken = { source: failing, sha: createHash('sha1').update(failing).digest('hex') };
+    await expect(runScript(admin, broken, [], [])).rejects.toThrow(/Unknown Redis command/);
+  });
+});
+
+describeRedis('redisStore: broadcast', () => {
+  it('delivers revocations to another instance over pub/sub, once, and its own ones locally', async () => {
+    const a = setup();
+    const bClient = a.client.duplicate();
+    const b = redisStore({ client: bClient, prefix: a.prefix });
+    try {
+      const onA: RevocationEvent[] = [];
+      const stopA = a.store.subscribe((event) => onA.push(event));
+      const key = `jti:${randomId()}`;
+      const seenByB = nextEvent(b, (e) => e.type === 'deny' && e.key === key);
+      await expect.poll(() => subscribers(admin, a.prefix), { timeout: 5_000 }).toBe(2);
+      await a.store.deny(key, Date.now() + 60_000);
+      expect(onA).toEqual([{ type: 'deny', key, expiresAt: expect.any(Number) }]);
+      expect(await seenByB).toEqual(onA[0]);
+
+      // B's own revocation reaches A through Redis; A's echo of its own deny never did.
+      const scope = `user-${randomId()}`;
+      const seenByA = nextEvent(a.store, (e) => e.type === 'not-before' && e.scope === scope);
+      await b.setNotBefore(scope, 1234);
+      expect(await seenByA).toEqual({ type: 'not-before', scope, at: 1234 });
+      expect(onA.filter((e) => e.type === 'deny')).toHaveLength(1);
+      stopA();
+    } finally {
+      await b.close();
+      bClient.disconnect();
+    }
+  });
+
+  it('keeps delivering when a listener throws, and reports the exception and malformed messages', async () => {
+    const errors: unknown[] = [];
+    const { store, prefix } = setup({ onError: (error) => errors.push(error) });
+    const boom = new Error('listener bug');
+    const stopBad = store.subscribe(() => {
+      throw boom;
+    });
+    const good: RevocationEvent[] = [];
+    const stopGood = store.subscribe((event) => good.push(event));
+    await expect.poll(() => subscribers(admin, prefix), { timeout: 5_000 }).toBe(1);
+    await store.deny('jti:x', Date.now() + 60_000);
+    expect(good).toHaveLength(1);
+    expect(errors).toEqual([boom]);
+
+    await admin.publish(`${prefix}revocations`, '{"type":"deny"}');
+    await admin.publish(`${prefix}revocations`, '{"origin":"x","type":"deny","key":1}');
+    await admin.publish(`${prefix}revocations`, 'not json');
+    await expect.poll(() => errors.length).toBe(4);
+    expect(errors.slice(1).map((e) => (e as Error).message)).toEqual([
+      'redisStore: malformed revocation broadcast',
+      'redisStore: malformed revocation broadcast',
+      'redisStore: unreadable revocation broadcast',
+    ]);
+    expect(good).toHaveLength(1);
+    stopBad();
+    stopGood();
+  });
+
+  it('opens one subscriber connection on the first subscribe and closes it with the last', async () => {
+    const { store, prefix, connectionName } = setup();
+    // The client's own connection carries the name too; the subscriber is a duplicate of it.
+    await expect.poll(() => connectionsNamed(connectionName), { timeout: 5_000 }).toBe(1);
+    const stop1 = store.subscribe(() => {});
+    const stop2 = store.subscribe(() => {});
+    await expect.poll(() => subscribers(admin, prefix), { timeout: 5_000 }).toBe(1);
+    expect(await connectionsNamed(connectionName)).toBe(2);
+    stop1();
+    stop1(); // idempotent
+    expect(await subscribers(admin, prefix)).toBe(1);
+    stop2();
+    await expect.poll(() => connectionsNamed(connectionName), { timeout: 5_000 }).toBe(1);
+    expect(await subscribers(admin, prefix)).toBe(0);
+    store.subscribe(() => {});
+    await expect.poll(() => subscribers(admin, prefix), { timeout: 5_000 }).toBe(1);
+    await store.close();
+    await expect.poll(() => connectionsNamed(connectionName), { timeout: 5_000 }).toBe(1);
+    expect(await subscribers(admin, prefix)).toBe(0);
+    expect(() => store.subscribe(() => {})).toThrow('redisStore.subscribe: the store is closed');
+  });
+});
+
+describeRedis('redisStore: subscriber failures', () => {
+  it('reports when the subscriber connection stops reconnecting (broadcasts no longer arrive)', async () => {
+    const errors: unknown[] = [];
+    const connectionName = `sess-test-${randomBytes(6).toString('hex')}`;
+    const client = testClient({ connectionName, retryStrategy: () => null });
+    const prefix = randomPrefix();
+    const store = redisStore({ client, prefix, onError: (error) => errors.push(error) });
+    opened.push({ client, prefix, store });
+    store.subscribe(() => {});
+    await expect.poll(() => subscribers(admin, prefix), { timeout: 5_000 }).toBe(1);
+    // Kill only this store's subscriber: other suites share the server.
+    const [id, ...more] = await connectionIds(connectionName, 'TYPE', 'pubsub');
+    expect(id).toBeDefined();
+    expect(more).toEqual([]);
+    await admin.call('CLIENT', 'KILL', 'ID', id!);
+    await expect
+      .poll(() => errors.map((e) => (e as Error).message), { timeout: 5_000 })
+      .toContain('redisStore: the revocation subscriber stopped reconnecting');
+  });
+});
+
+describe('redisStore: a server that never answers (a silent TCP listener)', () => {
+  let silent: Server;
+  let port = 0;
+  const sockets = new Set<Socket>();
+  beforeAll(async () => {
+    silent = createServer((socket) => void sockets.add(socket)); // accepts, never replies
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    port = (silent.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+
+  it('rejects at the store timeout when the client would wait forever', async () => {
+    const client = new Redis(port, '127.0.0.1', {
+      enableReadyCheck: false,
+      maxRetriesPerRequest: null,
+    });
+    const store = redisStore({ client, timeout: '300ms' });
+    try {
+      const started = performance.now();
+      await expect(store.get(randomId())).rejects.toThrow(
+        'redisStore.get: no answer from Redis within 300 ms',
+      );
+      const elapsed = performance.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(299);
+      expect(elapsed).toBeLessThan(1_000);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('leaves the bound to the client when its commandTimeout is shorter (failFastOptions)', async () => {
+    const client = new Redis(port, '127.0.0.1', {
+      ...failFastOptions,
+      commandTimeout: 200,
+      enableReadyCheck: false,
+    });
+    const store = redisStore({ client });
+    try {
+      await expect(store.isDenied('jti:x')).rejects.toThrow('Command timed out');
+    } finally {
+      client.disconnect();
+    }
+  });
+});
+
+describeRedis('redisStore: close', () => {
+  it('closes the client it created, never one it was given', async () => {
+    const prefix = randomPrefix();
+    const owned = redisStore({ url: REDIS_URL, prefix });
+    await owned.get(randomId());
+    await owned.close();
+    await expect(owned.get(randomId())).rejects.toThrow(/Connection is closed/);
+    await owned.close(); // idempotent
+
+    const { client, store } = setup();
+    await store.close();
+    expect(await client.ping()).toBe('PONG');
+  });
+});
+
+it('escapes glob characters so SCAN matches a prefix literally', () => {
+  expect(escapeGlob('a*b?c[d]e\\f')).toBe('a\\*b\\?c\\[d\\]e\\\\f');
+});
