@@ -93,8 +93,8 @@ export {
   type BodyFields,
   type BodySource,
   type ClearSiteDataDirective,
+  createBinding,
   createHttpAuth,
-  createRunners,
   type DeviceView,
   type ErrorBody,
   type HttpAuth,
@@ -114,6 +114,7 @@ export {
   type Runner,
   type SessAuth,
   type SessCookies,
+  type Wrap,
 } from './http/index.ts';
 export type { AccessClaims } from './jwt/access-token.ts';
 export {

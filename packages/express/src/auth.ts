@@ -1,6 +1,6 @@
 import {
   type BindingOptions,
-  createRunners,
+  createBinding,
   type HttpAuth,
   nodeRequest,
   type Outcome,
@@ -51,46 +51,30 @@ async function unread(req: Request, http: HttpAuth): Promise<unknown> {
  * ```
  */
 export function createAuth(manager: SessionManager, options: AuthOptions = {}): Auth {
-  const runners = createRunners<Request>(manager, options, {
-    request: (req) => nodeRequest(req.method, req.headers, req.ip),
-    attach: (req, auth) => {
-      req.sess = auth;
+  return createBinding<RequestHandler, Request>(
+    manager,
+    options,
+    {
+      request: (req) => nodeRequest(req.method, req.headers, req.ip),
+      attach: (req, auth) => {
+        req.sess = auth;
+      },
+      body: async (req, http) => parsedBody(await unread(req, http)) ?? {},
+      formBody: unread,
+      param: (req, name) => {
+        const value: unknown = req.params[name];
+        return typeof value === 'string' ? value : undefined;
+      },
     },
-    body: async (req, http) => parsedBody(await unread(req, http)) ?? {},
-    formBody: unread,
-    param: (req, name) => {
-      const value: unknown = req.params[name];
-      return typeof value === 'string' ? value : undefined;
-    },
-  });
-
-  const wrap = (name: string, run: Runner<Request>): RequestHandler => {
-    const handler = (req: Request, res: Response, next: NextFunction): void => {
-      run(req).then((outcome: Outcome) => {
-        const { reply } = outcome;
-        for (const [header, value] of reply?.headers ?? outcome.headers!) res.append(header, value);
-        if (reply === null) next();
-        else res.status(reply.status).json(reply.body);
-      }, next);
-    };
-    Object.defineProperty(handler, 'name', { value: name });
-    return handler;
-  };
-
-  const auth: Auth = {
-    session: wrap('sessSession', runners.session),
-    csrf: wrap('sessCsrf', runners.csrf),
-    requireSession: wrap('sessRequireSession', runners.requireSession),
-    requireFresh: (maxAge) => wrap('sessRequireFresh', runners.requireFresh(maxAge)),
-    rateLimit: (limiter, limitOptions) =>
-      wrap('sessRateLimit', runners.rateLimit(limiter, limitOptions)),
-    csrfToken: wrap('sessCsrfToken', runners.csrfToken),
-    login: (verify) => wrap('sessLogin', runners.login(verify)),
-    refresh: wrap('sessRefresh', runners.refresh),
-    logout: wrap('sessLogout', runners.logout),
-    logoutAll: wrap('sessLogoutAll', runners.logoutAll),
-    listSessions: wrap('sessListSessions', runners.listSessions),
-    revokeSession: wrap('sessRevokeSession', runners.revokeSession),
-  };
-  return Object.freeze(auth);
+    (run: Runner<Request>) =>
+      (req: Request, res: Response, next: NextFunction): void => {
+        run(req).then(({ reply, headers }: Outcome) => {
+          for (const [header, value] of headers) {
+            res.append(header, value);
+          }
+          if (reply === null) next();
+          else res.status(reply.status).json(reply.body);
+        }, next);
+      },
+  );
 }

@@ -1,6 +1,6 @@
 import {
   type BindingOptions,
-  createRunners,
+  createBinding,
   type Runner,
   type SessAuth,
   type SessionManager,
@@ -54,42 +54,24 @@ function nodeServerIp(c: Context): string | null {
  */
 export function createAuth(manager: SessionManager, options: AuthOptions = {}): Auth {
   const { clientIp = nodeServerIp, ...bindingOptions } = options;
-  const runners = createRunners<Context>(manager, bindingOptions, {
-    request: (c) => ({ method: c.req.method, headers: c.req.raw.headers, ip: clientIp(c) }),
-    attach: (c, auth) => c.set('session', auth),
-    body: (c, http) => http.readBody(c.req.raw.clone().body, c.req.header('content-type')),
-    formBody: (c, http) => http.readBody(c.req.raw.clone().body, c.req.header('content-type')),
-    param: (c, name) => c.req.param(name),
-  });
-
-  const wrap = (name: string, run: Runner<Context>): MiddlewareHandler => {
-    const handler: MiddlewareHandler = async (c, next) => {
-      const outcome = await run(c);
-      const { reply } = outcome;
-      for (const [header, value] of reply?.headers ?? outcome.headers!) {
-        c.header(header, value, { append: true });
-      }
-      if (reply === null) return next();
-      return c.json(reply.body, reply.status as ContentfulStatusCode);
-    };
-    Object.defineProperty(handler, 'name', { value: name });
-    return handler;
-  };
-
-  const auth: Auth = {
-    session: wrap('sessSession', runners.session),
-    csrf: wrap('sessCsrf', runners.csrf),
-    requireSession: wrap('sessRequireSession', runners.requireSession),
-    requireFresh: (maxAge) => wrap('sessRequireFresh', runners.requireFresh(maxAge)),
-    rateLimit: (limiter, limitOptions) =>
-      wrap('sessRateLimit', runners.rateLimit(limiter, limitOptions)),
-    csrfToken: wrap('sessCsrfToken', runners.csrfToken),
-    login: (verify) => wrap('sessLogin', runners.login(verify)),
-    refresh: wrap('sessRefresh', runners.refresh),
-    logout: wrap('sessLogout', runners.logout),
-    logoutAll: wrap('sessLogoutAll', runners.logoutAll),
-    listSessions: wrap('sessListSessions', runners.listSessions),
-    revokeSession: wrap('sessRevokeSession', runners.revokeSession),
-  };
-  return Object.freeze(auth);
+  return createBinding<MiddlewareHandler, Context>(
+    manager,
+    bindingOptions,
+    {
+      request: (c) => ({ method: c.req.method, headers: c.req.raw.headers, ip: clientIp(c) }),
+      attach: (c, auth) => c.set('session', auth),
+      body: (c, http) => http.readBody(c.req.raw.clone().body, c.req.header('content-type')),
+      formBody: (c, http) => http.readBody(c.req.raw.clone().body, c.req.header('content-type')),
+      param: (c, name) => c.req.param(name),
+    },
+    (run: Runner<Context>): MiddlewareHandler =>
+      async (c, next) => {
+        const { reply, headers } = await run(c);
+        for (const [header, value] of headers) {
+          c.header(header, value, { append: true });
+        }
+        if (reply === null) return next();
+        return c.json(reply.body, reply.status as ContentfulStatusCode);
+      },
+  );
 }

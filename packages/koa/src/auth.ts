@@ -1,6 +1,6 @@
 import {
   type BindingOptions,
-  createRunners,
+  createBinding,
   type HttpAuth,
   nodeRequest,
   parsedBody,
@@ -51,44 +51,26 @@ async function unread(ctx: Context, http: HttpAuth): Promise<unknown> {
  * ```
  */
 export function createAuth(manager: SessionManager, options: AuthOptions = {}): Auth {
-  const runners = createRunners<Context>(manager, options, {
-    request: (ctx) => nodeRequest(ctx.method, ctx.headers, ctx.ip),
-    attach: (ctx, auth) => {
-      ctx.state.session = auth;
+  return createBinding<Middleware, Context>(
+    manager,
+    options,
+    {
+      request: (ctx) => nodeRequest(ctx.method, ctx.headers, ctx.ip),
+      attach: (ctx, auth) => {
+        ctx.state.session = auth;
+      },
+      body: async (ctx, http) => parsedBody(await unread(ctx, http)) ?? {},
+      formBody: unread,
+      param: (ctx, name) => (ctx as { params?: Record<string, string | undefined> }).params?.[name],
     },
-    body: async (ctx, http) => parsedBody(await unread(ctx, http)) ?? {},
-    formBody: unread,
-    param: (ctx, name) => (ctx as { params?: Record<string, string | undefined> }).params?.[name],
-  });
-
-  // Errors thrown downstream, after `next`, stay the app's.
-  const wrap = (name: string, run: Runner<Context>): Middleware => {
-    const handler = async (ctx: Context, next: Next): Promise<void> => {
-      const outcome = await run(ctx);
-      const { reply } = outcome;
-      for (const [header, value] of reply?.headers ?? outcome.headers!) ctx.append(header, value);
-      if (reply === null) return next();
-      ctx.status = reply.status;
-      ctx.body = reply.body;
-    };
-    Object.defineProperty(handler, 'name', { value: name });
-    return handler;
-  };
-
-  const auth: Auth = {
-    session: wrap('sessSession', runners.session),
-    csrf: wrap('sessCsrf', runners.csrf),
-    requireSession: wrap('sessRequireSession', runners.requireSession),
-    requireFresh: (maxAge) => wrap('sessRequireFresh', runners.requireFresh(maxAge)),
-    rateLimit: (limiter, limitOptions) =>
-      wrap('sessRateLimit', runners.rateLimit(limiter, limitOptions)),
-    csrfToken: wrap('sessCsrfToken', runners.csrfToken),
-    login: (verify) => wrap('sessLogin', runners.login(verify)),
-    refresh: wrap('sessRefresh', runners.refresh),
-    logout: wrap('sessLogout', runners.logout),
-    logoutAll: wrap('sessLogoutAll', runners.logoutAll),
-    listSessions: wrap('sessListSessions', runners.listSessions),
-    revokeSession: wrap('sessRevokeSession', runners.revokeSession),
-  };
-  return Object.freeze(auth);
+    // Errors thrown downstream, after `next`, stay the app's.
+    (run: Runner<Context>) =>
+      async (ctx: Context, next: Next): Promise<void> => {
+        const { reply, headers } = await run(ctx);
+        for (const [header, value] of headers) ctx.append(header, value);
+        if (reply === null) return next();
+        ctx.status = reply.status;
+        ctx.body = reply.body;
+      },
+  );
 }

@@ -38,10 +38,14 @@ export interface BindingOptions extends HttpAuthOptions {
   sessionIdParam?: string;
 }
 
-/** What a step decided: send `reply` and stop, or add `headers` and hand on to the next handler. */
-export type Outcome =
-  | { readonly reply: HttpReply; readonly headers?: undefined }
-  | { readonly reply: null; readonly headers: readonly HttpHeader[] };
+/**
+ * What a step decided: append `headers` to the response, then send `reply` (its own headers are
+ * `headers`) or, when it is null, hand on to the next handler.
+ */
+export interface Outcome {
+  readonly headers: readonly HttpHeader[];
+  readonly reply: HttpReply | null;
+}
 
 /** One middleware's behaviour for request `C`. Rejects only with errors that are not sess's own. */
 export type Runner<C> = (ctx: C) => Promise<Outcome>;
@@ -91,11 +95,46 @@ export interface SessAuth<M, C> {
 
 const PASS: Outcome = Object.freeze({ reply: null, headers: Object.freeze([]) });
 
+/** Turns a {@link Runner} into the framework's middleware: add the headers, then reply or hand on. */
+export type Wrap<M, C> = (run: Runner<C>) => M;
+
 /**
- * Builds every binding piece as a framework-neutral {@link Runner}; a binding wraps each in its
- * own middleware signature and nothing more. Options are validated here, once.
+ * Builds a binding's whole public object: every piece as a framework-neutral {@link Runner},
+ * turned into the framework's middleware by `wrap` and named for stack traces. A binding supplies
+ * the adapter and `wrap`, and nothing more. Options are validated here, once.
  */
-export function createRunners<C extends object>(
+export function createBinding<M, C extends object>(
+  manager: SessionManager,
+  options: BindingOptions,
+  adapter: BindingAdapter<C>,
+  wrap: Wrap<M, C>,
+): SessAuth<M, C> {
+  const runners = createRunners(manager, options, adapter);
+  const named = (name: string, run: Runner<C>): M => {
+    const middleware = wrap(run);
+    if (typeof middleware === 'function')
+      Object.defineProperty(middleware, 'name', { value: name });
+    return middleware;
+  };
+  const auth: SessAuth<M, C> = {
+    session: named('sessSession', runners.session),
+    csrf: named('sessCsrf', runners.csrf),
+    requireSession: named('sessRequireSession', runners.requireSession),
+    requireFresh: (maxAge) => named('sessRequireFresh', runners.requireFresh(maxAge)),
+    rateLimit: (limiter, limitOptions) =>
+      named('sessRateLimit', runners.rateLimit(limiter, limitOptions)),
+    csrfToken: named('sessCsrfToken', runners.csrfToken),
+    login: (verify) => named('sessLogin', runners.login(verify)),
+    refresh: named('sessRefresh', runners.refresh),
+    logout: named('sessLogout', runners.logout),
+    logoutAll: named('sessLogoutAll', runners.logoutAll),
+    listSessions: named('sessListSessions', runners.listSessions),
+    revokeSession: named('sessRevokeSession', runners.revokeSession),
+  };
+  return Object.freeze(auth);
+}
+
+function createRunners<C extends object>(
   manager: SessionManager,
   options: BindingOptions,
   adapter: BindingAdapter<C>,
@@ -125,11 +164,11 @@ export function createRunners<C extends object>(
       try {
         state = await stateOf(ctx);
         const reply = await step(ctx, state);
-        return reply === undefined ? PASS : { reply };
+        return reply === undefined ? PASS : { reply, headers: reply.headers };
       } catch (error) {
         const reply = http.errorReply(error, state);
         if (reply === null) throw error;
-        return { reply };
+        return { reply, headers: reply.headers };
       }
     };
 

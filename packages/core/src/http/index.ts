@@ -1,14 +1,15 @@
 export {
   type BindingAdapter,
   type BindingOptions,
-  createRunners,
+  createBinding,
   type LoginVerifier,
   type Outcome,
   type RateLimitOptions,
   type Runner,
   type SessAuth,
+  type Wrap,
 } from './binding.ts';
-export { type BodyFields, type BodySource, parsedBody, readBody } from './body.ts';
+export { type BodyFields, type BodySource, parsedBody } from './body.ts';
 export {
   createHttpAuth,
   type DeviceView,
@@ -17,11 +18,10 @@ export {
   type RateLimiterLike,
 } from './http-auth.ts';
 export { type NodeHeaders, nodeRequest } from './node-request.ts';
-export {
-  type ClearSiteDataDirective,
-  type HttpAuthOptions,
-  type ResolvedHttpAuthOptions,
-  resolveHttpAuthOptions,
+export type {
+  ClearSiteDataDirective,
+  HttpAuthOptions,
+  ResolvedHttpAuthOptions,
 } from './options.ts';
-export { type ErrorBody, errorReply, type HttpHeader, type HttpReply } from './reply.ts';
-export { type AuthState, authenticate, isBrowserRequest, type SessCookies } from './state.ts';
+export type { ErrorBody, HttpHeader, HttpReply } from './reply.ts';
+export { type AuthState, isBrowserRequest, type SessCookies } from './state.ts';

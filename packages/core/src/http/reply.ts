@@ -2,7 +2,6 @@ import { type CookieInstruction, serializeCookie } from '../cookies/index.ts';
 import {
   type AnySessError,
   httpStatusFor,
-  isSessError,
   NotFreshError,
   RateLimitedError,
   StoreError,
@@ -69,11 +68,6 @@ export function errorReply(
   }
   const body: ErrorBody = { error: { code: error.code, message: error.message } };
   return reply(status, body, cookies, extra);
-}
-
-/** True for the errors a binding answers itself; anything else goes to the framework's handler. */
-export function isReplyable(error: unknown): error is AnySessError {
-  return isSessError(error);
 }
 
 function challenge(error: AnySessError, realm: string): string {
