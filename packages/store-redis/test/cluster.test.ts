@@ -2,12 +2,12 @@ import { execFile, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { GLOBAL_SCOPE, type RevocationEvent } from '@sess/core';
-import { makeRecord, manualClock, randomId } from '@sess/store-test-kit';
+import { makeRecord, randomId } from '@sess/store-test-kit';
 import { describeStoreConformance } from '@sess/store-test-kit/vitest';
 import { Cluster, type Command } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { failFastOptions, redisStore, scanKeys } from '../src/index.ts';
-import { describeServers, probe, randomPrefix, removeKeys } from './support.ts';
+import { describeServers, ownedClientStore, randomPrefix, removeKeys } from './support.ts';
 
 const SCRIPT = fileURLToPath(new URL('../scripts/cluster.mjs', import.meta.url));
 
@@ -41,25 +41,10 @@ describeServers('redisStore on a 3-master Redis Cluster (started by scripts/clus
     process.off('exit', stopCluster);
   });
 
-  describeStoreConformance('the whole kit through an ioredis Cluster client', async () => {
-    const clock = manualClock();
-    const client = connect();
-    const admin = connect();
-    const prefix = randomPrefix();
-    const store = redisStore({ client, prefix, clock });
-    return {
-      store,
-      clock,
-      probe: probe(admin, prefix),
-      fail: async () => client.disconnect(),
-      cleanup: async () => {
-        await store.close(); // its subscriber (core's managers subscribe); the client is ours
-        client.disconnect();
-        await removeKeys(admin, prefix);
-        admin.disconnect();
-      },
-    };
-  });
+  describeStoreConformance(
+    'the whole kit through an ioredis Cluster client',
+    ownedClientStore(connect),
+  );
 
   it('spreads users over every master, and each user stays in one slot', async () => {
     const client = connect();

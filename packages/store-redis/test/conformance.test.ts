@@ -1,8 +1,8 @@
-import { manualClock } from '@sess/store-test-kit';
 import { describeStoreConformance } from '@sess/store-test-kit/vitest';
 import { redisStore } from '../src/index.ts';
 import {
   describeRedis,
+  ownedClientStore,
   probe,
   REDIS_URL,
   randomPrefix,
@@ -11,25 +11,10 @@ import {
 } from './support.ts';
 
 describeRedis('redisStore on a single node', () => {
-  describeStoreConformance('with a client the caller owns and an injected clock', async () => {
-    const clock = manualClock();
-    const client = testClient();
-    const prefix = randomPrefix();
-    const admin = testClient();
-    const store = redisStore({ client, prefix, clock });
-    return {
-      store,
-      clock,
-      probe: probe(admin, prefix),
-      fail: async () => client.disconnect(),
-      cleanup: async () => {
-        await store.close(); // its subscriber (core's managers subscribe); the client is ours
-        client.disconnect();
-        await removeKeys(admin, prefix);
-        admin.disconnect();
-      },
-    };
-  });
+  describeStoreConformance(
+    'with a client the caller owns and an injected clock',
+    ownedClientStore(() => testClient()),
+  );
 
   describeStoreConformance('with a client it creates from the URL, probed by another', async () => {
     const prefix = randomPrefix();

@@ -13,6 +13,7 @@ import { afterAll, afterEach, expect, it } from 'vitest';
 import { type RedisStore, redisStore } from '../src/index.ts';
 import {
   describeRedis,
+  managerOptions,
   REDIS_URL,
   randomPrefix,
   removeKeys,
@@ -26,17 +27,6 @@ import {
 // message; database-strategy revoke and revokeAllForUser delete the session, which B reads anyway.
 const PROPAGATION_LIMIT_MS = 100;
 const STALENESS_DEFAULT_MS = 5_000;
-
-const base = {
-  secret: 'cross-instance-secret-2b7f91c4d8e6a0f3b5c7d9e1',
-  jwt: {
-    keys: [
-      { kid: 'k1', alg: 'HS256' as const, secret: 'cross-instance-hs256-6e1d3c9a7b5f2e8d4c0a' },
-    ],
-    issuer: 'https://auth.example.com',
-    audience: 'https://api.example.com',
-  },
-} satisfies Omit<SessionManagerOptions, 'store'>;
 
 const admin = testClient({ lazyConnect: true });
 const cleanups: (() => Promise<void>)[] = [];
@@ -52,7 +42,11 @@ function instance(
 ): SessionManager {
   const { wrap, ...overrides } = options;
   const store = redisStore({ url: REDIS_URL, prefix });
-  const sess = createSessionManager({ ...base, ...overrides, store: wrap ? wrap(store) : store });
+  const sess = createSessionManager({
+    ...managerOptions,
+    ...overrides,
+    store: wrap ? wrap(store) : store,
+  });
   cleanups.push(async () => {
     sess.close();
     await store.close();
@@ -177,7 +171,7 @@ function spawnInstance(prefix: string): {
   send(command: object): void;
   next(): Promise<Record<string, unknown>>;
 } {
-  const config = { url: REDIS_URL, prefix, manager: { ...base, strategy: 'jwt' } };
+  const config = { url: REDIS_URL, prefix, manager: { ...managerOptions, strategy: 'jwt' } };
   const child = spawn(TSX, [CHILD], {
     env: {
       ...process.env,

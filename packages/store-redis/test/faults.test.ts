@@ -3,29 +3,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createSessionManager, httpStatusFor, type SessionManagerOptions } from '@sess/core';
+import { createSessionManager, httpStatusFor } from '@sess/core';
 import { randomId } from '@sess/store-test-kit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { failFastOptions, redisStore } from '../src/index.ts';
-import { describeServers, freePort, waitFor } from './support.ts';
+import { describeServers, freePort, managerOptions, waitFor } from './support.ts';
 
 const COMMAND_TIMEOUT_MS = failFastOptions.commandTimeout as number;
 // Timers on a busy 2-core CI machine fire a little late; nothing waits anywhere near 2x.
 const LATENCY_LIMIT_MS = COMMAND_TIMEOUT_MS + 250;
 const WORKERS = 8;
 const OUTAGE_MS = 1_500;
-
-const managerOptions = {
-  secret: 'faults-test-secret-8c2e4a6f1b3d5e7a9c0b2d4f',
-  jwt: {
-    keys: [
-      { kid: 'k1', alg: 'HS256' as const, secret: 'faults-test-hs256-key-3f8a1c6e9b2d7f4a0c5e' },
-    ],
-    issuer: 'https://auth.example.com',
-    audience: 'https://api.example.com',
-  },
-} satisfies Omit<SessionManagerOptions, 'store' | 'strategy'>;
 
 interface Outcome {
   kind: 'live' | 'revoked' | 'create';

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import type { RawProbe } from '@sess/store-test-kit';
+import type { SessionManagerOptions } from '@sess/core';
+import { manualClock, type RawProbe, type StoreFactory } from '@sess/store-test-kit';
 import { type Cluster, Redis, type RedisOptions } from 'ioredis';
 import { describe } from 'vitest';
-import { failFastOptions, scanKeys } from '../src/index.ts';
+import { failFastOptions, redisStore, scanKeys } from '../src/index.ts';
 
 /** The shared server the suites talk to; loopback only. */
 export const REDIS_URL: string = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -162,4 +163,40 @@ export async function waitFor(
 export async function subscribers(client: Redis, prefix: string): Promise<number> {
   const [, count] = (await client.pubsub('NUMSUB', `${prefix}revocations`)) as [string, number];
   return count;
+}
+
+/** Secret and jwt keys for the suites that build session managers over the store. */
+export const managerOptions = {
+  secret: 'redis-suite-secret-2b7f91c4d8e6a0f3b5c7d9e1',
+  jwt: {
+    keys: [{ kid: 'k1', alg: 'HS256' as const, secret: 'redis-suite-hs256-6e1d3c9a7b5f2e8d4c0a' }],
+    issuer: 'https://auth.example.com',
+    audience: 'https://api.example.com',
+  },
+} satisfies Omit<SessionManagerOptions, 'store'>;
+
+/**
+ * A kit factory over a client the test owns (`connect` makes one; single node or Cluster): an
+ * injected clock, a raw probe through a second client, and `fail` disconnecting the store's client.
+ */
+export function ownedClientStore(connect: () => Redis | Cluster): StoreFactory {
+  return async () => {
+    const clock = manualClock();
+    const client = connect();
+    const admin = connect();
+    const prefix = randomPrefix();
+    const store = redisStore({ client, prefix, clock });
+    return {
+      store,
+      clock,
+      probe: probe(admin, prefix),
+      fail: async () => client.disconnect(),
+      cleanup: async () => {
+        await store.close(); // its subscriber (core's managers subscribe); the client is ours
+        client.disconnect();
+        await removeKeys(admin, prefix);
+        admin.disconnect();
+      },
+    };
+  };
 }
