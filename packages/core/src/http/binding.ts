@@ -172,9 +172,10 @@ function createRunners<C extends object>(
       }
     };
 
+  const authenticated = runner(() => undefined);
   return Object.freeze({
     session: async (ctx: C): Promise<Outcome> => {
-      const outcome = await runner(() => undefined)(ctx);
+      const outcome = await authenticated(ctx);
       if (outcome.reply !== null) return outcome;
       const headers = http.renewalHeaders(states.get(ctx)!);
       return headers.length === 0 ? PASS : { reply: null, headers };
