@@ -1,1 +1,1 @@
-export {};
+export { available, DATABASE_URL, REDIS_URL } from './services.ts';

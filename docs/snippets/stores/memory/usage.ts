@@ -1,0 +1,4 @@
+import { createSessionManager } from '@sess/core';
+import { memoryStore } from '@sess/core/memory';
+
+const sess = createSessionManager({ store: memoryStore(), secret: process.env.SESS_SECRET! });

@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createSessionManager, type SessionManager } from '@sess/core';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { demoRoutes, securityHeaders } from './app.ts';
+import type { DemoConfig } from './config.ts';
+import type { AppFactory } from './frameworks/deps.ts';
+import { expressApp } from './frameworks/express.ts';
+import { honoApp } from './frameworks/hono.ts';
+import { koaApp } from './frameworks/koa.ts';
+import { openStore } from './store.ts';
+import { Users } from './users.ts';
+
+const APPS: Record<DemoConfig['framework'], AppFactory> = {
+  express: expressApp,
+  koa: koaApp,
+  hono: honoApp,
+};
+
+/** A demo that is listening. */
+export interface RunningDemo {
+  /** The trusted origin, where the page is. */
+  readonly url: string;
+  readonly sess: SessionManager;
+  /** Stops accepting requests, then closes the manager and the store. */
+  close(): Promise<void>;
+}
+
+const LOOPBACK = /^http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::\d+)?$/;
+
+/** Starts the demo as `config` describes. */
+export async function startDemo(config: DemoConfig): Promise<RunningDemo> {
+  const [users, store] = await Promise.all([Users.seed(), openStore(config)]);
+  const server = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject).listen(config.port, config.host, resolve);
+    });
+  } catch (error) {
+    await store.close?.();
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  const origin = config.origin ?? `http://localhost:${port}`;
+  const sess = createSessionManager({
+    store,
+    strategy: config.strategy,
+    // A fresh secret per start is fine for a demo: sessions survive a restart (the store keeps
+    // hashes), CSRF tokens and access tokens do not, and the page recovers from both.
+    secret: process.env.SESS_SECRET ?? randomBytes(32).toString('base64url'),
+    csrf: { trustedOrigins: [origin] },
+    // Browsers accept Secure (and __Host-) cookies over http only on localhost.
+    cookies: { secure: !origin.startsWith('http:') || LOOPBACK.test(origin) },
+    ...(config.strategy === 'database'
+      ? {}
+      : {
+          jwt: {
+            keys: [{ kid: 'demo', alg: 'HS256', secret: randomBytes(32).toString('base64url') }],
+            issuer: origin,
+            audience: origin,
+          },
+        }),
+  });
+  const app = APPS[config.framework]({
+    sess,
+    routes: demoRoutes(users),
+    loginLimiter: new RateLimiterMemory({ points: config.loginsPerMinute, duration: 60 }),
+    headers: securityHeaders(origin),
+  });
+  server.on('request', app);
+  return {
+    url: origin,
+    sess,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      sess.close();
+      await store.close?.();
+    },
+  };
+}
