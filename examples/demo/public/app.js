@@ -41,15 +41,24 @@ async function fetchCsrf() {
 }
 
 // One recovery per call: a stale CSRF token is fetched again; an expired access token is refreshed.
+// When the refresh fails too, the session is over and the first 401 stands.
 async function api(method, path, body) {
   try {
     return await request(method, path, body);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     if (error.status === 403 && error.code === 'ERR_SESS_CSRF') await fetchCsrf();
-    else if (error.status === 401 && path !== '/auth/refresh') await request('POST', '/auth/refresh');
+    else if (error.status === 401 && path !== '/auth/login') await refreshOr(error);
     else throw error;
     return request(method, path, body);
+  }
+}
+
+async function refreshOr(original) {
+  try {
+    await request('POST', '/auth/refresh');
+  } catch {
+    throw original;
   }
 }
 
@@ -75,7 +84,12 @@ async function render() {
 function deviceRow(device) {
   const row = document.createElement('tr');
   row.dataset.sessionId = device.id;
-  const cells = [device.userAgent ?? 'unknown', device.ip ?? '—', when(device.createdAt), when(device.lastActiveAt)];
+  const cells = [
+    device.userAgent ?? 'unknown',
+    device.ip ?? '—',
+    when(device.createdAt),
+    when(device.lastActiveAt),
+  ];
   for (const text of cells) {
     const cell = row.insertCell();
     cell.textContent = text;
@@ -125,7 +139,10 @@ $('login-form').addEventListener('submit', (event) => {
   const form = new FormData(event.target);
   run(async () => {
     try {
-      await api('POST', '/auth/login', { email: form.get('email'), password: form.get('password') });
+      await api('POST', '/auth/login', {
+        email: form.get('email'),
+        password: form.get('password'),
+      });
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
         say('error', 'Wrong email or password.');

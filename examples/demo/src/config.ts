@@ -46,12 +46,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DemoConfig 
   const port = integer('PORT', 3000, 0, 65535);
   const loginsPerMinute = integer('SESS_LOGINS_PER_MINUTE', 30, 1, 1_000_000);
   const namespace = env.SESS_NAMESPACE ?? '';
-  if (!/^[a-z0-9_]{0,32}$/.test(namespace)) problems.push('SESS_NAMESPACE must match [a-z0-9_]{0,32}');
+  if (!/^[a-z0-9_]{0,32}$/.test(namespace))
+    problems.push('SESS_NAMESPACE must match [a-z0-9_]{0,32}');
   const origin = env.SESS_ORIGIN ?? null;
   if (origin !== null && !/^https?:\/\/[^/]+$/.test(origin)) {
     problems.push('SESS_ORIGIN must be scheme://host[:port]');
   }
-  if (problems.length > 0) throw new Error(`Invalid demo configuration:\n- ${problems.join('\n- ')}`);
+  if (problems.length > 0)
+    throw new Error(`Invalid demo configuration:\n- ${problems.join('\n- ')}`);
   return {
     framework,
     store,

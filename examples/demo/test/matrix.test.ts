@@ -47,11 +47,17 @@ describe.each(STORES)('demo on %s', (store) => {
 
         const login = await client.login();
         expect(login.status).toBe(200);
-        expect(login.body.user).toEqual({ id: 'u-alice', email: 'alice@example.com', displayName: '' });
+        expect(login.body.user).toEqual({
+          id: 'u-alice',
+          email: 'alice@example.com',
+          displayName: '',
+        });
         // The refresh credential reaches a browser only in an HttpOnly cookie.
         expect(login.body.refreshToken).toBeUndefined();
         expect(login.body.sessionToken).toBeUndefined();
-        expect(typeof login.body.accessToken).toBe(strategy === 'database' ? 'undefined' : 'string');
+        expect(typeof login.body.accessToken).toBe(
+          strategy === 'database' ? 'undefined' : 'string',
+        );
 
         const me = await client.request('GET', '/me');
         expect(me.status).toBe(200);

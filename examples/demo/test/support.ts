@@ -46,10 +46,14 @@ async function dropNamespace({ store, namespace, redisUrl, databaseUrl }: DemoCo
   }
 }
 
+/** A JSON body, probed field by field in assertions. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary nested fields and assert them.
+export type Json = Record<string, any>;
+
 /** A response with its JSON body. */
 export interface Reply {
   readonly status: number;
-  readonly body: Record<string, any>;
+  readonly body: Json;
   readonly headers: Headers;
 }
 
@@ -85,7 +89,7 @@ export class DemoClient {
       if (attributes.some((a) => /^\s*max-age=0\s*$/i.test(a))) this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
-    const body = (await res.json().catch(() => ({}))) as Record<string, any>;
+    const body = (await res.json().catch(() => ({}))) as Json;
     if (typeof body.csrfToken === 'string') this.csrfToken = body.csrfToken;
     return { status: res.status, body, headers: res.headers };
   }

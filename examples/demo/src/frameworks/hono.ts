@@ -8,8 +8,7 @@ import type { AppFactory } from './deps.ts';
 
 const MALFORMED = Symbol('malformed');
 
-const send = (c: Context, reply: Reply) =>
-  c.json(reply.body, reply.status as ContentfulStatusCode);
+const send = (c: Context, reply: Reply) => c.json(reply.body, reply.status as ContentfulStatusCode);
 
 /** The demo on Hono 4 (served by @hono/node-server). */
 export const honoApp: AppFactory = ({ sess, routes, loginLimiter, headers }) => {
