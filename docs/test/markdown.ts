@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The docs folder. */
@@ -52,27 +52,11 @@ export function codeBlocks(markdown: string): CodeBlock[] {
   return blocks;
 }
 
-const MARKER = /^<!-- snippet: ([\w./-]+?)(?:#([\w-]+))? -->$/;
+const MARKER = /^<!-- snippet: ([\w./-]+) -->$/;
 
-/** Parses `<!-- snippet: path[#region] -->`; null when the line is no marker. */
-export function parseMarker(line: string): { path: string; region: string | null } | null {
-  const match = MARKER.exec(line);
-  return match ? { path: match[1]!, region: match[2] ?? null } : null;
-}
-
-/**
- * The lines between `// #region name` and `// #endregion name`, verbatim; null when the file has
- * no such region.
- */
-export function region(source: string, name: string): string | null {
-  const lines = source.split('\n');
-  const start = lines.findIndex((l) => l.trim() === `// #region ${name}`);
-  const end = lines.findIndex((l, i) => i > start && l.trim() === `// #endregion ${name}`);
-  if (start === -1 || end === -1) return null;
-  return lines
-    .slice(start + 1, end)
-    .map((l) => `${l}\n`)
-    .join('');
+/** The snippet path of a `<!-- snippet: path -->` line; null when the line is no marker. */
+export function parseMarker(line: string): string | null {
+  return MARKER.exec(line)?.[1] ?? null;
 }
 
 /** Relative module specifiers (`./x.ts`, `../y.ts`) a TypeScript source imports. */
@@ -112,9 +96,4 @@ export function links(markdown: string): string[] {
   return [...prose.matchAll(/\]\(([^)\s]+)\)/g)]
     .map((m) => m[1]!)
     .filter((target) => !/^[a-z]+:/i.test(target));
-}
-
-/** `path` relative to the docs folder, `/`-separated. */
-export function fromDocs(path: string): string {
-  return relative(docsDir, path).split(sep).join('/');
 }

@@ -1,6 +1,7 @@
 import { manualClock } from '@sess/store-test-kit';
 import { describeStoreConformance } from '@sess/store-test-kit/vitest';
-import { freshDatabase, myStore } from './my-store.ts';
+import { myStore } from './my-store.ts';
+import { freshDatabase } from './test-database.ts';
 
 describeStoreConformance('myStore', async () => {
   const clock = manualClock();

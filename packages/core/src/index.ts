@@ -136,6 +136,7 @@ export {
 export type { RequestLike } from './request.ts';
 export type { Issued, Validated } from './results.ts';
 export type { Session } from './session.ts';
+export type { StoreStats, StoreStatsOptions } from './store.ts';
 export {
   GLOBAL_SCOPE,
   type JsonValue,

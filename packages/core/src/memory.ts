@@ -3,6 +3,8 @@ import {
   type RevocationEvent,
   type SessionRecord,
   type SessionStore,
+  type StoreStats,
+  type StoreStatsOptions,
 } from './store.ts';
 import { type Clock, systemClock } from './util/clock.ts';
 
@@ -20,6 +22,7 @@ export interface MemoryStoreOptions {
 export interface MemoryStore extends SessionStore {
   readonly name: 'memory';
   deleteExpired(now: number): Promise<number>;
+  stats(now: number, options: StoreStatsOptions): Promise<StoreStats>;
   subscribe(listener: (event: RevocationEvent) => void): () => void;
   close(): Promise<void>;
 }
@@ -208,6 +211,24 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         }
       }
       return count;
+    },
+
+    async stats(now, { expiringBefore, topUsers }) {
+      open();
+      let sessions = 0;
+      let expiringSoon = 0;
+      const perUser = new Map<string, number>();
+      for (const record of records.values()) {
+        if (record.expiresAt <= now) continue;
+        sessions++;
+        if (record.expiresAt <= expiringBefore) expiringSoon++;
+        perUser.set(record.userId, (perUser.get(record.userId) ?? 0) + 1);
+      }
+      const top = [...perUser]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, Math.max(0, topUsers))
+        .map(([userId, count]) => ({ userId, sessions: count }));
+      return { sessions, users: perUser.size, expiringSoon, topUsers: top };
     },
 
     subscribe(listener) {

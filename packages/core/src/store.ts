@@ -71,6 +71,29 @@ export type RevocationEvent =
 /** The scope name of the global "not before" watermark (`revokeEverything`). */
 export const GLOBAL_SCOPE = '*';
 
+/** What {@link SessionStore.stats} is asked to count. */
+export interface StoreStatsOptions {
+  /** Live sessions whose `expiresAt` is at or before this instant (epoch ms) count as expiring soon. */
+  expiringBefore: number;
+  /** How many of the users with the most live sessions to list (0 lists none). */
+  topUsers: number;
+}
+
+/**
+ * Counts of what a store holds, for operators (`sess stats`). Storage counts only: a session a
+ * watermark has revoked (`revokeEverything`) still counts until its record expires or is deleted.
+ */
+export interface StoreStats {
+  /** Live (unexpired at `now`) session records. */
+  sessions: number;
+  /** Distinct users with at least one live session. */
+  users: number;
+  /** Live sessions with `expiresAt <= expiringBefore`. */
+  expiringSoon: number;
+  /** Up to `topUsers` users with the most live sessions, most first; ties in any order. */
+  topUsers: { userId: string; sessions: number }[];
+}
+
 /**
  * The storage contract. Small, async, atomic where correctness needs it; a store holds no session
  * rule. Run `@sess/store-test-kit` against any implementation.
@@ -130,6 +153,14 @@ export interface SessionStore {
 
   /** Reaps expired records and deny-list entries; for backends without native TTL. Returns how many. */
   deleteExpired?(now: number): Promise<number>;
+
+  /**
+   * Optional, for administration (`sess stats`): counts the session records live at `now` (the
+   * argument, not the clock), how many of them expire by `options.expiringBefore`, how many users
+   * they belong to, and the users with the most. Counting only, no session rule; it may scan the
+   * whole backend, so it is never called on the request path.
+   */
+  stats?(now: number, options: StoreStatsOptions): Promise<StoreStats>;
 
   /**
    * Receives revocations made by any instance sharing this backend (including this one), for

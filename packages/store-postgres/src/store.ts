@@ -7,6 +7,8 @@ import {
   type RevocationEvent,
   type SessionRecord,
   type SessionStore,
+  type StoreStats,
+  type StoreStatsOptions,
   systemClock,
 } from '@sess/core';
 import type pg from 'pg';
@@ -68,6 +70,7 @@ export interface PostgresStore extends SessionStore {
   /** The Pool the store queries: yours, or the one it created from `url` (for `migrate`). */
   readonly pool: pg.Pool;
   deleteExpired(now: number): Promise<number>;
+  stats(now: number, options: StoreStatsOptions): Promise<StoreStats>;
   subscribe(listener: (event: RevocationEvent) => void): () => void;
   close(): Promise<void>;
 }
@@ -190,6 +193,14 @@ function statements(n: Names) {
       ) SELECT pg_notify($3, json_build_object('type', 'not-before', 'scope', scope, 'at', at)::text)
       FROM kept`,
     getNotBefore: `SELECT coalesce(max(at), 0) AS at FROM ${n.watermarks} WHERE scope IN ($1, $2)`,
+    // One statement, so every count comes from the same snapshot.
+    stats: `WITH live AS (SELECT user_id, expires_at FROM ${n.sessions} WHERE expires_at > $1)
+      SELECT (SELECT count(*) FROM live) AS sessions,
+        (SELECT count(DISTINCT user_id) FROM live) AS users,
+        (SELECT count(*) FROM live WHERE expires_at <= $2) AS expiring,
+        (SELECT coalesce(json_agg(t), '[]') FROM (
+          SELECT user_id AS "userId", count(*) AS sessions FROM live
+          GROUP BY user_id ORDER BY sessions DESC LIMIT $3) t)::text AS top`,
     reapSessions: `DELETE FROM ${n.sessions} WHERE id IN (SELECT id FROM ${n.sessions}
       WHERE expires_at <= $1 LIMIT ${DELETE_BATCH_SIZE} FOR UPDATE SKIP LOCKED)`,
     reapDeny: `DELETE FROM ${n.deny} WHERE key IN (SELECT key FROM ${n.deny}
@@ -285,6 +296,20 @@ function createStore(
         }
       }
       return total;
+    },
+
+    async stats(now, { expiringBefore, topUsers }) {
+      const { rows } = await pool.query(sql.stats, [now, expiringBefore, Math.max(0, topUsers)]);
+      const { sessions, users, expiring, top } = rows[0];
+      return {
+        sessions: Number(sessions),
+        users: Number(users),
+        expiringSoon: Number(expiring),
+        topUsers: (JSON.parse(top) as StoreStats['topUsers']).map((u) => ({
+          userId: u.userId,
+          sessions: Number(u.sessions),
+        })),
+      };
     },
 
     subscribe(listener) {

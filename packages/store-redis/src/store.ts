@@ -1,13 +1,21 @@
-import { type RevocationEvent, type SessionStore, systemClock } from '@sess/core';
+import {
+  type RevocationEvent,
+  type SessionStore,
+  type StoreStats,
+  type StoreStatsOptions,
+  systemClock,
+} from '@sess/core';
 import { createBroadcast } from './broadcast.ts';
 import { createClient, isCluster } from './client.ts';
 import { keyLayout } from './keys.ts';
 import { createOperations } from './operations.ts';
 import { type RedisStoreOptions, validate } from './options.ts';
+import { countSessions } from './stats.ts';
 
 /** The Redis {@link SessionStore}: `subscribe` and `close` are always present. */
 export interface RedisStore extends SessionStore {
   readonly name: 'redis';
+  stats(now: number, options: StoreStatsOptions): Promise<StoreStats>;
   subscribe(listener: (event: RevocationEvent) => void): () => void;
   close(): Promise<void>;
 }
@@ -31,6 +39,7 @@ const logError = (error: unknown): void => console.error('[@sess/store-redis]', 
  *   ({@link TAG_CACHE_SIZE} entries; an id never changes user), so a hit is a plain `HGET`. On a
  *   miss a single node follows the id → user pointer inside one script; a Cluster (where a script
  *   may only touch its own slot) reads the pointer first.
+ * - `stats` (for `sess stats`) SCANs the per-user index sets, never `KEYS`, and ZCOUNTs each one.
  *
  * Needs Redis 7.0 or later. Key layout, TTLs and operations: docs/stores/redis.md.
  *
@@ -93,6 +102,8 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     isDenied: (key) => within('isDenied', ops.isDenied(key)),
     setNotBefore: (scope, at) => within('setNotBefore', ops.setNotBefore(scope, at)),
     getNotBefore: (userId) => within('getNotBefore', ops.getNotBefore(userId)),
+    // Not bounded by `timeout`: it scans every index; each of its commands is bounded by the client.
+    stats: (now, statsOptions) => countSessions(client, keys, now, statsOptions),
     subscribe: (listener) => broadcast.subscribe(listener),
 
     async close() {

@@ -5,6 +5,8 @@ import {
   GLOBAL_SCOPE,
   type SessionRecord,
   type SessionStore,
+  type StoreStats,
+  type StoreStatsOptions,
   systemClock,
 } from '@sess/core';
 import Database from 'better-sqlite3';
@@ -45,6 +47,7 @@ export interface SqliteStoreOptions {
 export interface SqliteStore extends SessionStore {
   readonly name: 'sqlite';
   deleteExpired(now: number): Promise<number>;
+  stats(now: number, options: StoreStatsOptions): Promise<StoreStats>;
   close(): Promise<void>;
 }
 
@@ -58,6 +61,7 @@ export interface SqliteStore extends SessionStore {
  * - Expiry is enforced on read with `clock`; expired rows are removed by `deleteExpired(now)`
  *   (`SessionManager.cleanup()`), in batches of {@link DELETE_BATCH_SIZE} rows that yield to the
  *   event loop in between, so reaping never holds the write lock for long.
+ * - `stats` counts live rows with two indexed queries in one read transaction.
  * - No `subscribe`: other processes sharing the file could not be notified, so revocation caches
  *   read through to the database instead of trusting a broadcast that would miss them.
  * - Every error (locked database, closed connection, missing table) rejects the operation.
@@ -148,6 +152,15 @@ function createStore(db: Database.Database, t: Tables, clock: Clock, owned: bool
       `DELETE FROM ${t.sessions} WHERE rowid IN
        (SELECT rowid FROM ${t.sessions} WHERE expires_at <= ? LIMIT ${DELETE_BATCH_SIZE})`,
     ),
+    counts: db.prepare(
+      `SELECT count(*) AS sessions, count(DISTINCT user_id) AS users,
+         count(*) FILTER (WHERE expires_at <= @before) AS expiringSoon
+       FROM ${t.sessions} WHERE expires_at > @now`,
+    ),
+    topUsers: db.prepare(
+      `SELECT user_id AS userId, count(*) AS sessions FROM ${t.sessions}
+       WHERE expires_at > ? GROUP BY user_id ORDER BY sessions DESC LIMIT ?`,
+    ),
     reapDeny: db.prepare(
       `DELETE FROM ${t.deny} WHERE rowid IN
        (SELECT rowid FROM ${t.deny} WHERE expires_at <= ? LIMIT ${DELETE_BATCH_SIZE})`,
@@ -164,6 +177,14 @@ function createStore(db: Database.Database, t: Tables, clock: Clock, owned: bool
     record: JSON.stringify(record),
   });
   const parse = (json: unknown): SessionRecord => JSON.parse(json as string) as SessionRecord;
+
+  // One read transaction: the counts and the top users come from the same snapshot.
+  const readStats = db.transaction(
+    (now: number, before: number, top: number): StoreStats => ({
+      ...(sql.counts.get({ now, before }) as Omit<StoreStats, 'topUsers'>),
+      topUsers: sql.topUsers.all(now, top) as StoreStats['topUsers'],
+    }),
+  );
 
   return {
     name: 'sqlite',
@@ -227,6 +248,10 @@ function createStore(db: Database.Database, t: Tables, clock: Clock, owned: bool
         }
       }
       return total;
+    },
+
+    async stats(now, { expiringBefore, topUsers }) {
+      return readStats(now, expiringBefore, Math.max(0, topUsers));
     },
 
     async close() {

@@ -74,10 +74,18 @@ describe('runConformance', () => {
   });
 
   it('skips cases for optional operations the store lacks, saying so', async () => {
-    const factory = mutant(() => ({ deleteExpired: undefined, subscribe: undefined }));
+    const factory = mutant(() => ({
+      deleteExpired: undefined,
+      subscribe: undefined,
+      stats: undefined,
+    }));
     await expect(runCase(byId('delete-expired'), factory)).resolves.toMatchObject({
       status: 'skipped',
       reason: expect.stringMatching(/deleteExpired/),
+    });
+    await expect(runCase(byId('stats'), factory)).resolves.toMatchObject({
+      status: 'skipped',
+      reason: expect.stringMatching(/stats/),
     });
     await expect(runCase(byId('subscribe'), factory)).resolves.toMatchObject({ status: 'skipped' });
     for (const id of ['ttl-on-every-key', 'touch-keeps-expiry']) {
@@ -241,6 +249,22 @@ const mutants: [caseId: string, rule: string, factory: StoreFactory][] = [
     'delete-expired',
     'deleteExpired ignores its argument',
     mutant(() => ({ deleteExpired: async () => 0 })),
+  ],
+  [
+    'stats',
+    'stats counts records its clock has not dropped yet',
+    mutant((inner) => ({ stats: (_now, options) => inner.stats!(0, options) })),
+  ],
+  [
+    'stats',
+    'stats ranks users in creation order',
+    mutant((inner) => ({
+      stats: async (now, options) => {
+        const counted = await inner.stats!(now, { ...options, topUsers: 100 });
+        counted.topUsers = counted.topUsers.reverse().slice(0, options.topUsers);
+        return counted;
+      },
+    })),
   ],
   [
     'subscribe',

@@ -1,4 +1,7 @@
 import { createSessionManager } from '@sess/core';
 import { memoryStore } from '@sess/core/memory';
 
-const sess = createSessionManager({ store: memoryStore(), secret: process.env.SESS_SECRET! });
+export const sess = createSessionManager({
+  store: memoryStore(),
+  secret: process.env.SESS_SECRET!,
+});

@@ -11,4 +11,4 @@ const pool = new pg.Pool({
   keepAlive: true,
 });
 await migrate(pool, { schema: 'auth' }); // the schema must exist: CREATE SCHEMA auth
-const store = postgresStore({ pool, schema: 'auth' });
+export const store = postgresStore({ pool, schema: 'auth' });

@@ -18,6 +18,7 @@ const OPERATIONS: readonly Operation[] = [
   'setNotBefore',
   'getNotBefore',
   'deleteExpired',
+  'stats',
 ];
 
 /**
@@ -59,6 +60,7 @@ export const failureCases: ConformanceCase[] = [
         setNotBefore: () => store.setNotBefore(record.userId, now()),
         getNotBefore: () => store.getNotBefore(record.userId),
         deleteExpired: () => store.deleteExpired!(now()),
+        stats: () => store.stats!(now(), { expiringBefore: now(), topUsers: 1 }),
       };
       for (const operation of OPERATIONS) {
         if (store[operation] === undefined) continue; // an optional operation the store lacks

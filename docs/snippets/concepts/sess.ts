@@ -1,0 +1,8 @@
+import { createSessionManager } from '@sess/core';
+import { sqliteStore } from '@sess/store-sqlite';
+
+export const sess = createSessionManager({
+  store: sqliteStore({ database: 'data/sessions.db', migrate: true }),
+  secret: process.env.SESS_SECRET!,
+  csrf: { trustedOrigins: ['https://app.example.com'] },
+});
