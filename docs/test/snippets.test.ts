@@ -13,7 +13,12 @@ import {
   snippetsDir,
 } from './markdown.ts';
 
-const pages = filesUnder(docsDir, '.md').filter((page) => !page.startsWith('snippets/'));
+// The READMEs are held to the same rules as the pages under docs/.
+const pages = [
+  ...filesUnder(docsDir, '.md').filter((page) => !page.startsWith('snippets/')),
+  '../README.md',
+  '../examples/demo/README.md',
+];
 const snippets = filesUnder(snippetsDir, '.ts');
 const TS = new Set(['ts', 'typescript']);
 
