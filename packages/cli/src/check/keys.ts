@@ -52,7 +52,7 @@ export const keyRule: Rule = ({ env, options, measured }) => {
     'keys-overlap',
     env.name,
     previous.length === 0
-      ? `one key (${current!.kid}); to rotate, put the new key first and keep this one, verify-only, for at least ${formatDuration(overlapMs)}`
+      ? `one key (${current!.kid}); to rotate, deploy the new key second, then first once every instance has it, and keep this one verify-only for at least ${formatDuration(overlapMs)} (docs/operations.md)`
       : `${current!.kid} signs; ${previous.map((k) => k.kid).join(', ')} verify only: keep each for at least ${formatDuration(overlapMs)} after it stopped signing`,
     {
       path: 'jwt.keys',
