@@ -114,6 +114,14 @@ export interface JwtOptions {
   /** Names of the extra claims `claims` may add to access tokens; any other name is dropped. @default [] */
   customClaims?: readonly string[];
   /**
+   * How many verified access tokens this process remembers, keyed by the exact token: a token
+   * seen again skips parsing and the signature check until its `exp`. Entries hold claims and
+   * expiry only; the deny-list and watermarks are still checked on every request. `0` turns the
+   * cache off.
+   * @default 10000
+   */
+  tokenCacheSize?: number;
+  /**
    * Computes the extra claims of each access token from its session (called on create, refresh and
    * regenerate), for example `(s) => ({ role: s.data.role ?? 'user' })`.
    */
@@ -138,6 +146,7 @@ export interface ResolvedConfig {
     | (AccessTokenConfig & {
         keyring: Keyring;
         claims: ((session: Session) => Record<string, JsonValue>) | null;
+        tokenCacheSize: number;
       })
     | null;
   reuseWindowMs: number;
@@ -292,8 +301,12 @@ export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
       issues.push(
         ...validateCustomClaims(tokens.customClaims).map((i) => `jwt.customClaims: ${i}`),
       );
+      const tokenCacheSize = o.tokenCacheSize ?? 10_000;
+      if (!Number.isInteger(tokenCacheSize) || tokenCacheSize < 0 || tokenCacheSize > 1_000_000) {
+        issues.push('jwt.tokenCacheSize: must be an integer from 0 to 1000000');
+      }
       if (keyring) {
-        jwt = { ...tokens, keyring, claims: o.claims ?? null };
+        jwt = { ...tokens, keyring, claims: o.claims ?? null, tokenCacheSize };
       }
     }
   }

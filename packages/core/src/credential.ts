@@ -1,5 +1,5 @@
 import { randomToken } from './util/crypto.ts';
-import { decodeBase64url } from './util/encoding.ts';
+import { isBase64url } from './util/encoding.ts';
 
 const ID_LENGTH = 22; // 16 bytes, base64url
 const SECRET_LENGTH = 43; // 32 bytes, base64url
@@ -28,11 +28,11 @@ export function parseCredential(value: unknown): { id: string; secret: string } 
   if (value.charCodeAt(ID_LENGTH) !== 46 /* . */) return null;
   const id = value.slice(0, ID_LENGTH);
   const secret = value.slice(ID_LENGTH + 1);
-  if (decodeBase64url(id) === null || decodeBase64url(secret) === null) return null;
+  if (!isBase64url(id) || !isBase64url(secret)) return null;
   return { id, secret };
 }
 
 /** True when `value` has the shape of a session id. */
 export function isSessionId(value: unknown): value is string {
-  return typeof value === 'string' && value.length === ID_LENGTH && decodeBase64url(value) !== null;
+  return typeof value === 'string' && value.length === ID_LENGTH && isBase64url(value);
 }

@@ -36,7 +36,8 @@ import {
   silentLogger,
 } from './events.ts';
 import { GuardedStore } from './guarded-store.ts';
-import { type AccessClaims, signAccessToken, verifyAccessToken } from './jwt/access-token.ts';
+import { type AccessClaims, signAccessToken } from './jwt/access-token.ts';
+import { AccessTokenVerifier } from './jwt/access-verifier.ts';
 import type { Keyring } from './jwt/keyring.ts';
 import { newRecord, touched } from './record.ts';
 import { opaque } from './redact.ts';
@@ -46,7 +47,7 @@ import { RevocationCache } from './revocation-cache.ts';
 import { matchSecret, Rotator, rotated } from './rotation.ts';
 import { type Session, toSession } from './session.ts';
 import { GLOBAL_SCOPE, type SessionData, type SessionMeta, type SessionRecord } from './store.ts';
-import { deriveKey, sha256 } from './util/crypto.ts';
+import { deriveKey, sha256, sha256Sync } from './util/crypto.ts';
 import type { Duration } from './util/duration.ts';
 import { durationMs } from './util/duration.ts';
 
@@ -112,11 +113,15 @@ export class SessionManager {
   readonly #logger: Logger;
   readonly #rotator: Rotator;
   readonly #cache: RevocationCache;
+  readonly #verifier: AccessTokenVerifier | null;
+  readonly #tokenKeys = new WeakMap<AccessClaims, readonly [string, string]>();
+  readonly #bindingChecked: boolean;
   readonly #unsubscribe: (() => void) | null;
 
   /** @internal Use {@link createSessionManager}. */
   constructor(config: ResolvedConfig) {
     this.#config = config;
+    this.#bindingChecked = config.binding.userAgent !== 'off' || config.binding.ip !== 'off';
     this.strategy = config.strategy;
     this.#logger = config.logger ?? silentLogger;
     this.#events = new EventHub(this.#logger);
@@ -127,6 +132,9 @@ export class SessionManager {
       : null;
     this.cookies = config.cookies;
     this.keyring = config.jwt?.keyring ?? null;
+    this.#verifier = config.jwt
+      ? new AccessTokenVerifier(config.jwt.keyring, config.jwt, config.jwt.tokenCacheSize)
+      : null;
     this.#cache = new RevocationCache(
       this.#store,
       config.stalenessMs,
@@ -187,9 +195,11 @@ export class SessionManager {
    * @throws InvalidCredentialError, ExpiredError, RevokedError, RefreshReuseError (401);
    *   StoreError (503) when the store fails: never a pass.
    */
-  async validate(token: string | null | undefined, request?: RequestInfo): Promise<Validated> {
-    if (typeof token !== 'string' || token.length === 0)
-      throw new InvalidCredentialError('missing');
+  validate(token: string | null | undefined, request?: RequestInfo): Promise<Validated> {
+    // Not async itself: the strategy's own promise is the only one on the hot path.
+    if (typeof token !== 'string' || token.length === 0) {
+      return Promise.reject(new InvalidCredentialError('missing'));
+    }
     return this.strategy === 'database'
       ? this.#validateCredential(token, request)
       : this.#validateAccessToken(token, request);
@@ -264,7 +274,7 @@ export class SessionManager {
       throw new ConfigError(['revokeAccessToken: needs the jwt or hybrid strategy']);
     let claims: AccessClaims;
     try {
-      claims = await verifyAccessToken(jwt.keyring, jwt, token, this.#config.clock.now());
+      claims = await this.#verifier!.verify(token, this.#config.clock.now());
     } catch (error) {
       if (isSessError(error) && error.code === ExpiredError.code) return; // dead already
       throw error;
@@ -362,11 +372,15 @@ export class SessionManager {
     let record = await this.#load(parsed.id);
     const now = this.#config.clock.now();
     this.#checkExpiry(record, now);
-    const hash = await sha256(parsed.secret);
+    // The common case (node:crypto, fresh watermark, no binding policy, no touch due) awaits
+    // nothing but the store read.
+    const hash = sha256Sync(parsed.secret) ?? (await sha256(parsed.secret));
     const match = matchSecret(record, hash);
     if (match === 'none') throw new InvalidCredentialError('mismatch');
-    await this.#checkWatermark(record);
-    await this.#checkBinding(record, request);
+    const notBefore =
+      this.#cache.peekNotBefore(record.userId, now) ?? (await this.#cache.notBefore(record.userId));
+    if (record.createdAt <= notBefore) throw new RevokedError();
+    if (this.#bindingChecked) await this.#checkBinding(record, request);
     let renewed: string | null = null;
     if (match !== 'current') {
       renewed = await this.#recoverInWindow(record, parsed.secret, match, now);
@@ -374,7 +388,7 @@ export class SessionManager {
       const cls = this.#class(record.sessionClass);
       if (cls.renewalMs !== null && now - (record.rotatedAt ?? record.createdAt) >= cls.renewalMs) {
         ({ record, secret: renewed } = await this.#rotate(record, parsed.secret, hash, now));
-      } else {
+      } else if (this.#touchDue(record, cls, now)) {
         record = await this.#touch(record, cls, now);
       }
     }
@@ -393,16 +407,19 @@ export class SessionManager {
   }
 
   async #validateAccessToken(token: string, request: RequestInfo | undefined): Promise<Validated> {
-    const jwt = this.#config.jwt!;
     const now = this.#config.clock.now();
-    const claims = await verifyAccessToken(jwt.keyring, jwt, token, now);
+    const verifier = this.#verifier!;
+    const cache = this.#cache;
+    // A repeated token with fresh revocation answers is checked without a single await.
+    const claims = verifier.cached(token, now) ?? (await verifier.verify(token, now));
+    const [sid, jti] = this.#denyKeys(claims);
     if (
-      (await this.#cache.isDenied(`sid:${claims.sid}`)) ||
-      (await this.#cache.isDenied(`jti:${claims.jti}`))
+      (cache.peekDenied(sid, now) ?? (await cache.isDenied(sid))) ||
+      (cache.peekDenied(jti, now) ?? (await cache.isDenied(jti)))
     ) {
       throw new RevokedError();
     }
-    const notBefore = await this.#cache.notBefore(claims.sub);
+    const notBefore = cache.peekNotBefore(claims.sub, now) ?? (await cache.notBefore(claims.sub));
     // iat has one-second resolution: a token issued in the same second as a watermark is refused (fail closed).
     if (claims.iat * 1000 <= notBefore) throw new RevokedError();
     let session: Session | null = null;
@@ -412,8 +429,9 @@ export class SessionManager {
       if (!record || record.userId !== claims.sub) throw new RevokedError();
       this.#checkExpiry(record, now);
       if (record.createdAt <= notBefore) throw new RevokedError(); // same user: the watermark read above
-      await this.#checkBinding(record, request);
-      record = await this.#touch(record, this.#class(record.sessionClass), now);
+      if (this.#bindingChecked) await this.#checkBinding(record, request);
+      const cls = this.#class(record.sessionClass);
+      if (this.#touchDue(record, cls, now)) record = await this.#touch(record, cls, now);
       session = toSession(record);
       authenticatedAt = record.authenticatedAt;
     }
@@ -428,6 +446,16 @@ export class SessionManager {
     );
   }
 
+  /** The deny-list keys of a token, made once per verified claims object (cached tokens reuse it). */
+  #denyKeys(claims: AccessClaims): readonly [sid: string, jti: string] {
+    let keys = this.#tokenKeys.get(claims);
+    if (keys === undefined) {
+      keys = [`sid:${claims.sid}`, `jti:${claims.jti}`];
+      this.#tokenKeys.set(claims, keys);
+    }
+    return keys;
+  }
+
   #checkExpiry(record: SessionRecord, now: number): void {
     if (now < record.expiresAt) return;
     const limit = now >= record.absoluteExpiresAt ? 'absolute' : 'idle';
@@ -439,6 +467,7 @@ export class SessionManager {
     if (record.createdAt <= (await this.#cache.notBefore(record.userId))) throw new RevokedError();
   }
 
+  /** The binding checks; only called when a policy is not `off` (see `#bindingChecked`). */
   async #checkBinding(record: SessionRecord, request: RequestInfo | undefined): Promise<void> {
     if (!request) return;
     const { binding } = this.#config;
@@ -528,12 +557,17 @@ export class SessionManager {
     throw new ConflictError();
   }
 
+  /** Whether the touch threshold has passed: below it, validation writes nothing. */
+  #touchDue(record: SessionRecord, cls: ResolvedSessionClass, now: number): boolean {
+    return now - record.lastActiveAt >= cls.idleMs * this.#config.touchFraction;
+  }
+
+  /** Slides the idle deadline (call when {@link #touchDue}). */
   async #touch(
     record: SessionRecord,
     cls: ResolvedSessionClass,
     now: number,
   ): Promise<SessionRecord> {
-    if (now - record.lastActiveAt < cls.idleMs * this.#config.touchFraction) return record;
     const next = touched({ ...record, version: record.version + 1 }, cls, now);
     // Losing the race means someone else just touched or changed it: the request is still valid.
     return (await this.#store.update(next, record.version)) ? next : record;

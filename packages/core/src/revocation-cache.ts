@@ -34,22 +34,36 @@ export class RevocationCache {
     return this.#denied.size + this.#notBefore.size;
   }
 
-  async isDenied(key: string): Promise<boolean> {
-    if (this.stalenessMs === 0) return this.source.isDenied(key);
-    const now = this.clock.now();
+  /** The cached answer of {@link isDenied} at `now` when it is fresh, else undefined: no await. */
+  peekDenied(key: string, now: number): boolean | undefined {
+    if (this.stalenessMs === 0) return undefined;
     const hit = this.#denied.get(key);
-    if (hit && (hit.value || hit.freshUntil > now)) return hit.value;
+    return hit && (hit.value || hit.freshUntil > now) ? hit.value : undefined;
+  }
+
+  /** The cached answer of {@link notBefore} at `now` when it is fresh, else undefined: no await. */
+  peekNotBefore(userId: string, now: number): number | undefined {
+    if (this.stalenessMs === 0) return undefined;
+    const hit = this.#notBefore.get(userId);
+    return hit && hit.freshUntil > now ? Math.max(hit.value, this.#globalFloor) : undefined;
+  }
+
+  async isDenied(key: string): Promise<boolean> {
+    const now = this.clock.now();
+    const cached = this.peekDenied(key, now);
+    if (cached !== undefined) return cached;
     const value = await this.source.isDenied(key);
+    if (this.stalenessMs === 0) return value;
     this.#set(this.#denied, key, value, now);
     return value;
   }
 
   async notBefore(userId: string): Promise<number> {
-    if (this.stalenessMs === 0) return this.source.getNotBefore(userId);
     const now = this.clock.now();
-    const hit = this.#notBefore.get(userId);
-    if (hit && hit.freshUntil > now) return Math.max(hit.value, this.#globalFloor);
+    const cached = this.peekNotBefore(userId, now);
+    if (cached !== undefined) return cached;
     const value = await this.source.getNotBefore(userId);
+    if (this.stalenessMs === 0) return value;
     this.#set(this.#notBefore, userId, value, now);
     return Math.max(value, this.#globalFloor);
   }

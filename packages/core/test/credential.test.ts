@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mintSecret, mintSessionId } from '../src/credential.ts';
 import { formatCredential, isSessionId, parseCredential } from '../src/index.ts';
 import { timingSafeEqual } from '../src/util/crypto.ts';
-import { base64url, decodeBase64url } from '../src/util/encoding.ts';
+import { base64url, decodeBase64url, isBase64url } from '../src/util/encoding.ts';
 
 describe('credentials', () => {
   it('round-trips a minted credential', () => {
@@ -65,6 +65,23 @@ describe('encoding and comparison', () => {
     expect(decodeBase64url('-_9')).toBeNull();
     expect(decodeBase64url('A')).toBeNull();
     expect(decodeBase64url('é')).toBeNull();
+  });
+
+  it('decodeBase64url and isBase64url accept exactly the canonical unpadded base64url strings', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const chars = fc.constantFrom(...alphabet, '+', '/', '=', ' ', '.', 'é');
+    fc.assert(
+      fc.property(fc.string({ unit: chars, maxLength: 24 }), (text) => {
+        const canonical =
+          [...text].every((ch) => alphabet.includes(ch)) &&
+          Buffer.from(text, 'base64url').toString('base64url') === text;
+        const decoded = decodeBase64url(text);
+        expect(decoded !== null).toBe(canonical);
+        expect(isBase64url(text)).toBe(canonical);
+        if (decoded) expect(Buffer.from(decoded).equals(Buffer.from(text, 'base64url'))).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('timingSafeEqual compares whole strings of any length', () => {

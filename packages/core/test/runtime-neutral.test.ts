@@ -25,4 +25,13 @@ describe('core is runtime-neutral', () => {
     });
     expect(offenders).toEqual([]);
   });
+
+  it('reaches node:crypto only at run time, from one module, falling back to Web Crypto', () => {
+    const reaching = sources(SRC).filter((file) =>
+      readFileSync(file, 'utf8').includes('getBuiltinModule'),
+    );
+    expect(reaching).toEqual([join(SRC, 'util', 'node-crypto.ts')]);
+    const text = readFileSync(reaching[0]!, 'utf8');
+    expect(text).toContain("process?.getBuiltinModule?.('node:crypto')");
+  });
 });

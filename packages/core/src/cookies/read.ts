@@ -12,6 +12,12 @@ export interface CookieReadResult<K extends string> {
   readonly ambiguous: readonly K[];
 }
 
+// Most API requests carry no Cookie header at all: they share one empty, frozen result.
+const NO_COOKIES: CookieReadResult<never> = Object.freeze({
+  values: Object.freeze({}),
+  ambiguous: Object.freeze([]),
+});
+
 /**
  * Reads sess's cookies from a `Cookie` request header, parsed by the `cookie` library. Cookies
  * other than `names` are ignored; a name sent twice is reported in `ambiguous` and left out of
@@ -28,9 +34,9 @@ export function readCookies<K extends string>(
   header: string | null | undefined,
   names: Readonly<Record<K, string>>,
 ): CookieReadResult<K> {
+  if (typeof header !== 'string' || header.length === 0) return NO_COOKIES;
   const values: Partial<Record<K, string>> = {};
   const ambiguous: K[] = [];
-  if (typeof header !== 'string' || header.length === 0) return { values, ambiguous };
 
   // A Map, not an object lookup: a configured name such as `__proto__` must stay inert.
   const keyOf = new Map<string, K>();

@@ -93,7 +93,8 @@ export interface SessAuth<M, C> {
   readonly revokeSession: M;
 }
 
-const PASS: Outcome = Object.freeze({ reply: null, headers: Object.freeze([]) });
+const NO_HEADERS: readonly HttpHeader[] = Object.freeze([]);
+const PASS: Outcome = Object.freeze({ reply: null, headers: NO_HEADERS });
 
 /** Turns a {@link Runner} into the framework's middleware: add the headers, then reply or hand on. */
 export type Wrap<M, C> = (run: Runner<C>) => M;
@@ -144,27 +145,35 @@ function createRunners<C extends object>(
     throw new ConfigError(['sessionIdParam: a non-empty string']);
   }
   const http: HttpAuth = createHttpAuth(manager, httpOptions);
-  const states = new WeakMap<C, AuthState>();
-
-  const stateOf = async (ctx: C): Promise<AuthState> => {
-    let state = states.get(ctx);
-    if (state === undefined) {
-      state = await http.authenticate(adapter.request(ctx));
-      states.set(ctx, state);
-      adapter.attach(ctx, state.auth);
-    }
-    return state;
-  };
+  // The request's state rides on the request object itself under a private symbol (one per
+  // binding): a WeakMap entry per request costs more, in its insert and in every GC that follows.
+  const STATE = Symbol('sess.state');
+  type Carrier = { [STATE]?: AuthState };
 
   type Step = (ctx: C, state: AuthState) => Promise<HttpReply | undefined> | HttpReply | undefined;
+  // The first sess middleware of a request authenticates it (later ones reuse the state) and
+  // carries the renewed cookies, so any one of them (`requireSession` alone on a route, say) is
+  // complete; error replies carry them already.
   const runner =
     (step: Step): Runner<C> =>
     async (ctx) => {
-      let state: AuthState | undefined;
+      let state = (ctx as Carrier)[STATE];
+      let renewal: readonly HttpHeader[] = NO_HEADERS;
       try {
-        state = await stateOf(ctx);
-        const reply = await step(ctx, state);
-        return reply === undefined ? PASS : { reply, headers: reply.headers };
+        if (state === undefined) {
+          state = await http.authenticate(adapter.request(ctx));
+          (ctx as Carrier)[STATE] = state;
+          adapter.attach(ctx, state.auth);
+          renewal = http.renewalHeaders(state);
+        }
+        const result = step(ctx, state);
+        const reply = result instanceof Promise ? await result : result; // guards answer at once
+        if (reply === undefined)
+          return renewal.length === 0 ? PASS : { reply: null, headers: renewal };
+        return {
+          reply,
+          headers: renewal.length === 0 ? reply.headers : [...renewal, ...reply.headers],
+        };
       } catch (error) {
         const reply = http.errorReply(error, state);
         if (reply === null) throw error;
@@ -172,14 +181,8 @@ function createRunners<C extends object>(
       }
     };
 
-  const authenticated = runner(() => undefined);
   return Object.freeze({
-    session: async (ctx: C): Promise<Outcome> => {
-      const outcome = await authenticated(ctx);
-      if (outcome.reply !== null) return outcome;
-      const headers = http.renewalHeaders(states.get(ctx)!);
-      return headers.length === 0 ? PASS : { reply: null, headers };
-    },
+    session: runner(() => undefined),
     csrf: runner(async (ctx, state) => {
       const request = adapter.request(ctx);
       const headerName = manager.csrf?.config.headerName;

@@ -174,7 +174,7 @@ export function createHttpAuth(manager: SessionManager, options?: HttpAuthOption
 
     renewalHeaders(state) {
       const renewed = state.auth?.cookies;
-      if (!renewed || renewed.length === 0 || state.via !== 'cookie') return [];
+      if (!renewed || renewed.length === 0 || state.via !== 'cookie') return NO_HEADERS;
       return [NO_STORE, ...cookieHeaders(renewed)];
     },
 
@@ -343,6 +343,7 @@ export function createHttpAuth(manager: SessionManager, options?: HttpAuthOption
   return Object.freeze(http);
 }
 
+const NO_HEADERS: readonly HttpHeader[] = Object.freeze([]);
 const COOKIES = Symbol('sess.cookies');
 const DEAD: ReadonlySet<string> = new Set([RevokedError.code, RefreshReuseError.code]);
 

@@ -1,6 +1,6 @@
 import { readCookies } from '../cookies/index.ts';
 import { type AnySessError, InvalidCredentialError, isSessError, StoreError } from '../errors.ts';
-import type { SessionManager } from '../manager.ts';
+import type { RequestInfo, SessionManager } from '../manager.ts';
 import type { RequestLike } from '../request.ts';
 import type { Validated } from '../results.ts';
 
@@ -27,8 +27,21 @@ export interface AuthState {
 
 // Other schemes (Basic for an admin area, say) are the app's business: sess ignores them.
 const SCHEME = /^bearer(?: |$)/i;
-// RFC 6750 b64token.
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/**
+ * The token of `Bearer <token>`: spaces around it allowed, none inside. Its characters are left
+ * to the credential parsers, which accept only base64url and dots (stricter than RFC 6750's
+ * b64token) and refuse anything else as malformed: a second pass over a long token here would
+ * cost more than the whole check of a cached one.
+ */
+function bearerToken(header: string): string | undefined {
+  let start = 6;
+  while (header.charCodeAt(start) === 0x20) start++;
+  let end = header.length;
+  while (end > start && header.charCodeAt(end - 1) === 0x20) end--;
+  const token = header.slice(start, end);
+  return token.length > 0 && !token.includes(' ') ? token : undefined;
+}
 
 /**
  * Authenticates a request: `Authorization: Bearer` first, else the session cookie. A credential
@@ -36,40 +49,62 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  * broken store never reads as "logged out".
  */
 export async function authenticate(manager: SessionManager, req: RequestLike): Promise<AuthState> {
-  const { values, ambiguous } = readCookies(req.headers.get('cookie'), manager.cookies.names);
+  const { values: cookies, ambiguous: sent } = readCookies(
+    req.headers.get('cookie'),
+    manager.cookies.names,
+  );
+  const ambiguous = sent.length > 0;
   const authorization = req.headers.get('authorization');
-  const cookies: SessCookies = values;
-  const isAmbiguous = ambiguous.length > 0;
   let token: string | undefined;
   let via: AuthState['via'] = null;
   if (authorization !== null && SCHEME.test(authorization)) {
     via = 'bearer';
-    token = BEARER.exec(authorization)?.[1];
-    if (token === undefined) return state(null, via, new InvalidCredentialError('malformed'));
-  } else if (values.session !== undefined) {
+    token = bearerToken(authorization);
+    if (token === undefined) {
+      return authState(null, via, new InvalidCredentialError('malformed'), cookies, ambiguous);
+    }
+  } else if (cookies.session !== undefined) {
     via = 'cookie';
-    token = values.session;
-  } else if (ambiguous.includes('session')) {
-    return state(null, 'cookie', new InvalidCredentialError('malformed'));
+    token = cookies.session;
+  } else if (sent.includes('session')) {
+    return authState(null, 'cookie', new InvalidCredentialError('malformed'), cookies, ambiguous);
   } else {
-    return state(null, null, null);
+    return authState(null, null, null, cookies, ambiguous);
   }
   try {
-    const userAgent = req.headers.get('user-agent');
-    const auth = await manager.validate(token, { userAgent, ip: req.ip ?? null });
-    return state(auth, via, null);
+    const auth = await manager.validate(token, new RequestFacts(req));
+    return authState(auth, via, null, cookies, ambiguous);
   } catch (error) {
     if (!isSessError(error) || error.code === StoreError.code) throw error;
-    return state(null, via, error);
+    return authState(null, via, error, cookies, ambiguous);
+  }
+}
+
+/** What validation may ask of the request (binding checks), read only if it does. */
+class RequestFacts implements RequestInfo {
+  readonly #req: RequestLike;
+
+  constructor(req: RequestLike) {
+    this.#req = req;
   }
 
-  function state(
-    auth: Validated | null,
-    source: AuthState['via'],
-    error: AnySessError | null,
-  ): AuthState {
-    return { auth, via: source, error, cookies, ambiguous: isAmbiguous };
+  get userAgent(): string | null {
+    return this.#req.headers.get('user-agent');
   }
+
+  get ip(): string | null {
+    return this.#req.ip ?? null;
+  }
+}
+
+function authState(
+  auth: Validated | null,
+  via: AuthState['via'],
+  error: AnySessError | null,
+  cookies: SessCookies,
+  ambiguous: boolean,
+): AuthState {
+  return { auth, via, error, cookies, ambiguous };
 }
 
 /**

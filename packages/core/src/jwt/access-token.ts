@@ -1,7 +1,10 @@
-import { type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { compactVerify, type JWTPayload, SignJWT } from 'jose';
 import { ConfigError, ExpiredError, InvalidCredentialError, type SessError } from '../errors.ts';
 import type { JsonValue } from '../store.ts';
-import { randomToken } from '../util/crypto.ts';
+import { randomToken, timingSafeEqual } from '../util/crypto.ts';
+import { base64url, utf8Encoder } from '../util/encoding.ts';
+import { type SyncHmac, syncHmac } from '../util/node-crypto.ts';
+import type { LoadedKey } from './key-import.ts';
 import { type Keyring, keyringState } from './keyring.ts';
 import { precheckAccessToken } from './precheck.ts';
 
@@ -72,7 +75,6 @@ const RESERVED = new Set([
 ]);
 const UNSAFE_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 const CLAIM_NAME = /^[\x21-\x7e]{1,256}$/;
-const REQUIRED_CLAIMS = ['exp', 'iat', 'sub', 'jti', 'sid'];
 const REGISTERED_CLAIMS = ['iss', 'aud', 'sub', 'sid', 'jti', 'iat', 'exp', 'auth_time'];
 
 /**
@@ -133,9 +135,11 @@ export async function signAccessToken(
   for (const name of config.customClaims) {
     if (Object.hasOwn(claims, name) && claims[name] !== undefined) payload[name] = claims[name];
   }
-  const token = await new SignJWT(payload)
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
-    .sign(key.signKey!);
+  const header = { alg: key.alg, kid: key.kid, typ: 'at+jwt' };
+  const mac = hmacOf(key, 'signKey');
+  const token = mac
+    ? compactHs256(header, payload, mac)
+    : await new SignJWT(payload).setProtectedHeader(header).sign(key.signKey!);
   if (token.length > config.maxTokenLength) {
     throw new ConfigError([
       `access token is ${token.length} characters; maxTokenLength is ${config.maxTokenLength}`,
@@ -146,13 +150,15 @@ export async function signAccessToken(
 
 /**
  * Verifies an access token at `now` (epoch ms): structural precheck, then the signature with the
- * key named by `kid` under that key's algorithm only (never the header's choice), then `typ`,
- * `iss`, `aud`, required claims, `exp`/`iat` with `clockSkewMs` of tolerance, and a lifetime no
- * longer than configured.
+ * key named by `kid` under that key's algorithm only (never the header's choice), then `iss`,
+ * `aud`, required claims, `nbf`, `exp`/`iat` with `clockSkewMs` of tolerance, and a lifetime no
+ * longer than configured. HS256 signatures are checked synchronously on node:crypto where the
+ * runtime has it, else through jose on Web Crypto; every other check is the same code on both.
  *
  * @returns the claims as a prototype-free object (see {@link AccessClaims}).
  * @throws ExpiredError (`limit: 'token'`) once expired; InvalidCredentialError with reason
- *   `malformed`, `type`, `signature` or `claims` otherwise (jose's error kept as `cause`).
+ *   `malformed`, `type`, `signature` or `claims` otherwise (on Web Crypto, a signature failure
+ *   keeps jose's error as `cause`).
  */
 export async function verifyAccessToken(
   keyring: Keyring,
@@ -160,52 +166,79 @@ export async function verifyAccessToken(
   token: string,
   now: number,
 ): Promise<AccessClaims> {
+  return (await verifyAccessTokenWindow(keyring, config, token, now)).claims;
+}
+
+/** A verified token's claims and the instants (epoch ms) between which they pass every check. */
+export interface VerifiedAccessToken {
+  readonly claims: AccessClaims;
+  /** The earliest instant the time checks pass: `max(iat, nbf)` minus the skew. */
+  readonly from: number;
+  /** The first instant the token is expired: `exp` plus the skew. */
+  readonly until: number;
+}
+
+/** {@link verifyAccessToken}, also telling when the same token would pass again. */
+export async function verifyAccessTokenWindow(
+  keyring: Keyring,
+  config: AccessTokenConfig,
+  token: string,
+  now: number,
+): Promise<VerifiedAccessToken> {
   if (!Number.isFinite(now)) throw new TypeError('verifyAccessToken: now must be epoch ms');
   const state = keyringState(keyring);
-  const { kid, alg } = precheckAccessToken(token, {
+  const { kid, alg, payload } = precheckAccessToken(token, {
     maxLength: config.maxTokenLength,
     algOf: state.algOf,
+    headers: state.headers,
   });
-  const key = (await state.load()).get(kid)!;
-  let payload: JWTPayload;
-  try {
-    ({ payload } = await jwtVerify(token, key.verifyKey, {
-      algorithms: [alg],
-      issuer: config.issuer,
-      audience: config.audience,
-      typ: 'at+jwt',
-      requiredClaims: REQUIRED_CLAIMS,
-      maxTokenAge: (config.lifetimeMs + config.clockSkewMs) / 1000,
-      clockTolerance: config.clockSkewMs / 1000,
-      currentDate: new Date(now),
-    }));
-  } catch (error) {
-    throw joseFailure(error);
+  const key = (state.loaded() ?? (await state.load())).get(kid)!;
+  const mac = hmacOf(key, 'verifyKey');
+  if (mac) {
+    // The precheck admitted only canonical base64url, so equal strings mean equal signature bytes.
+    const dot = token.lastIndexOf('.');
+    if (!timingSafeEqual(mac(token.slice(0, dot)), token.slice(dot + 1))) {
+      throw new InvalidCredentialError('signature');
+    }
+  } else {
+    try {
+      await compactVerify(token, key.verifyKey, { algorithms: [alg] });
+    } catch (error) {
+      throw joseFailure(error);
+    }
   }
-  return claimsOf(payload, config, now);
+  return checkClaims(payload, config, now);
+}
+
+/** The synchronous HMAC of an HS256 key, when node:crypto can compute it. */
+function hmacOf(key: LoadedKey, use: 'signKey' | 'verifyKey'): SyncHmac | null {
+  return key.alg === 'HS256' ? syncHmac(key[use]!) : null;
+}
+
+/** A compact JWS, byte for byte what jose's SignJWT writes for the same header and claims. */
+function compactHs256(header: object, payload: JWTPayload, mac: SyncHmac): string {
+  const encode = (part: object) => base64url(utf8Encoder.encode(JSON.stringify(part)));
+  const input = `${encode(header)}.${encode(payload)}`;
+  return `${input}.${mac(input)}`;
 }
 
 function joseFailure(error: unknown): SessError {
-  switch ((error as { code?: unknown } | null)?.code) {
-    case 'ERR_JWT_EXPIRED':
-      return new ExpiredError('token');
-    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
-      return new InvalidCredentialError('signature', { cause: error });
-    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
-      return new InvalidCredentialError(
-        (error as { claim?: string }).claim === 'typ' ? 'type' : 'claims',
-        {
-          cause: error,
-        },
-      );
-    default:
-      return new InvalidCredentialError('malformed', { cause: error });
-  }
+  return (error as { code?: unknown } | null)?.code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED'
+    ? new InvalidCredentialError('signature', { cause: error })
+    : new InvalidCredentialError('malformed', { cause: error });
 }
 
-/** Checks jose leaves to the caller, then copies only known claims: never the payload itself. */
-function claimsOf(payload: JWTPayload, config: AccessTokenConfig, now: number): AccessClaims {
-  const { iss, aud, sub, sid, jti, iat, exp } = payload as Record<string, unknown>;
+/**
+ * Every claim check, on the payload the precheck parsed: what jose's `jwtVerify` would check, made
+ * exact to the millisecond, and stricter. The claims are a copy of the known ones only, never the
+ * payload itself.
+ */
+function checkClaims(
+  payload: Record<string, unknown>,
+  config: AccessTokenConfig,
+  now: number,
+): VerifiedAccessToken {
+  const { iss, aud, sub, sid, jti, iat, exp, nbf } = payload;
   const skew = config.clockSkewMs;
   if (
     iss !== config.issuer ||
@@ -217,17 +250,21 @@ function claimsOf(payload: JWTPayload, config: AccessTokenConfig, now: number): 
     !Number.isSafeInteger(exp) ||
     (exp as number) <= (iat as number) ||
     ((exp as number) - (iat as number)) * 1000 > config.lifetimeMs + skew ||
-    (iat as number) * 1000 > now + skew ||
+    (nbf !== undefined && typeof nbf !== 'number') ||
     (payload.auth_time !== undefined &&
       (!Number.isSafeInteger(payload.auth_time) || (payload.auth_time as number) > (iat as number)))
   ) {
     throw new InvalidCredentialError('claims');
   }
-  // jose compares whole seconds; this keeps the boundary exact to the millisecond.
-  if ((exp as number) * 1000 + skew <= now) throw new ExpiredError('token');
+  const from = Math.max(iat as number, (nbf as number | undefined) ?? 0) * 1000 - skew;
+  const until = (exp as number) * 1000 + skew;
+  if (now < from) throw new InvalidCredentialError('claims'); // issued (or valid) only later
+  if (now >= until) throw new ExpiredError('token');
   const claims: Record<string, JsonValue> = Object.create(null);
-  for (const name of [...REGISTERED_CLAIMS, ...config.customClaims]) {
-    if (Object.hasOwn(payload, name)) claims[name] = payload[name] as JsonValue;
+  for (const names of [REGISTERED_CLAIMS, config.customClaims]) {
+    for (const name of names) {
+      if (Object.hasOwn(payload, name)) claims[name] = payload[name] as JsonValue;
+    }
   }
-  return Object.freeze(claims) as AccessClaims;
+  return { claims: Object.freeze(claims) as AccessClaims, from, until };
 }

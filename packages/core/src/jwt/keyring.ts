@@ -4,6 +4,7 @@ import type { CryptoKey, JWK } from 'jose';
 import { ConfigError } from '../errors.ts';
 import { keyIssues } from './key-checks.ts';
 import { isCryptoKey, keyLabel, type LoadedKey, loadKeys } from './key-import.ts';
+import type { AcceptedHeader } from './precheck.ts';
 
 /**
  * The asymmetric signature algorithms a {@link Keyring} accepts: `EdDSA` (Ed25519), `ES256` (ECDSA
@@ -92,8 +93,12 @@ export interface KeyringState {
   readonly currentKid: string;
   /** The algorithm of the key with this kid, or undefined when the ring has no such key. */
   algOf(kid: string): KeyAlgorithm | undefined;
+  /** Header segments the precheck already accepted under `algOf` (see `PrecheckOptions`). */
+  readonly headers: Map<string, AcceptedHeader>;
   /** The imported keys by kid (imported once; the same promise every call). */
   load(): Promise<ReadonlyMap<string, LoadedKey>>;
+  /** The imported keys once `load()` has resolved, else null: lets the hot path skip an await. */
+  loaded(): ReadonlyMap<string, LoadedKey> | null;
 }
 
 const states = new WeakMap<Keyring, KeyringState>();
@@ -132,13 +137,19 @@ export function createKeyring(keys: readonly KeyInput[]): Keyring {
   const summary = Object.freeze(inputs.map(({ kid, alg }) => Object.freeze({ kid, alg })));
   const currentKid = summary[0]!.kid;
   let loading: Promise<ReadonlyMap<string, LoadedKey>> | undefined;
+  let ready: ReadonlyMap<string, LoadedKey> | null = null;
   const state: KeyringState = {
     currentKid,
     algOf: (kid) => algs.get(kid),
+    headers: new Map(),
     load: () => {
-      loading ??= loadKeys(inputs);
+      loading ??= loadKeys(inputs).then((keys) => {
+        ready = keys;
+        return keys;
+      });
       return loading;
     },
+    loaded: () => ready,
   };
   const toJSON = () => ({ currentKid, keys: summary });
   const keyring: Keyring = {

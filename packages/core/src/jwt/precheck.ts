@@ -1,5 +1,5 @@
 import { type AuthFailureReason, InvalidCredentialError } from '../errors.ts';
-import { decodeBase64url } from '../util/encoding.ts';
+import { decodeBase64url, isBase64url } from '../util/encoding.ts';
 import type { KeyAlgorithm } from './keyring.ts';
 import { parseStrictJsonObject } from './strict-json.ts';
 
@@ -11,21 +11,33 @@ export const DEFAULT_MAX_TOKEN_LENGTH = 4096;
 const HEADER_MEMBERS = new Set(['alg', 'kid', 'typ']);
 const ACCESS_TYP = new Set(['at+jwt', 'application/at+jwt']);
 
-/** A token that passed the structural checks, decoded once. */
-export interface PrecheckedToken {
-  readonly header: Record<string, unknown>;
-  readonly payload: Record<string, unknown>;
+/** A header segment that passed its checks. */
+export interface AcceptedHeader {
+  readonly header: Readonly<Record<string, unknown>>;
   readonly kid: string;
   readonly alg: KeyAlgorithm;
+}
+
+/** A token that passed the structural checks, decoded once. */
+export interface PrecheckedToken extends AcceptedHeader {
+  readonly payload: Record<string, unknown>;
 }
 
 /** What the precheck needs to know: the limit, and the algorithm each known kid is bound to. */
 export interface PrecheckOptions {
   /** @default 4096 */
   readonly maxLength?: number;
-  /** The algorithm of the key with this kid, or undefined when there is none. */
+  /** The algorithm of the key with this kid, or undefined when there is none (a pure function). */
   readonly algOf: (kid: string) => KeyAlgorithm | undefined;
+  /**
+   * Header segments already accepted under this `algOf`. Every token of one key carries the same
+   * header, so its checks run once; filled up to {@link HEADER_MEMO_SIZE} entries.
+   */
+  readonly headers?: Map<string, AcceptedHeader>;
 }
+
+/** The most header segments a memo keeps: a keyring's keys, with room for a few spellings. */
+export const HEADER_MEMO_SIZE = 32;
 
 function refuse(reason: AuthFailureReason = 'malformed'): never {
   throw new InvalidCredentialError(reason);
@@ -44,21 +56,34 @@ export function precheckAccessToken(token: unknown, options: PrecheckOptions): P
   if (typeof token !== 'string' || token.length > (options.maxLength ?? DEFAULT_MAX_TOKEN_LENGTH)) {
     refuse();
   }
-  const segments = token.split('.');
-  if (segments.length !== 3 || segments.some((s) => s.length === 0)) refuse();
-  const [h, p, s] = segments as [string, string, string];
-  const headerBytes = decodeBase64url(h);
-  const payloadBytes = decodeBase64url(p);
-  if (!headerBytes || !payloadBytes || !decodeBase64url(s)) refuse();
-  const header = parseStrictJsonObject(headerBytes);
-  const payload = parseStrictJsonObject(payloadBytes);
-  if (!header || !payload) refuse();
+  const first = token.indexOf('.');
+  const second = token.indexOf('.', first + 1);
+  // Three non-empty segments: no more dots, none leading, trailing or doubled.
+  if (first < 1 || second < first + 2 || second === token.length - 1) refuse();
+  if (token.indexOf('.', second + 1) !== -1) refuse();
+  const payloadBytes = decodeBase64url(token.slice(first + 1, second));
+  const payload = payloadBytes && parseStrictJsonObject(payloadBytes);
+  if (!payload || !isBase64url(token.slice(second + 1))) refuse();
+  // Last, so that `type` is only ever the reason for an otherwise well-formed token.
+  const { header, kid, alg } = checkHeader(token.slice(0, first), options);
+  return { header, kid, alg, payload };
+}
 
+function checkHeader(segment: string, options: PrecheckOptions): AcceptedHeader {
+  const known = options.headers?.get(segment);
+  if (known !== undefined) return known;
+  const bytes = decodeBase64url(segment);
+  const header = bytes && parseStrictJsonObject(bytes);
+  if (!header) refuse();
   for (const name of Object.keys(header)) if (!HEADER_MEMBERS.has(name)) refuse();
   const { alg, kid, typ } = header;
   if (typeof kid !== 'string' || typeof alg !== 'string') refuse();
   const keyAlg = options.algOf(kid);
   if (keyAlg === undefined || alg !== keyAlg) refuse();
   if (typeof typ !== 'string' || !ACCESS_TYP.has(typ.toLowerCase())) refuse('type');
-  return { header, payload, kid, alg: keyAlg };
+  const accepted: AcceptedHeader = { header: Object.freeze(header), kid, alg: keyAlg };
+  if (options.headers && options.headers.size < HEADER_MEMO_SIZE) {
+    options.headers.set(segment, accepted);
+  }
+  return accepted;
 }

@@ -3,9 +3,9 @@ import { utf8Decoder } from '../util/encoding.ts';
 /** Nesting deeper than this is refused: JWT headers and claims are shallow, attackers are not. */
 export const MAX_JSON_DEPTH = 32;
 
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const HEX4 = /^[0-9a-fA-F]{4}$/;
-const SIMPLE_ESCAPES = '"\\/bfnrt';
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
 
 /**
  * Parses UTF-8 bytes as one JSON object under rules stricter than `JSON.parse`: well-formed UTF-8,
@@ -25,86 +25,56 @@ export function parseStrictJsonObject(
   } catch {
     return null;
   }
-  if (text.charCodeAt(skipWhitespace(text, 0)) !== 0x7b || !isStrictJson(text, maxDepth))
-    return null;
-  return JSON.parse(text) as Record<string, unknown>;
-}
-
-function skipWhitespace(text: string, i: number): number {
-  for (let c = text.charCodeAt(i); c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d; ) {
-    c = text.charCodeAt(++i);
+  const members = countMembers(text, maxDepth);
+  if (members < 0) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null; // the grammar is JSON.parse's to judge
   }
-  return i;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  // JSON.parse keeps one member per name, so a duplicate shows as a member written but not kept.
+  return keptMembers(value) === members ? (value as Record<string, unknown>) : null;
 }
 
-/** A validating scanner (no values built): grammar, duplicate names, depth. */
-function isStrictJson(text: string, maxDepth: number): boolean {
-  let i = 0;
-
-  /** Scans a string literal at `i`; returns its decoded value, or null when invalid. */
-  const string = (): string | null => {
-    const start = i++;
-    let escaped = false;
-    while (i < text.length) {
-      const c = text.charCodeAt(i);
-      if (c === 0x22) {
-        const raw = text.slice(start, ++i);
-        return escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+/**
+ * The members written in `text` (one `:` outside strings each), or -1 past `maxDepth`. Exact for
+ * valid JSON, where a `"` outside a string always opens one and a `\` inside escapes the next
+ * character; anything invalid is refused by JSON.parse afterwards.
+ */
+function countMembers(text: string, maxDepth: number): number {
+  let members = 0;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      for (i++; i < text.length; i++) {
+        const s = text.charCodeAt(i);
+        if (s === QUOTE) break;
+        if (s === BACKSLASH) i++;
       }
-      if (c < 0x20) return null;
-      if (c === 0x5c) {
-        escaped = true;
-        const next = text[i + 1];
-        if (next === 'u' && HEX4.test(text.slice(i + 2, i + 6))) i += 6;
-        else if (next !== undefined && SIMPLE_ESCAPES.includes(next)) i += 2;
-        else return null;
-      } else i++;
+    } else if (c === COLON) {
+      members++;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > maxDepth) return -1;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
     }
-    return null;
-  };
+  }
+  return members;
+}
 
-  const value = (depth: number): boolean => {
-    i = skipWhitespace(text, i);
-    const c = text[i];
-    if (c === '{' || c === '[') return depth < maxDepth && container(c === '{', depth + 1);
-    if (c === '"') return string() !== null;
-    for (const literal of ['true', 'false', 'null']) {
-      if (text.startsWith(literal, i)) {
-        i += literal.length;
-        return true;
-      }
-    }
-    NUMBER.lastIndex = i;
-    if (!NUMBER.test(text)) return false;
-    i = NUMBER.lastIndex;
-    return true;
-  };
-
-  const container = (isObject: boolean, depth: number): boolean => {
-    const close = isObject ? '}' : ']';
-    const names = isObject ? new Set<string>() : null;
-    i = skipWhitespace(text, i + 1);
-    if (text[i] === close) {
-      i++;
-      return true;
-    }
-    for (;;) {
-      if (names) {
-        if (text[i] !== '"') return false;
-        const name = string();
-        if (name === null || names.has(name)) return false;
-        names.add(name);
-        i = skipWhitespace(text, i);
-        if (text[i++] !== ':') return false;
-      }
-      if (!value(depth)) return false;
-      i = skipWhitespace(text, i);
-      const next = text[i++];
-      if (next === close) return true;
-      if (next !== ',') return false;
-      i = skipWhitespace(text, i);
-    }
-  };
-
-  return value(0) && skipWhitespace(text, i) === text.length;
+/** Members of every object in a parsed value (depth already bounded by the scan). */
+function keptMembers(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) count += keptMembers(item);
+    return count;
+  }
+  for (const key of Object.keys(value)) {
+    count += 1 + keptMembers((value as Record<string, unknown>)[key]);
+  }
+  return count;
 }

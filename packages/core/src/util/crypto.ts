@@ -1,10 +1,26 @@
 import { base64url, utf8Encoder } from './encoding.ts';
+import { nodeCrypto, syncHmac } from './node-crypto.ts';
 
 const subtle = (): SubtleCrypto => globalThis.crypto.subtle;
 
+// Each getRandomValues call costs a system call, several microseconds on some hosts: draw one
+// block and hand it out piecewise, as Node does for randomUUID. Every byte is handed out once and
+// then zeroed in the pool, so the pool never holds a value that is in use.
+const POOL_BYTES = 4096;
+let pool = new Uint8Array(0);
+let offset = 0;
+
 /** `n` bytes from the platform CSPRNG. */
 export function randomBytes(n: number): Uint8Array {
-  return globalThis.crypto.getRandomValues(new Uint8Array(n));
+  if (n > POOL_BYTES / 8) return globalThis.crypto.getRandomValues(new Uint8Array(n));
+  if (offset + n > pool.length) {
+    pool = globalThis.crypto.getRandomValues(new Uint8Array(POOL_BYTES));
+    offset = 0;
+  }
+  const bytes = pool.slice(offset, offset + n);
+  pool.fill(0, offset, offset + n);
+  offset += n;
+  return bytes;
 }
 
 /** A random token of `n` bytes, base64url encoded. */
@@ -12,9 +28,21 @@ export function randomToken(n: number): string {
   return base64url(randomBytes(n));
 }
 
-/** SHA-256 of a UTF-8 string, base64url encoded. */
+/** SHA-256 of a UTF-8 string, base64url encoded, computed at once on node:crypto; else null. */
+export function sha256Sync(text: string): string | null {
+  const node = nodeCrypto();
+  if (node === null) return null;
+  return node.hash
+    ? node.hash('sha256', text, 'base64url')
+    : node.createHash('sha256').update(text).digest('base64url');
+}
+
+/** SHA-256 of a UTF-8 string, base64url encoded (synchronously on node:crypto where available). */
 export async function sha256(text: string): Promise<string> {
-  return base64url(new Uint8Array(await subtle().digest('SHA-256', utf8Encoder.encode(text))));
+  return (
+    sha256Sync(text) ??
+    base64url(new Uint8Array(await subtle().digest('SHA-256', utf8Encoder.encode(text))))
+  );
 }
 
 /** Imports raw key material once for HMAC-SHA256 signing. */
@@ -28,8 +56,10 @@ export function importHmacKey(raw: Uint8Array): Promise<CryptoKey> {
   );
 }
 
-/** HMAC-SHA256 of a UTF-8 string, base64url encoded. */
+/** HMAC-SHA256 of a UTF-8 string, base64url encoded (synchronously on node:crypto where available). */
 export async function hmac(key: CryptoKey, text: string): Promise<string> {
+  const mac = syncHmac(key);
+  if (mac !== null) return mac(text);
   return base64url(new Uint8Array(await subtle().sign('HMAC', key, utf8Encoder.encode(text))));
 }
 

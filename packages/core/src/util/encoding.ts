@@ -33,21 +33,50 @@ export function base64url(bytes: Uint8Array): string {
 export function decodeBase64url(text: string): Uint8Array | null {
   const len = text.length;
   if (len % 4 === 1) return null;
-  const out = new Uint8Array(Math.floor((len * 3) / 4));
-  let acc = 0;
-  let bits = 0;
+  const out = new Uint8Array((len * 3) >> 2);
+  const whole = len & ~3;
   let o = 0;
-  for (let i = 0; i < len; i++) {
-    const code = text.charCodeAt(i);
-    const v = code < 128 ? LOOKUP[code]! : -1;
-    if (v < 0) return null;
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
-    }
+  // Four characters at a time; a character outside the alphabet makes the OR of its group negative.
+  for (let i = 0; i < whole; i += 4) {
+    const a = sextet(text, i);
+    const b = sextet(text, i + 1);
+    const c = sextet(text, i + 2);
+    const d = sextet(text, i + 3);
+    if ((a | b | c | d) < 0) return null;
+    const n = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o++] = n >> 16;
+    out[o++] = (n >> 8) & 0xff;
+    out[o++] = n & 0xff;
   }
-  if (bits > 0 && (acc & ((1 << bits) - 1)) !== 0) return null;
+  const rest = len - whole;
+  if (rest > 0) {
+    const a = sextet(text, whole);
+    const b = sextet(text, whole + 1);
+    const c = rest === 3 ? sextet(text, whole + 2) : 0;
+    if ((a | b | c) < 0) return null;
+    const n = (a << 18) | (b << 12) | (c << 6);
+    // The bits past the last whole byte must be zero: the canonical form.
+    if ((rest === 2 ? n & 0xffff : n & 0xff) !== 0) return null;
+    out[o++] = n >> 16;
+    if (rest === 3) out[o] = (n >> 8) & 0xff;
+  }
   return out;
+}
+
+function sextet(text: string, i: number): number {
+  const code = text.charCodeAt(i);
+  return code < 128 ? LOOKUP[code]! : -1;
+}
+
+/** True when `text` is canonical base64url as {@link decodeBase64url} defines it; allocates nothing. */
+export function isBase64url(text: string): boolean {
+  const len = text.length;
+  if (len % 4 === 1) return false;
+  let last = 0;
+  for (let i = 0; i < len; i++) {
+    last = sextet(text, i);
+    if (last < 0) return false;
+  }
+  const spareBits = (len * 6) % 8;
+  return (last & ((1 << spareBits) - 1)) === 0;
 }

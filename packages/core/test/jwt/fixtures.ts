@@ -1,5 +1,5 @@
 import { createHmac, createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect, vi } from 'vitest';
 import {
   type AccessClaims,
   type AccessTokenConfig,
@@ -7,6 +7,35 @@ import {
   verifyAccessToken,
 } from '../../src/jwt/access-token.ts';
 import { createKeyring, type KeyInput, type Keyring } from '../../src/jwt/keyring.ts';
+import { useNodeCrypto } from '../../src/util/node-crypto.ts';
+
+/** The two ways HS256 is computed: node:crypto (synchronous) where present, else Web Crypto. */
+export const CRYPTO_PATHS = ['node:crypto', 'Web Crypto'] as const;
+export type CryptoPath = (typeof CRYPTO_PATHS)[number];
+
+/**
+ * Runs `suite` once per crypto path, so every case proves the fast path and the portable one
+ * alike; each run first checks that HS256 really went the way it says.
+ */
+export function onEachCryptoPath(suite: (path: CryptoPath) => void): void {
+  describe.each(CRYPTO_PATHS)('on %s', (path) => {
+    beforeAll(() => useNodeCrypto(path === 'node:crypto'));
+    afterAll(() => useNodeCrypto(true));
+    suite(path);
+  });
+}
+
+/** How many Web Crypto HMAC operations `run` makes (0 on the node:crypto path). */
+export async function webCryptoHmacCalls(run: () => Promise<unknown>): Promise<number> {
+  const subtle = globalThis.crypto.subtle;
+  const spies = [vi.spyOn(subtle, 'sign'), vi.spyOn(subtle, 'verify')];
+  try {
+    await run();
+    return spies.reduce((sum, spy) => sum + spy.mock.calls.length, 0);
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+}
 
 /** Frozen time: a whole second, so second-granular boundaries are exact. */
 export const NOW = Date.parse('2026-03-01T12:00:00.000Z');

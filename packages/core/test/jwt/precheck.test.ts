@@ -75,6 +75,37 @@ describe('parseStrictJsonObject', () => {
     expect(parse(text)).toBeNull();
   });
 
+  it('refuses every object into which a member name was written twice, at any depth, escaped or not', () => {
+    // The name as JSON.stringify writes it, or with every character as a \u escape.
+    const spell = (name: string, escaped: boolean) =>
+      escaped
+        ? name.replace(/[\s\S]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
+        : JSON.stringify(name).slice(1, -1);
+    fc.assert(
+      fc.property(
+        fc.dictionary(
+          fc.string({ unit: 'binary', minLength: 1, maxLength: 8 }),
+          fc.jsonValue({ maxDepth: 3 }),
+          {
+            minKeys: 1,
+          },
+        ),
+        fc.boolean(),
+        fc.boolean(),
+        fc.jsonValue({ maxDepth: 2 }),
+        (value, nested, escaped, extra) => {
+          const name = Object.keys(value)[0]!;
+          const member = `"${spell(name, escaped)}":${JSON.stringify(extra)}`;
+          const text = `${JSON.stringify(value).slice(0, -1)},${member}}`;
+          const doc = nested ? `{"outer":[1,${text}]}` : text;
+          expect(() => JSON.parse(doc)).not.toThrow();
+          expect(parse(doc)).toBeNull();
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('agrees with JSON.parse on every duplicate-free JSON object', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 5 })), (value) => {

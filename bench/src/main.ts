@@ -1,0 +1,87 @@
+// `pnpm bench`: every suite in one go, then bench/results/latest.{md,json} (quick.* with --quick).
+import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { benchHttp } from './http/suite.ts';
+import { describeMachine } from './machine.ts';
+import { benchOps } from './micro/ops.ts';
+import { benchTokens } from './micro/tokens.ts';
+import { benchWrites } from './micro/writes.ts';
+import { parseOptions } from './options.ts';
+import { writeResults } from './report.ts';
+import type { BenchResults, HttpRow, MicroRow, OpsRow, WritesRow } from './results.ts';
+import { cleanUp, newServices } from './services.ts';
+import { evaluateTargets } from './targets.ts';
+
+const log = (line: string) => console.log(line);
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2), process.env);
+  const results = new URL('../results/', import.meta.url);
+  mkdirSync(results, { recursive: true });
+  const profileDir = options.profile ? fileURLToPath(new URL('profiles/', results)) : null;
+  const services = newServices(options.redisUrl, options.databaseUrl);
+  const startedAt = new Date().toISOString();
+  const machine = describeMachine();
+  log(`sess bench ${options.quick ? '(quick) ' : ''}run ${services.runId} on ${machine.cpu}`);
+
+  let micro: MicroRow[] = [];
+  let ops: OpsRow[] = [];
+  let writes: WritesRow[] = [];
+  let http: HttpRow[] = [];
+  // Data of this run goes even when a suite fails; a second Ctrl-C still kills at once.
+  process.once('SIGINT', () => {
+    void cleanUp(services).finally(() => process.exit(130));
+  });
+  try {
+    if (options.suites.includes('micro')) {
+      log('micro: access-token and credential validation');
+      micro = await benchTokens(options.runs, options.microMs, log);
+    }
+    if (options.suites.includes('ops')) {
+      log('ops: create, refresh, revoke per store');
+      const pool = options.quick ? 512 : 4096;
+      ops = await benchOps(services, options.runs, options.microMs, pool, log);
+    }
+    if (options.suites.includes('writes')) {
+      log('writes: store calls below the touch threshold');
+      writes = await benchWrites(services, options.quick ? 200 : 2000);
+    }
+    if (options.suites.includes('http')) {
+      log('http: frameworks, sess and peers');
+      http = await benchHttp(options, services, profileDir, log);
+    }
+  } finally {
+    const removed = await cleanUp(services);
+    log(`cleaned up ${removed.redisKeys} Redis keys and ${removed.tables} tables`);
+  }
+
+  const { redisUrl: _redis, databaseUrl: _database, ...shown } = options;
+  const report: BenchResults = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    options: shown,
+    machine,
+    loadAtEnd: Number(loadavg()[0]!.toFixed(2)),
+    micro,
+    ops,
+    writes,
+    http,
+    targets: evaluateTargets(micro, ops, writes, http),
+  };
+  const base = new URL(options.quick ? 'quick' : 'latest', results);
+  writeResults(report, base);
+  for (const t of report.targets) {
+    const verdict = t.pass === null ? 'not run' : t.pass ? 'PASS' : 'MISS';
+    log(`${verdict.padEnd(7)} ${t.name}: ${t.measured} (goal ${t.goal})`);
+  }
+  log(`results: ${fileURLToPath(base)}.md`);
+}
+
+main().then(
+  () => process.exit(0), // clients of finished suites may hold sockets a little longer
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
