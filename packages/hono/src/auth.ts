@@ -87,13 +87,14 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
       param: (c, name) => c.req.param(name),
     },
     (run: Runner<Context>): MiddlewareHandler =>
-      async (c, next) => {
-        const { reply, headers } = await run(c);
-        for (const [header, value] of headers) {
-          c.header(header, value, { append: true });
-        }
-        if (reply === null) return next();
-        return c.json(reply.body, reply.status as ContentfulStatusCode);
-      },
+      (c, next) =>
+        // biome-ignore lint/suspicious/noConfusingVoidType: Hono's `next()` resolves to void
+        run(c).then<Response | void>(({ reply, headers }) => {
+          for (const [header, value] of headers) {
+            c.header(header, value, { append: true });
+          }
+          if (reply === null) return next();
+          return c.json(reply.body, reply.status as ContentfulStatusCode);
+        }),
   );
 }

@@ -65,12 +65,12 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
     },
     // Errors thrown downstream, after `next`, stay the app's.
     (run: Runner<Context>) =>
-      async (ctx: Context, next: Next): Promise<void> => {
-        const { reply, headers } = await run(ctx);
-        for (const [header, value] of headers) ctx.append(header, value);
-        if (reply === null) return next();
-        ctx.status = reply.status;
-        ctx.body = reply.body;
-      },
+      (ctx: Context, next: Next): Promise<void> =>
+        run(ctx).then(({ reply, headers }) => {
+          for (const [header, value] of headers) ctx.append(header, value);
+          if (reply === null) return next();
+          ctx.status = reply.status;
+          ctx.body = reply.body;
+        }),
   );
 }

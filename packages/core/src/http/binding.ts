@@ -153,33 +153,60 @@ function createRunners<C extends object>(
   type Step = (ctx: C, state: AuthState) => Promise<HttpReply | undefined> | HttpReply | undefined;
   // The first sess middleware of a request authenticates it (later ones reuse the state) and
   // carries the renewed cookies, so any one of them (`requireSession` alone on a route, say) is
-  // complete; error replies carry them already.
-  const runner =
-    (step: Step): Runner<C> =>
-    async (ctx) => {
-      let state = (ctx as Carrier)[STATE];
-      let renewal: readonly HttpHeader[] = NO_HEADERS;
+  // complete; error replies carry them already. Written with `then`, not `async`: an async frame
+  // per middleware per request is most of what a cached validation would allocate.
+  const failure = (error: unknown, state: AuthState | undefined): Outcome => {
+    const reply = http.errorReply(error, state);
+    if (reply === null) throw error;
+    return { reply, headers: reply.headers };
+  };
+  const outcome = (reply: HttpReply | undefined, renewal: readonly HttpHeader[]): Outcome => {
+    if (reply === undefined) return renewal.length === 0 ? PASS : { reply: null, headers: renewal };
+    return {
+      reply,
+      headers: renewal.length === 0 ? reply.headers : [...renewal, ...reply.headers],
+    };
+  };
+  const runner = (step: Step): Runner<C> => {
+    const settle = (ctx: C, state: AuthState, renewal: readonly HttpHeader[]) => {
+      let result: ReturnType<Step>;
       try {
-        if (state === undefined) {
-          state = await http.authenticate(adapter.request(ctx));
-          (ctx as Carrier)[STATE] = state;
-          adapter.attach(ctx, state.auth);
-          renewal = http.renewalHeaders(state);
-        }
-        const result = step(ctx, state);
-        const reply = result instanceof Promise ? await result : result; // guards answer at once
-        if (reply === undefined)
-          return renewal.length === 0 ? PASS : { reply: null, headers: renewal };
-        return {
-          reply,
-          headers: renewal.length === 0 ? reply.headers : [...renewal, ...reply.headers],
-        };
+        result = step(ctx, state);
       } catch (error) {
-        const reply = http.errorReply(error, state);
-        if (reply === null) throw error;
-        return { reply, headers: reply.headers };
+        return failure(error, state);
+      }
+      return result instanceof Promise // guards answer at once
+        ? result.then(
+            (reply) => outcome(reply, renewal),
+            (error: unknown) => failure(error, state),
+          )
+        : outcome(result, renewal);
+    };
+    const authenticated = (ctx: C, state: AuthState) => {
+      let renewal: readonly HttpHeader[];
+      try {
+        (ctx as Carrier)[STATE] = state;
+        adapter.attach(ctx, state.auth);
+        renewal = http.renewalHeaders(state);
+      } catch (error) {
+        return failure(error, state);
+      }
+      return settle(ctx, state, renewal);
+    };
+    return (ctx) => {
+      const state = (ctx as Carrier)[STATE];
+      try {
+        if (state !== undefined) return Promise.resolve(settle(ctx, state, NO_HEADERS));
+        return http.authenticate(adapter.request(ctx)).then(
+          (fresh) => authenticated(ctx, fresh),
+          (error: unknown) => failure(error, undefined),
+        );
+      } catch (error) {
+        // A throw of a non-sess error from `failure` becomes the rejection, as the contract says.
+        return new Promise<Outcome>((resolve) => resolve(failure(error, state)));
       }
     };
+  };
 
   return Object.freeze({
     session: runner(() => undefined),
