@@ -111,6 +111,17 @@ for (const [name, open] of Object.entries(backends)) {
       expectClean(run, seeded.secrets);
     });
 
+    it('takes a session id that starts with "-" (one in 64 does) as the id, not an option', async () => {
+      const record = (await seeded.backend.store.get(seeded.ids.alice![1]!))!;
+      const id = `-${record.id.slice(1)}`;
+      await seeded.backend.store.create({ ...record, id });
+      const run = await cli(['sessions', 'revoke', id, '--yes', '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.json()).toMatchObject({ revoked: true, sessionId: id });
+      expect(await seeded.backend.store.get(id)).toBeNull();
+      expect((await cli(['sessions', 'revoke', id, '--yse'])).code).toBe(2); // a typo still is one
+    });
+
     it('revoke-user keeps --except; revoke-everything stops every session of every user', async () => {
       const [keep, gone] = seeded.ids.bob!;
       const run = await cli([

@@ -26,12 +26,27 @@ const BASE_ENV: NodeJS.ProcessEnv = Object.fromEntries(
   ),
 );
 
-function collect(child: ReturnType<typeof spawn>, input: string | undefined): Promise<Run> {
+/**
+ * Runs `child` to its end. `input` is written at once, or, with `prompt`, once stdout shows the
+ * prompt: typed ahead of it, a pseudo-terminal may see the answer before readline reads it.
+ */
+function collect(
+  child: ReturnType<typeof spawn>,
+  input: string | undefined,
+  prompt?: RegExp,
+): Promise<Run> {
   let stdout = '';
   let stderr = '';
-  child.stdout?.on('data', (d) => (stdout += d));
+  let typed = prompt === undefined;
+  child.stdout?.on('data', (d) => {
+    stdout += d;
+    if (!typed && prompt!.test(stdout)) {
+      typed = true;
+      child.stdin?.end(input ?? '');
+    }
+  });
   child.stderr?.on('data', (d) => (stderr += d));
-  child.stdin?.end(input ?? '');
+  if (typed) child.stdin?.end(input ?? '');
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr, json: () => JSON.parse(stdout) }));
@@ -58,7 +73,7 @@ export function sessOnTerminal(args: readonly string[], input: string): Promise<
   const child = spawn('script', ['-qec', command, '/dev/null'], {
     env: { ...BASE_ENV, NO_COLOR: '1' },
   });
-  return collect(child, input);
+  return collect(child, input, /\[y\/N\] |to confirm: /);
 }
 
 /** A temporary directory, removed after the file's tests. */

@@ -60,6 +60,8 @@ export function registerSessions(program: Command, ctx: CommandContext): void {
   withYes(withStoreOptions(sessions.command('revoke')))
     .description('revoke one session (its credential, refresh token and access tokens)')
     .argument('<sessionId>', 'the public session id')
+    // Ids are base64url: one in 64 starts with "-", which must read as the id, not an option.
+    .allowUnknownOption()
     .action(async (sessionId: string, flags: Flags) => {
       const out = outputOf(ctx, flags);
       await withStore(ctx, flags, async ({ store, label }) => {
@@ -87,6 +89,7 @@ export function registerSessions(program: Command, ctx: CommandContext): void {
   withYes(withStoreOptions(sessions.command('revoke-user')))
     .description('revoke every session of a user (log out everywhere), or all but --except')
     .argument('<userId>', 'the user')
+    .allowUnknownOption()
     .option(
       '--except <sessionId>',
       'keep this session (repeatable)',
