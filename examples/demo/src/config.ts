@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { LOG_LEVELS, type LogLevel } from './logger.ts';
 
 export const FRAMEWORKS = ['express', 'koa', 'hono'] as const;
 export const STORES = ['sqlite', 'memory', 'redis', 'postgres'] as const;
@@ -23,6 +24,8 @@ export interface DemoConfig {
   readonly loginsPerMinute: number;
   /** Keeps demos that share one Redis or Postgres apart (key prefix, table name); '' for none. */
   readonly namespace: string;
+  /** sess's log lines on stderr from this level up (`SESS_LOG`, default off). */
+  readonly logLevel: LogLevel;
 }
 
 /** Reads and checks the environment; a bad value throws one error that lists every problem. */
@@ -43,6 +46,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DemoConfig 
   const framework = pick('SESS_FRAMEWORK', FRAMEWORKS);
   const store = pick('SESS_STORE', STORES);
   const strategy = pick('SESS_STRATEGY', STRATEGIES);
+  const logLevel = pick('SESS_LOG', LOG_LEVELS);
   const port = integer('PORT', 3000, 0, 65535);
   const loginsPerMinute = integer('SESS_LOGINS_PER_MINUTE', 30, 1, 1_000_000);
   const namespace = env.SESS_NAMESPACE ?? '';
@@ -66,5 +70,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DemoConfig 
     dataDir: env.SESS_DATA_DIR ?? fileURLToPath(new URL('../data/', import.meta.url)),
     loginsPerMinute,
     namespace,
+    logLevel,
   };
 }

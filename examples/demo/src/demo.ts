@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createSessionManager, type SessionManager } from '@sess/core';
+import { createSessionManager, type Logger, type SessionManager } from '@sess/core';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { demoRoutes, securityHeaders } from './app.ts';
 import type { DemoConfig } from './config.ts';
@@ -9,6 +9,7 @@ import type { AppFactory } from './frameworks/deps.ts';
 import { expressApp } from './frameworks/express.ts';
 import { honoApp } from './frameworks/hono.ts';
 import { koaApp } from './frameworks/koa.ts';
+import { stderrLogger } from './logger.ts';
 import { openStore } from './store.ts';
 import { Users } from './users.ts';
 
@@ -29,8 +30,17 @@ export interface RunningDemo {
 
 const LOOPBACK = /^http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::\d+)?$/;
 
+/** What a caller can wire in beyond the environment. */
+export interface DemoOptions {
+  /** Receives sess's log lines (default: the `SESS_LOG` level on stderr, or nothing). */
+  readonly logger?: Logger;
+}
+
 /** Starts the demo as `config` describes. */
-export async function startDemo(config: DemoConfig): Promise<RunningDemo> {
+export async function startDemo(
+  config: DemoConfig,
+  options: DemoOptions = {},
+): Promise<RunningDemo> {
   const [users, store] = await Promise.all([Users.seed(), openStore(config)]);
   const server = createServer();
   try {
@@ -46,6 +56,7 @@ export async function startDemo(config: DemoConfig): Promise<RunningDemo> {
   const sess = createSessionManager({
     store,
     strategy: config.strategy,
+    logger: options.logger ?? stderrLogger(config.logLevel),
     // A fresh secret per start is fine for a demo: sessions survive a restart (the store keeps
     // hashes), CSRF tokens and access tokens do not, and the page recovers from both.
     secret: process.env.SESS_SECRET ?? randomBytes(32).toString('base64url'),

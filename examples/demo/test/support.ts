@@ -5,19 +5,22 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { configFromEnv, type DemoConfig } from '../src/config.ts';
-import { type RunningDemo, startDemo } from '../src/demo.ts';
+import { type DemoOptions, type RunningDemo, startDemo } from '../src/demo.ts';
 
 /**
  * Starts the demo on a free port, in its own namespace and data folder; `close()` also deletes
  * what it stored in Redis or Postgres.
  */
-export async function startTestDemo(env: Record<string, string> = {}): Promise<RunningDemo> {
+export async function startTestDemo(
+  env: Record<string, string> = {},
+  options: DemoOptions = {},
+): Promise<RunningDemo> {
   const config: DemoConfig = {
     ...configFromEnv({ PORT: '0', SESS_LOGINS_PER_MINUTE: '1000', ...env }),
     namespace: `t${randomBytes(6).toString('hex')}`,
     dataDir: mkdtempSync(join(tmpdir(), 'sess-demo-')),
   };
-  const demo = await startDemo(config);
+  const demo = await startDemo(config, options);
   return {
     ...demo,
     async close() {
