@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import type { SessionManagerOptions, Strategy } from '@sess/core';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { describe, expect, it } from 'vitest';
@@ -38,6 +39,15 @@ const withoutMaxAge = (c: SetCookie | undefined) =>
   c?.attributes.filter((a) => !a.startsWith('max-age='));
 const refreshName = (strategy: Strategy) =>
   strategy === 'database' ? '__Host-session' : '__Secure-refresh';
+/** GET /me with these Authorization headers, sent as separate lines (fetch would merge them). */
+const statusWith = (url: string, authorization: string[]) =>
+  new Promise<number | undefined>((resolve, reject) => {
+    request(`${url}/me`, { headers: { authorization } }, (res) => {
+      res.resume().on('end', () => resolve(res.statusCode));
+    })
+      .on('error', reject)
+      .end();
+  });
 const code = (reply: Reply) => (reply.body.error as { code?: string } | undefined)?.code;
 
 const cases: Case[] = [
@@ -68,7 +78,8 @@ const cases: Case[] = [
         expect(cookie(login, '__Secure-refresh')?.attributes).toEqual(
           expect.arrayContaining(['path=/auth/refresh', 'httponly', 'secure', 'samesite=Lax']),
         );
-        expect(typeof login.body.accessToken).toBe('string');
+        expect(login.body.accessToken).toBeUndefined(); // nor the access token: cookies carry both
+        expect(login.body.expiresIn).toBeGreaterThan(0);
       }
       const first = (await client.get('/me')).body.sessionId;
       await client.post('/auth/login', { json: ALICE });
@@ -364,6 +375,29 @@ const cases: Case[] = [
         headers: { authorization: `Bearer ${bearer}` },
       });
       expect(mixed.status).toBe(403);
+    },
+  },
+  {
+    name: 'two Authorization headers are refused, whichever comes first',
+    async run(ctx) {
+      const service = ctx.client('service/1');
+      const bare = { origin: null, 'sec-fetch-site': null };
+      const login = await service.post('/auth/login', { json: ALICE, headers: bare });
+      const valid = (login.body.accessToken ?? login.body.sessionToken) as string;
+      const forged = `${valid.slice(0, -4)}AAAA`;
+      expect(await statusWith(ctx.app.url, [`Bearer ${valid}`])).toBe(200);
+      for (const pair of [
+        [valid, forged],
+        [forged, valid],
+        [valid, valid],
+      ]) {
+        expect(
+          await statusWith(
+            ctx.app.url,
+            pair.map((t) => `Bearer ${t}`),
+          ),
+        ).toBe(401);
+      }
     },
   },
   {

@@ -105,6 +105,7 @@ export {
   type LoginGrant,
   type LoginVerifier,
   type NodeHeaders,
+  type NodeRawHeaders,
   nodeRequest,
   type Outcome,
   parsedBody,

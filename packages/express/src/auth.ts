@@ -55,7 +55,7 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
     manager,
     options,
     {
-      request: (req) => nodeRequest(req.method, req.headers, () => req.ip),
+      request: (req) => nodeRequest(req.method, req.headers, () => req.ip, req.rawHeaders),
       attach: (req, auth) => {
         req.sess = auth;
       },

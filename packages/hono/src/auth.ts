@@ -2,6 +2,7 @@ import {
   type BindingOptions,
   createBinding,
   type NodeHeaders,
+  type NodeRawHeaders,
   nodeRequest,
   type RequestLike,
   type Runner,
@@ -36,6 +37,7 @@ export type Auth = SessAuth<MiddlewareHandler, Context>;
 interface NodeIncoming {
   readonly method?: string;
   readonly headers?: NodeHeaders;
+  readonly rawHeaders?: NodeRawHeaders;
   readonly socket?: { readonly remoteAddress?: string };
 }
 
@@ -53,7 +55,12 @@ function nodeServerIp(c: Context): string | null {
 function requestView(c: Context, clientIp: (c: Context) => string | null): RequestLike {
   const incoming = incomingOf(c);
   return incoming?.headers
-    ? nodeRequest(incoming.method ?? 'GET', incoming.headers, () => clientIp(c) ?? undefined)
+    ? nodeRequest(
+        incoming.method ?? 'GET',
+        incoming.headers,
+        () => clientIp(c) ?? undefined,
+        incoming.rawHeaders,
+      )
     : { method: c.req.method, headers: c.req.raw.headers, ip: clientIp(c) };
 }
 

@@ -55,7 +55,7 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
     manager,
     options,
     {
-      request: (ctx) => nodeRequest(ctx.method, ctx.headers, () => ctx.ip),
+      request: (ctx) => nodeRequest(ctx.method, ctx.headers, () => ctx.ip, ctx.req.rawHeaders),
       attach: (ctx, auth) => {
         ctx.state.session = auth;
       },

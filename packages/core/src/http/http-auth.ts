@@ -159,12 +159,15 @@ export function createHttpAuth(manager: SessionManager, options?: HttpAuthOption
   };
 
   const issuedBody = (req: RequestLike, issued: Issued): Record<string, unknown> => {
+    // A browser keeps its access token in an HttpOnly cookie, out of script's reach (ASVS
+    // 3.3.4); it learns only when to refresh.
     const body: Record<string, unknown> = {};
+    const inBody = tokensInBody(req);
     if (issued.accessToken !== null) {
-      body.accessToken = issued.accessToken;
+      if (inBody) body.accessToken = issued.accessToken;
       body.expiresIn = issued.expiresIn;
     }
-    if (tokensInBody(req)) body[bodyCredential] = issued.credential;
+    if (inBody) body[bodyCredential] = issued.credential;
     return body;
   };
 

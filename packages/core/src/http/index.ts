@@ -17,7 +17,7 @@ export {
   type LoginGrant,
   type RateLimiterLike,
 } from './http-auth.ts';
-export { type NodeHeaders, nodeRequest } from './node-request.ts';
+export { type NodeHeaders, type NodeRawHeaders, nodeRequest } from './node-request.ts';
 export type {
   ClearSiteDataDirective,
   HttpAuthOptions,
