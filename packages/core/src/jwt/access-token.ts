@@ -6,6 +6,7 @@ import { base64url, utf8Encoder } from '../util/encoding.ts';
 import { type SyncHmac, syncHmac } from '../util/node-crypto.ts';
 import type { LoadedKey } from './key-import.ts';
 import { type Keyring, keyringState } from './keyring.ts';
+import { isLowS, withLowS } from './low-s.ts';
 import { precheckAccessToken } from './precheck.ts';
 
 /** How access tokens are issued and checked (validated by the session manager's configuration). */
@@ -86,7 +87,7 @@ export function validateCustomClaims(names: readonly string[]): string[] {
   const issues: string[] = [];
   const seen = new Set<string>();
   for (const name of names) {
-    const shown = JSON.stringify(String(name).slice(0, 64));
+    const shown = typeof name === 'string' ? JSON.stringify(name.slice(0, 64)) : `(${typeof name})`;
     if (typeof name !== 'string' || !CLAIM_NAME.test(name)) {
       issues.push(`${shown} must be 1-256 printable ASCII characters`);
     } else if (RESERVED.has(name) || UNSAFE_NAMES.has(name)) {
@@ -137,9 +138,10 @@ export async function signAccessToken(
   }
   const header = { alg: key.alg, kid: key.kid, typ: 'at+jwt' };
   const mac = hmacOf(key, 'signKey');
-  const token = mac
+  let token = mac
     ? compactHs256(header, payload, mac)
     : await new SignJWT(payload).setProtectedHeader(header).sign(key.signKey!);
+  if (key.alg === 'ES256') token = withLowS(token);
   if (token.length > config.maxTokenLength) {
     throw new ConfigError([
       `access token is ${token.length} characters; maxTokenLength is ${config.maxTokenLength}`,
@@ -201,6 +203,9 @@ export async function verifyAccessTokenWindow(
       throw new InvalidCredentialError('signature');
     }
   } else {
+    if (alg === 'ES256' && !isLowS(token.slice(token.lastIndexOf('.') + 1))) {
+      throw new InvalidCredentialError('signature');
+    }
     try {
       await compactVerify(token, key.verifyKey, { algorithms: [alg] });
     } catch (error) {

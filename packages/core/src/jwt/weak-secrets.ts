@@ -1,5 +1,5 @@
 import { timingSafeEqual } from '../util/crypto.ts';
-import { utf8Decoder, utf8Encoder } from '../util/encoding.ts';
+import { decodeBase64url, utf8Decoder, utf8Encoder } from '../util/encoding.ts';
 
 // Example and default secrets from tutorials, framework templates, jwt.io and public JWT
 // secret word lists. Compared after normalisation, so `JWT_SECRET` and `jwt-secret` both match.
@@ -38,6 +38,17 @@ const WELL_KNOWN = [
   'insecure',
   'this-is-a-secret',
   'my-secret-key-which-should-be-changed-in-production-and-be-base64-encoded',
+  // Long enough to pass the length check, and published as defaults in docs and templates.
+  'super-secret-jwt-token-with-at-least-32-characters-long', // Supabase local development
+  'your-super-secret-jwt-token-with-at-least-32-characters-long', // Supabase self-hosting
+  '09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7', // FastAPI tutorial
+  'DO NOT USE THIS VALUE. INSTEAD, CREATE A COMPLEX SECRET AND KEEP IT SAFE OUTSIDE OF THE SOURCE CODE.', // NestJS docs
+  'Fischl von Luftschloss Narfidort', // Elysia docs
+  'reallyreallyreallyreallyverysafe', // PostgREST tutorial
+  'a long, randomly-generated string stored in env', // Auth0 quickstart
+  'qwertyuiopasdfghjklzxcvbnm123456',
+  'abcdefghijklmnopqrstuvwxyz123456',
+  'abcdefghijklmnopqrstuvwxyz012345',
 ].map(normalise);
 
 function normalise(text: string): string {
@@ -55,15 +66,34 @@ function smallestPeriod(bytes: Uint8Array): number {
   return bytes.length - (fail[bytes.length - 1] ?? 0);
 }
 
+// A DER public key names its algorithm by OID (SubjectPublicKeyInfo), or is a PKCS#1 RSA key
+// ending with the exponent 65537: a random secret contains neither by chance.
+const KEY_MARKERS: readonly (readonly number[])[] = [
+  [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01], // rsaEncryption
+  [0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01], // id-ecPublicKey
+  [0x06, 0x03, 0x2b, 0x65, 0x70], // Ed25519
+  [0x06, 0x03, 0x2b, 0x65, 0x71], // Ed448
+];
+const RSA_EXPONENT = [0x02, 0x03, 0x01, 0x00, 0x01];
+
+function isDerPublicKey(bytes: Uint8Array | null): boolean {
+  if (bytes?.[0] !== 0x30) return false;
+  const at = (i: number, marker: readonly number[]) => marker.every((b, j) => bytes[i + j] === b);
+  if (at(bytes.length - RSA_EXPONENT.length, RSA_EXPONENT)) return true;
+  for (let i = 1; i < bytes.length; i++) if (KEY_MARKERS.some((m) => at(i, m))) return true;
+  return false;
+}
+
 /**
  * Why an HMAC secret is guessable regardless of its length, or null. Catches well-known example
  * secrets (case and punctuation ignored), a short unit repeated (`aaaa…`, `secretsecret…`), and
- * PEM or JWK key material (a public key is public).
+ * public key material: PEM, JWK, DER, or DER as base64 (a PEM body without its armour).
  */
 export function weakSecretReason(bytes: Uint8Array): string | null {
   if (bytes.length > 1 && smallestPeriod(bytes) * 2 <= bytes.length) {
     return 'is a short pattern repeated';
   }
+  if (isDerPublicKey(bytes)) return 'looks like a DER public key, not a random secret';
   let raw: string;
   try {
     raw = utf8Decoder.decode(bytes);
@@ -72,6 +102,10 @@ export function weakSecretReason(bytes: Uint8Array): string | null {
   }
   // A public key pasted as an HMAC secret is the setup of the classic key-confusion attack.
   if (/-----BEGIN |"kty"\s*:/.test(raw)) return 'looks like a PEM or JWK key, not a random secret';
+  const base64 = raw.replace(/[\s=]/g, '').replace(/\+/g, '-').replace(/\//g, '_');
+  if (isDerPublicKey(decodeBase64url(base64))) {
+    return 'looks like a base64 DER public key, not a random secret';
+  }
   const text = normalise(raw);
   // Config-time only, but every secret comparison is constant-time by rule: no early exit.
   let known = false;
