@@ -216,11 +216,27 @@ export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
   const strategy = options.strategy ?? 'database';
   if (!STRATEGIES.includes(strategy))
     issues.push(`strategy: must be one of ${STRATEGIES.join(', ')}`);
-  const preset = options.preset === undefined ? undefined : PRESETS[options.preset];
+  // Own keys only (`constructor` is no preset), and only strings (a key conversion can throw).
+  const preset =
+    typeof options.preset === 'string' && Object.hasOwn(PRESETS, options.preset)
+      ? PRESETS[options.preset]
+      : undefined;
   if (options.preset !== undefined && !preset) issues.push('preset: must be b2b, b2c or internal');
 
-  const secretList = typeof options.secret === 'string' ? [options.secret] : (options.secret ?? []);
-  if (!Array.isArray(secretList) || secretList.length === 0) issues.push('secret: required');
+  // Array.from: holes become undefined (refused below) instead of being skipped by map.
+  const secretList: readonly unknown[] =
+    typeof options.secret === 'string'
+      ? [options.secret]
+      : Array.isArray(options.secret)
+        ? Array.from(options.secret)
+        : [];
+  if (secretList.length === 0) {
+    issues.push(
+      options.secret === undefined || Array.isArray(options.secret)
+        ? 'secret: required'
+        : 'secret: must be a string or an array of strings',
+    );
+  }
   const secrets = secretList.map((secret, i) => {
     const name = secretList.length > 1 ? `secret[${i}]` : 'secret';
     if (typeof secret !== 'string') {
@@ -263,8 +279,10 @@ export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
   let jwt: ResolvedConfig['jwt'] = null;
   if (strategy !== 'database' || options.jwt) {
     const o = options.jwt;
-    if (!o) issues.push(`jwt: required for the ${strategy} strategy (keys, issuer, audience)`);
-    else {
+    if (!o) {
+      const named = STRATEGIES.includes(strategy) ? `the ${strategy}` : 'this';
+      issues.push(`jwt: required for ${named} strategy (keys, issuer, audience)`);
+    } else {
       let keyring: Keyring | null = null;
       try {
         keyring = createKeyring(o.keys ?? []);
@@ -285,7 +303,10 @@ export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
         ),
         clockSkewMs: duration(o.clockSkew, 'jwt.clockSkew', '30s'),
         maxTokenLength: o.maxTokenLength ?? 4096,
-        customClaims: [...(o.customClaims ?? [])],
+        // A non-array is left for validateCustomClaims to report (spreading it would throw).
+        customClaims: Array.isArray(o.customClaims)
+          ? [...o.customClaims]
+          : ((o.customClaims ?? []) as string[]),
       };
       if (tokens.lifetimeMs < 1000 || tokens.lifetimeMs > 86_400_000) {
         issues.push('jwt.accessTokenTtl: must be between 1s and 24h');
@@ -336,7 +357,9 @@ export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
   }
 
   const touchFraction = options.touchFraction ?? 0.1;
-  if (!(touchFraction >= 0 && touchFraction < 1)) issues.push('touchFraction: must be in [0, 1)');
+  if (typeof touchFraction !== 'number' || !(touchFraction >= 0 && touchFraction < 1)) {
+    issues.push('touchFraction: must be in [0, 1)');
+  }
   const stalenessMs = duration(options.revocation?.staleness, 'revocation.staleness', '5s');
   const maxCacheEntries = options.revocation?.maxEntries ?? 10_000;
   if (!Number.isInteger(maxCacheEntries) || maxCacheEntries < 1)

@@ -304,8 +304,7 @@ export class SessionManager {
     const except = options.except ?? [];
     const now = this.#config.clock.now();
     if (except.length === 0) {
-      await this.#store.setNotBefore(userId, now);
-      this.#published({ type: 'not-before', scope: userId, at: now });
+      await this.#raiseWatermark(userId);
     } else if (this.strategy !== 'database') {
       const sessions = await this.#store.listByUser(userId);
       for (const s of sessions) if (!except.includes(s.id)) await this.#denySession(s.id, now);
@@ -317,9 +316,7 @@ export class SessionManager {
 
   /** Incident response: every session and access token issued before now stops working, for every user. */
   async revokeEverything(): Promise<void> {
-    const now = this.#config.clock.now();
-    await this.#store.setNotBefore(GLOBAL_SCOPE, now);
-    this.#published({ type: 'not-before', scope: GLOBAL_SCOPE, at: now });
+    await this.#raiseWatermark(GLOBAL_SCOPE);
     this.#events.emit('session.revoked', { sessionId: null, userId: null, reason: 'everything' });
   }
 
@@ -596,7 +593,11 @@ export class SessionManager {
   // --- issuing ----------------------------------------------------------------------------------
 
   async #issueRefreshed(record: SessionRecord, secret: string, retry: boolean): Promise<Issued> {
-    // Closes the race with a concurrent "log out everywhere": ask the store, not the cache.
+    // Closes the race with a concurrent "log out everywhere": sign first (fixing the token's
+    // iat), then ask the store, not the cache. If this read misses the watermark, the token was
+    // signed before it landed, and the second watermark `#raiseWatermark` takes once the first
+    // is in place covers it; signed after the read, it could outlive both.
+    const issued = await this.#issue(record, secret, retry);
     const notBefore = await this.#store.getNotBefore(record.userId);
     if (record.createdAt <= notBefore) throw new RevokedError();
     if (retry) {
@@ -607,7 +608,7 @@ export class SessionManager {
         retry,
       });
     }
-    return this.#issue(record, secret, retry);
+    return issued;
   }
 
   async #issue(record: SessionRecord, secret: string, retry: boolean): Promise<Issued> {
@@ -620,8 +621,11 @@ export class SessionManager {
       cookies.push(this.#sessionCookie(record, credential));
     } else {
       const now = this.#config.clock.now();
-      const lifetimeMs = Math.min(jwt!.lifetimeMs, record.absoluteExpiresAt - now);
-      if (lifetimeMs < 1000) throw new ExpiredError('absolute');
+      // Never past the session's own end (idle or absolute): an ended session has no live token.
+      const lifetimeMs = Math.min(jwt!.lifetimeMs, record.expiresAt - now);
+      if (lifetimeMs < 1000) {
+        throw new ExpiredError(record.expiresAt < record.absoluteExpiresAt ? 'idle' : 'absolute');
+      }
       const session = toSession(record);
       const claims = jwt!.claims?.(session);
       const signed = await signAccessToken(
@@ -654,6 +658,22 @@ export class SessionManager {
     const deleted = await this.#store.delete(sessionId);
     if (deleted) this.#events.emit('session.revoked', { sessionId, userId, reason });
     return deleted;
+  }
+
+  /**
+   * Raises a watermark to now and, if the clock moved while that write landed, once more: a
+   * refresh whose watermark read ran before the first write landed may have signed a token after
+   * it, and the second covers that token (a refresh signing later reads the first and is refused).
+   */
+  async #raiseWatermark(scope: string): Promise<void> {
+    const now = this.#config.clock.now();
+    await this.#store.setNotBefore(scope, now);
+    this.#published({ type: 'not-before', scope, at: now });
+    const landed = this.#config.clock.now();
+    if (landed > now) {
+      await this.#store.setNotBefore(scope, landed);
+      this.#published({ type: 'not-before', scope, at: landed });
+    }
   }
 
   async #denySession(sessionId: string, now: number): Promise<void> {

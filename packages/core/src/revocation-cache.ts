@@ -52,8 +52,10 @@ export class RevocationCache {
     const now = this.clock.now();
     const cached = this.peekDenied(key, now);
     if (cached !== undefined) return cached;
-    const value = await this.source.isDenied(key);
-    if (this.stalenessMs === 0) return value;
+    const answer = await this.source.isDenied(key);
+    if (this.stalenessMs === 0) return answer;
+    // A deny applied while this read was in flight is newer than its answer: never un-deny.
+    const value = answer || this.#denied.get(key)?.value === true;
     this.#set(this.#denied, key, value, now);
     return value;
   }
@@ -62,8 +64,10 @@ export class RevocationCache {
     const now = this.clock.now();
     const cached = this.peekNotBefore(userId, now);
     if (cached !== undefined) return cached;
-    const value = await this.source.getNotBefore(userId);
-    if (this.stalenessMs === 0) return value;
+    const answer = await this.source.getNotBefore(userId);
+    if (this.stalenessMs === 0) return answer;
+    // Watermarks only rise: one applied while this read was in flight beats its older answer.
+    const value = Math.max(answer, this.#notBefore.get(userId)?.value ?? 0);
     this.#set(this.#notBefore, userId, value, now);
     return Math.max(value, this.#globalFloor);
   }

@@ -1,6 +1,7 @@
 import { expiryCases } from './cases/expiry.ts';
 import { failureCases } from './cases/failures.ts';
 import { maintenanceCases } from './cases/maintenance.ts';
+import { modelCases } from './cases/model.ts';
 import { recordCases } from './cases/records.ts';
 import { revocationCases } from './cases/revocation.ts';
 import { secretCases } from './cases/secrets.ts';
@@ -18,6 +19,7 @@ export const conformanceCases: readonly ConformanceCase[] = Object.freeze([
   ...maintenanceCases,
   ...failureCases,
   ...secretCases,
+  ...modelCases,
 ]);
 
 /** A case with the reason it is skipped, if it is. */

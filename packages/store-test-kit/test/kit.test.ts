@@ -337,6 +337,56 @@ const mutants: [caseId: string, rule: string, factory: StoreFactory][] = [
       };
     }),
   ],
+  [
+    'model-interleavings',
+    'delete reports success but keeps the session (revoke is a no-op)',
+    mutant(() => ({ delete: async () => true })),
+  ],
+  [
+    'model-interleavings',
+    'deleteByUser deletes nothing (log out everywhere is a no-op)',
+    mutant(() => ({ deleteByUser: async () => 0 })),
+  ],
+  [
+    'model-interleavings',
+    'update writes a deleted session back (an upsert)',
+    mutant((inner) => ({
+      async update(record, expectedVersion) {
+        if (await inner.update(record, expectedVersion)) return true;
+        if (await inner.get(record.id)) return false;
+        await inner.create(record);
+        return true;
+      },
+    })),
+  ],
+  [
+    'model-interleavings',
+    'update ignores the version: a slow touch undoes a rotation',
+    mutant((inner) => ({
+      async update(record) {
+        const current = await inner.get(record.id);
+        return current ? inner.update(record, current.version) : false;
+      },
+    })),
+  ],
+  [
+    'model-access-tokens',
+    'deny is a no-op: a revoked session’s access tokens live on elsewhere',
+    mutant(() => ({ deny: async () => {} })),
+  ],
+  [
+    'model-access-tokens',
+    'setNotBefore is a no-op: log out everywhere leaves access tokens alive',
+    mutant(() => ({ setNotBefore: async () => {} })),
+  ],
+  [
+    'model-interleavings',
+    'expiry checked against a clock that never moves',
+    async () => {
+      const clock = manualClock();
+      return { store: memoryStore({ clock: manualClock(clock.now()) }), clock };
+    },
+  ],
 ];
 
 describe('every case can fail', () => {

@@ -137,7 +137,9 @@ export function resolveCookieConfig(config: CookieConfig = {}): {
     csrf: `${prefix}csrf`,
     ...checkNameKeys(input.names, issues),
   };
-  const paths: CookieNames = { session: '/', refresh: String(refreshPath), csrf: '/' };
+  // Not String(): a value without a primitive form (a null-prototype object) would throw.
+  const path = typeof refreshPath === 'string' ? refreshPath : '';
+  const paths: CookieNames = { session: '/', refresh: path, csrf: '/' };
   for (const key of NAME_KEYS) {
     issues.push(...nameIssues(key, names[key], { secure, domain, path: paths[key] }));
   }
@@ -151,7 +153,7 @@ export function resolveCookieConfig(config: CookieConfig = {}): {
   return {
     value: Object.freeze({
       names: Object.freeze(names),
-      refreshPath: String(refreshPath),
+      refreshPath: path,
       attributes: Object.freeze(attributes),
     }),
     issues,

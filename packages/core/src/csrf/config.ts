@@ -107,7 +107,7 @@ export function resolveCsrfConfig(options: CsrfOptions): {
       const normalized = typeof origin === 'string' ? normalizeOrigin(origin) : null;
       if (normalized === null) {
         issues.push(
-          `trustedOrigins[${i}]: ${JSON.stringify(origin)} is not an http(s) origin (scheme://host[:port], no path)`,
+          `trustedOrigins[${i}]: ${typeof origin === 'string' ? JSON.stringify(origin) : `a ${typeof origin}`} is not an http(s) origin (scheme://host[:port], no path)`,
         );
       } else if (!trustedOrigins.includes(normalized)) {
         trustedOrigins.push(normalized);
@@ -142,7 +142,7 @@ export function resolveCsrfConfig(options: CsrfOptions): {
       mode,
       trustedOrigins: Object.freeze(trustedOrigins),
       headerName,
-      formField: String(formField),
+      formField: typeof formField === 'string' ? formField : '',
       allowSameSite: allowSameSite === true,
       allowMissingOrigin: allowMissingOrigin === true,
     }),

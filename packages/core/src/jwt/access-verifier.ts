@@ -61,6 +61,7 @@ export class AccessTokenVerifier {
   }
 
   #entry(token: string): Entry | undefined {
+    if (typeof token !== 'string') return undefined; // refused by the full verification instead
     const hit = this.#cache?.get(token.slice(-INDEX_LENGTH));
     return hit?.token === token ? hit : undefined;
   }

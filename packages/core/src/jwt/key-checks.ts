@@ -29,7 +29,7 @@ export function keyIssues(key: KeyInput, signs: boolean): string[] {
   }
   if (key.alg === 'HS256') {
     issues.push(...hmacIssues(key.secret, signs).map((issue) => `${where}: HS256 secret ${issue}`));
-  } else if (Object.hasOwn(PROFILES, key.alg)) {
+  } else if (typeof key.alg === 'string' && Object.hasOwn(PROFILES, key.alg)) {
     issues.push(...asymmetricIssues(key, signs).map((issue) => `${where}: ${issue}`));
   } else {
     issues.push(`${where}: alg must be one of HS256, ${Object.keys(PROFILES).join(', ')}`);

@@ -123,7 +123,8 @@ export function createKeyring(keys: readonly KeyInput[]): Keyring {
     throw new ConfigError(['keyring: at least one key is required']);
   }
   const seen = new Set<string>();
-  keys.forEach((key, index) => {
+  // Array.from turns holes into undefined, which keyIssues refuses (forEach would skip them).
+  Array.from(keys).forEach((key, index) => {
     issues.push(...keyIssues(key, index === 0));
     if (typeof key?.kid === 'string') {
       if (seen.has(key.kid)) issues.push(`${keyLabel(key.kid)}: duplicate kid`);

@@ -18,19 +18,27 @@ const PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/;
 
 /** Parses a {@link Duration} into milliseconds; returns null when it is not a valid duration. */
 export function parseDuration(value: unknown): number | null {
+  let ms: number;
   if (typeof value === 'number') {
-    return Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : null;
+    if (!(value >= 0)) return null;
+    ms = Math.round(value * 1000);
+  } else {
+    if (typeof value !== 'string') return null;
+    const match = PATTERN.exec(value.trim());
+    if (!match) return null;
+    ms = Math.round(Number(match[1]) * UNIT_MS[match[2]!]!);
   }
-  if (typeof value !== 'string') return null;
-  const match = PATTERN.exec(value.trim());
-  if (!match) return null;
-  return Math.round(Number(match[1]) * UNIT_MS[match[2]!]!);
+  // Past 2^53 ms (285,000 years) arithmetic on it is inexact, and Infinity is no duration.
+  return Number.isSafeInteger(ms) ? ms : null;
 }
 
 /** Parses a {@link Duration} into milliseconds or throws a {@link ConfigError} naming the option. */
 export function durationMs(value: Duration, option: string): number {
   const ms = parseDuration(value);
-  if (ms === null)
-    throw new ConfigError([`${option}: not a valid duration (${JSON.stringify(value)})`]);
+  if (ms === null) {
+    // Only a string or number is shown: JSON.stringify throws on a BigInt.
+    const shown = typeof value === 'string' || typeof value === 'number' ? value : typeof value;
+    throw new ConfigError([`${option}: not a valid duration (${JSON.stringify(shown)})`]);
+  }
   return ms;
 }

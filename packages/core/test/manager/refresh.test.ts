@@ -108,6 +108,25 @@ describe('refresh rotation', () => {
     });
   });
 
+  it('an access token never outlives the idle deadline of its session', async () => {
+    const { sess, clock } = setup({
+      strategy: 'jwt',
+      jwt: { ...jwtOptions, accessTokenTtl: '15m' },
+      sessions: { standard: { idleTimeout: '5m', absoluteTimeout: '1h' } },
+    });
+    const { credential, expiresIn } = await sess.create('alice');
+    expect(expiresIn).toBe(5 * 60);
+    clock.advance(4 * MIN);
+    const next = await sess.refresh(credential);
+    expect(next.expiresIn).toBe(5 * 60);
+    // "Log out other devices" deny-lists only the sessions still listed: an idle-expired one
+    // must have no token left to deny.
+    clock.advance(5 * MIN + 31_000);
+    await expect(sess.validate(next.accessToken)).rejects.toMatchObject({
+      code: 'ERR_SESS_EXPIRED',
+    });
+  });
+
   it('a refresh racing "log out everywhere" leaves nothing alive', async () => {
     const { sess } = setup({ strategy: 'jwt', jwt: jwtOptions });
     const { credential } = await sess.create('alice');
@@ -293,9 +312,10 @@ describe('hybrid strategy', () => {
       jwt: { ...jwtOptions, accessTokenTtl: '1h' },
       sessions: { standard: { idleTimeout: '10m', absoluteTimeout: '8h' } },
     });
-    const { accessToken } = await sess.create('alice');
+    const { accessToken, expiresIn } = await sess.create('alice');
+    expect(expiresIn).toBe(10 * 60); // cut to the idle deadline
     clock.advance(11 * MIN);
-    await expect(sess.validate(accessToken)).rejects.toMatchObject({ code: 'ERR_SESS_REVOKED' });
+    await expect(sess.validate(accessToken)).rejects.toMatchObject({ code: 'ERR_SESS_EXPIRED' });
   });
 });
 
