@@ -12,6 +12,7 @@ export const sourceAliases: Record<string, string> = {
   '@sess/express': src('express/src/index.ts'),
   '@sess/koa': src('koa/src/index.ts'),
   '@sess/hono': src('hono/src/index.ts'),
+  '@sess/client': src('client/src/index.ts'),
   '@sess/behaviour-suite': src('behaviour-suite/src/index.ts'),
   '@sess/store-test-kit/vitest': src('store-test-kit/src/vitest.ts'),
   '@sess/store-test-kit': src('store-test-kit/src/index.ts'),

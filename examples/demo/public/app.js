@@ -1,7 +1,14 @@
 // The demo page: plain DOM, cookies only (nothing in localStorage). Every value from the server is
-// written with textContent, so a hostile user agent string cannot inject markup.
+// written with textContent, so a hostile user agent string cannot inject markup. Requests go
+// through @sess/client (served as /client.js): it sends the CSRF header, refreshes before the
+// access token expires and after a 401, one refresh at a time across every tab of this browser.
+import { createClient } from '/client.js';
+
+const client = createClient();
+// For the console (and the browser tests): try `await demoClient.refresh()`.
+window.demoClient = client;
+
 const $ = (id) => document.getElementById(id);
-let csrfToken = null;
 
 const show = (id, on) => {
   $(id).hidden = !on;
@@ -20,46 +27,17 @@ class ApiError extends Error {
   }
 }
 
-async function request(method, path, body) {
+async function api(method, path, body) {
   const headers = { accept: 'application/json' };
-  if (method !== 'GET') headers['x-csrf-token'] = csrfToken ?? '';
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(path, {
+  const res = await client.fetch(path, {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: 'same-origin',
   });
   const data = await res.json().catch(() => null);
-  if (data?.csrfToken) csrfToken = data.csrfToken;
   if (!res.ok) throw new ApiError(res.status, data);
   return data;
-}
-
-async function fetchCsrf() {
-  await request('GET', '/auth/csrf');
-}
-
-// One recovery per call: a stale CSRF token is fetched again; an expired access token is refreshed.
-// When the refresh fails too, the session is over and the first 401 stands.
-async function api(method, path, body) {
-  try {
-    return await request(method, path, body);
-  } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    if (error.status === 403 && error.code === 'ERR_SESS_CSRF') await fetchCsrf();
-    else if (error.status === 401 && path !== '/auth/login') await refreshOr(error);
-    else throw error;
-    return request(method, path, body);
-  }
-}
-
-async function refreshOr(original) {
-  try {
-    await request('POST', '/auth/refresh');
-  } catch {
-    throw original;
-  }
 }
 
 function signedOut(message) {
@@ -67,6 +45,14 @@ function signedOut(message) {
   show('login', true);
   say('notice', message);
 }
+
+// The session ended: in another tab, or behind a refresh (a timer's or a request's). This tab's own
+// logout (code null, not remote) is announced by its button.
+client.on('loggedOut', ({ code, remote }) => {
+  if (remote && code === null) signedOut('Logged out in another tab.');
+  else if (code !== null) signedOut('Your session has ended. Please log in again.');
+});
+client.on('expired', () => signedOut('Your session has expired. Please log in again.'));
 
 async function render() {
   const me = await api('GET', '/me');
@@ -125,8 +111,6 @@ async function run(action) {
     await action();
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
-      csrfToken = null;
-      await fetchCsrf().catch(() => {});
       signedOut('Your session has ended. Please log in again.');
     } else {
       say('error', error instanceof ApiError ? `${error.message} (${error.code})` : String(error));
@@ -169,7 +153,9 @@ $('profile-form').addEventListener('submit', (event) => {
 $('reload').addEventListener('click', () => run(render));
 $('refresh').addEventListener('click', () =>
   run(async () => {
-    await request('POST', '/auth/refresh');
+    // A rotation on purpose, straight to the server (two tabs clicking at once both reach it:
+    // the server's reuse window keeps them both signed in).
+    await api('POST', '/auth/refresh');
     say('notice', 'Credentials rotated.');
     await render();
   }),
@@ -177,22 +163,17 @@ $('refresh').addEventListener('click', () =>
 $('logout').addEventListener('click', () =>
   run(async () => {
     await api('POST', '/auth/logout');
-    csrfToken = null;
-    await fetchCsrf();
     signedOut('Logged out.');
   }),
 );
 $('logout-all').addEventListener('click', () =>
   run(async () => {
     const { revoked } = await api('POST', '/auth/logout-all', {});
-    csrfToken = null;
-    await fetchCsrf();
     signedOut(`Logged out everywhere (${revoked} session${revoked === 1 ? '' : 's'}).`);
   }),
 );
 
 run(async () => {
-  await fetchCsrf();
   try {
     await render();
   } catch (error) {

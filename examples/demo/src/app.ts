@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { LoginGrant, Validated } from '@sess/core';
 import type { Users } from './users.ts';
 
@@ -86,11 +88,34 @@ const asset = (name: string, type: string): Asset => ({
   body: readFileSync(new URL(`../public/${name}`, import.meta.url), 'utf8'),
 });
 
-/** `/`, `/app.js` and `/app.css`. */
+/**
+ * `@sess/client`'s built ESM bundle, which the page imports. A missing build answers with a script
+ * that says so, rather than stopping the whole demo.
+ */
+function clientBundle(): Asset {
+  const type = 'text/javascript; charset=utf-8';
+  const require = createRequire(import.meta.url);
+  const file = join(dirname(require.resolve('@sess/client/package.json')), 'dist/index.js');
+  try {
+    // The source map is not served: drop the comment that points at it.
+    return {
+      type,
+      body: readFileSync(file, 'utf8').replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n'),
+    };
+  } catch {
+    return {
+      type,
+      body: 'throw new Error("@sess/client is not built: pnpm --filter @sess/client build");\n',
+    };
+  }
+}
+
+/** `/`, `/app.js`, `/app.css` and `/client.js`. */
 export const ASSETS: Readonly<Record<string, Asset>> = {
   '/': asset('index.html', 'text/html; charset=utf-8'),
   '/app.js': asset('app.js', 'text/javascript; charset=utf-8'),
   '/app.css': asset('app.css', 'text/css; charset=utf-8'),
+  '/client.js': clientBundle(),
 };
 
 /** Headers on every response: the page loads nothing from elsewhere and is never framed. */

@@ -26,6 +26,8 @@ export interface DemoConfig {
   readonly namespace: string;
   /** sess's log lines on stderr from this level up (`SESS_LOG`, default off). */
   readonly logLevel: LogLevel;
+  /** Access-token lifetime in seconds (`SESS_ACCESS_TTL`, jwt/hybrid), null for sess's default. */
+  readonly accessTtl: number | null;
 }
 
 /** Reads and checks the environment; a bad value throws one error that lists every problem. */
@@ -49,6 +51,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DemoConfig 
   const logLevel = pick('SESS_LOG', LOG_LEVELS);
   const port = integer('PORT', 3000, 0, 65535);
   const loginsPerMinute = integer('SESS_LOGINS_PER_MINUTE', 30, 1, 1_000_000);
+  const accessTtl =
+    env.SESS_ACCESS_TTL === undefined ? null : integer('SESS_ACCESS_TTL', 900, 1, 86_400);
   const namespace = env.SESS_NAMESPACE ?? '';
   if (!/^[a-z0-9_]{0,32}$/.test(namespace))
     problems.push('SESS_NAMESPACE must match [a-z0-9_]{0,32}');
@@ -71,5 +75,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DemoConfig 
     loginsPerMinute,
     namespace,
     logLevel,
+    accessTtl,
   };
 }

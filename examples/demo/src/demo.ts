@@ -70,6 +70,10 @@ export async function startDemo(
             keys: [{ kid: 'demo', alg: 'HS256', secret: randomBytes(32).toString('base64url') }],
             issuer: origin,
             audience: origin,
+            // A short lifetime (to watch refresh happen) means what it says: no skew allowance.
+            ...(config.accessTtl === null
+              ? {}
+              : { accessTokenTtl: config.accessTtl, clockSkew: 0 }),
           },
         }),
   });

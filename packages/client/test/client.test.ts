@@ -1,0 +1,373 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunningDemo } from '../../../examples/demo/src/demo.ts';
+import { DemoClient, startTestDemo } from '../../../examples/demo/test/support.ts';
+import {
+  type ClientEvents,
+  type ClientOptions,
+  createClient,
+  type SessClient,
+} from '../src/index.ts';
+import {
+  browserFetch,
+  channelName,
+  frozenTime,
+  memoryLocks,
+  next,
+  recordingFetch,
+  type Sent,
+} from './support.ts';
+
+// Against the real demo (Express, SQLite, DESIGN §5): no server logic is mocked. A browser is
+// played by `browserFetch` (a cookie jar and an Origin); time is frozen and timers are manual.
+
+const LOGIN = { email: 'alice@example.com', password: 'alice-password-1' };
+const ACCESS = '__Host-session';
+
+let demo: RunningDemo | undefined;
+const clients: SessClient[] = [];
+/** Every rotation the server performed (replays inside the reuse window included). */
+let refreshes: { retry: boolean }[] = [];
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await demo?.close();
+  demo = undefined;
+});
+
+async function start(env: Record<string, string> = {}) {
+  demo = await startTestDemo({ SESS_STRATEGY: 'jwt', ...env });
+  refreshes = [];
+  demo.sess.on('session.refreshed', ({ retry }) => refreshes.push({ retry }));
+  return demo;
+}
+
+function client(options: ClientOptions): SessClient {
+  const created = createClient({ channel: null, ...options });
+  clients.push(created);
+  return created;
+}
+
+/** A cookie-mode client as a browser tab runs it, with a frozen clock. */
+async function tab(env: Record<string, string> = {}, options: ClientOptions = {}) {
+  const { url } = demo ?? (await start(env));
+  const browser = browserFetch(url);
+  const time = frozenTime();
+  const events: { name: keyof ClientEvents; payload: unknown }[] = [];
+  const created = client({ baseUrl: url, fetch: browser.fetch, ...time, ...options });
+  for (const name of ['refreshed', 'expired', 'loggedOut'] as const) {
+    created.on(name, (payload) => events.push({ name, payload }));
+  }
+  return { url, client: created, browser, time, events };
+}
+
+const post = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+const count = (sent: readonly Sent[], method: string, path: string) =>
+  sent.filter((s) => s.method === method && s.path === path).length;
+
+describe('cookie mode (browsers)', () => {
+  it('sends the CSRF header on unsafe requests only, and nothing to another origin', async () => {
+    const { client, browser } = await tab();
+    expect((await client.fetch('/auth/login', post(LOGIN))).status).toBe(200);
+    expect((await client.fetch('/me')).status).toBe(200);
+    expect((await client.fetch('/me', { method: 'HEAD' })).status).toBeLessThan(500);
+    expect((await client.fetch('/account/profile', post({ displayName: 'Al' }))).status).toBe(200);
+    expect((await client.fetch('http://elsewhere.test/x', post({}))).status).toBe(200);
+
+    const csrf = (s: Sent) => s.headers.get('x-csrf-token');
+    const [first, login, me, head, profile, foreign] = browser.sent;
+    // The first unsafe request fetched a token first.
+    expect([first!.method, first!.path, csrf(first!)]).toEqual(['GET', '/auth/csrf', null]);
+    expect(csrf(login!)).toMatch(/.{16}/);
+    expect([csrf(me!), csrf(head!)]).toEqual([null, null]);
+    expect(csrf(profile!)).toMatch(/.{16}/);
+    expect(csrf(profile!)).not.toBe(csrf(login!)); // the login's new, session-bound token
+    expect(profile!.credentials).toBe('include');
+    expect([foreign!.path, csrf(foreign!), foreign!.credentials]).toEqual(['/x', null, undefined]);
+    expect(browser.sent).toHaveLength(6);
+  });
+
+  it.each([
+    ['default lifetime (15 min): 5 minutes before expiry', {}, 900_000, 600_000],
+    ['60 s lifetime: half the lifetime before expiry', { SESS_ACCESS_TTL: '60' }, 60_000, 30_000],
+  ])('refreshes ahead of expiry, %s', async (_name, env, lifetime, delay) => {
+    const { client, time, events } = await tab(env);
+    await client.fetch('/auth/login', post(LOGIN));
+    expect(client.expiresAt).toBe(time.now() + lifetime);
+    expect(time.pending()).toEqual([delay]);
+
+    time.advance(delay - 1);
+    expect(refreshes).toHaveLength(0);
+    const refreshed = next(client, 'refreshed');
+    time.advance(1);
+    expect(await refreshed).toEqual({ expiresAt: time.now() + lifetime, remote: false });
+    expect(refreshes).toEqual([{ retry: false }]);
+    expect(time.pending()).toEqual([delay]);
+    expect(events.map((e) => e.name)).toEqual(['refreshed', 'refreshed']); // login, then refresh
+    expect((await client.fetch('/me')).status).toBe(200);
+  });
+
+  it('after sleeping past the expiry, refreshes once before the next request', async () => {
+    const { client, time, browser } = await tab();
+    await client.fetch('/auth/login', post(LOGIN));
+    time.jump(3_600_000); // no timer ran
+    const results = await Promise.all([client.fetch('/me'), client.fetch('/auth/sessions')]);
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    expect(refreshes).toHaveLength(1);
+    // Sent once, after the refresh: with the new access token.
+    const me = browser.sent.filter((s) => s.path === '/me');
+    expect(me).toHaveLength(1);
+    expect(me[0]!.headers.get('cookie')).toContain(`${ACCESS}=${browser.cookies.get(ACCESS)}`);
+  });
+
+  it('50 parallel callers share one refresh request', async () => {
+    const { client, browser } = await tab();
+    await client.fetch('/auth/login', post(LOGIN));
+    const results = await Promise.all(Array.from({ length: 50 }, () => client.refresh()));
+    expect(new Set(results)).toEqual(new Set([true]));
+    expect(count(browser.sent, 'POST', '/auth/refresh')).toBe(1);
+    expect(refreshes).toEqual([{ retry: false }]);
+  });
+
+  it('50 parallel requests that get a 401 share one refresh, and each is retried once', async () => {
+    const { client, browser } = await tab();
+    await client.fetch('/auth/login', post(LOGIN));
+    // The access token is gone (its cookie expired, or the page just loaded): every request 401s.
+    browser.cookies.delete(ACCESS);
+    const results = await Promise.all(Array.from({ length: 50 }, () => client.fetch('/me')));
+    expect(results.map((r) => r.status)).toEqual(Array(50).fill(200));
+    // One refresh. Its first request is refused (403): without the access token the server cannot
+    // check the session-bound CSRF token; the client fetches a token and sends it once more.
+    expect(count(browser.sent, 'POST', '/auth/refresh')).toBe(2);
+    expect(refreshes).toEqual([{ retry: false }]);
+    expect(count(browser.sent, 'GET', '/me')).toBe(100);
+  });
+
+  it('does not loop when the refresh fails: one refresh, then the 401 stands', async () => {
+    const { client, browser, events } = await tab();
+    await client.fetch('/auth/login', post(LOGIN));
+    browser.cookies.clear(); // every credential gone
+    expect((await client.fetch('/me')).status).toBe(401);
+    expect(events.map((e) => e.name)).toEqual(['refreshed', 'loggedOut']);
+    expect((await client.fetch('/me')).status).toBe(401);
+    expect(await client.refresh()).toBe(false);
+    expect(count(browser.sent, 'GET', '/me')).toBe(2);
+    // One refresh, plus its single retry with a fresh CSRF token after the server's 403.
+    expect(count(browser.sent, 'POST', '/auth/refresh')).toBe(2);
+    expect(client.expiresAt).toBeNull();
+  });
+
+  it('ends in loggedOut, in this tab and the others, when the session was revoked', async () => {
+    const { url } = await start();
+    const name = channelName();
+    const browser = browserFetch(url);
+    const tabs = [0, 1].map(() => client({ baseUrl: url, fetch: browser.fetch, channel: name }));
+    await tabs[0]!.fetch('/auth/login', post(LOGIN));
+    const elsewhere = new DemoClient(url);
+    await elsewhere.login();
+    expect((await elsewhere.request('POST', '/auth/logout-all', {})).body).toEqual({ revoked: 2 });
+
+    const remote = next(tabs[1]!, 'loggedOut');
+    const local = next(tabs[0]!, 'loggedOut');
+    expect(await tabs[0]!.refresh()).toBe(false);
+    expect(await local).toEqual({ code: 'ERR_SESS_REVOKED', remote: false });
+    expect(await remote).toEqual({ code: 'ERR_SESS_REVOKED', remote: true });
+    expect(await tabs[1]!.refresh()).toBe(false);
+    expect(count(browser.sent, 'POST', '/auth/refresh')).toBe(1);
+  });
+
+  it('keeps the session through a 503 from refresh, and tries again later', async () => {
+    const { url } = await start();
+    const browser = browserFetch(url);
+    const time = frozenTime();
+    // A transient fault between client and server, as when the store is down (sess fails closed).
+    let faults = 2;
+    const faulty: typeof fetch = (input, init) =>
+      new URL(String(input)).pathname === '/auth/refresh' && faults-- > 0
+        ? Promise.resolve(
+            Response.json({ error: { code: 'ERR_SESS_STORE', message: 'down' } }, { status: 503 }),
+          )
+        : browser.fetch(input, init);
+    const flaky = client({ baseUrl: url, fetch: faulty, ...time });
+    await flaky.fetch('/auth/login', post(LOGIN));
+    const expiresAt = flaky.expiresAt;
+    const events: string[] = [];
+    for (const name of ['refreshed', 'expired', 'loggedOut'] as const) {
+      flaky.on(name, () => events.push(name));
+    }
+    expect(await flaky.refresh()).toBe(false);
+    expect(events).toEqual([]);
+    expect(flaky.expiresAt).toBe(expiresAt);
+    // A 401 whose refresh meets a 503 is answered as is: no logout, no loop.
+    browser.cookies.delete(ACCESS);
+    expect((await flaky.fetch('/me')).status).toBe(401);
+    expect(events).toEqual([]);
+    expect(count(browser.sent, 'GET', '/me')).toBe(1);
+    // The next try comes at most 30 s later, and reaches the server.
+    expect(Math.min(...time.pending())).toBeLessThanOrEqual(30_000);
+    const refreshed = next(flaky, 'refreshed');
+    time.advance(30_000);
+    await refreshed;
+    expect(refreshes).toEqual([{ retry: false }]);
+    expect((await flaky.fetch('/me')).status).toBe(200);
+    expect(events).toEqual(['refreshed']);
+  });
+
+  it('maps ERR_SESS_EXPIRED from the refresh endpoint to expired, anything else to loggedOut', async () => {
+    // The rule itself, on canned answers (the demo cannot age a session by 30 minutes).
+    for (const [code, event] of [
+      ['ERR_SESS_EXPIRED', 'expired'],
+      ['ERR_SESS_REVOKED', 'loggedOut'],
+      ['ERR_SESS_REFRESH_REUSED', 'loggedOut'],
+      ['ERR_SESS_INVALID_CREDENTIAL', 'loggedOut'],
+    ] as const) {
+      const answer: typeof fetch = async (input) =>
+        new URL(String(input)).pathname === '/auth/csrf'
+          ? Response.json({ csrfToken: 't' })
+          : Response.json({ error: { code, message: 'no' } }, { status: 401 });
+      const c = client({ baseUrl: 'http://sess.test', fetch: answer });
+      const seen: string[] = [];
+      for (const name of ['refreshed', 'expired', 'loggedOut'] as const) {
+        c.on(name, () => seen.push(name));
+      }
+      expect(await c.refresh()).toBe(false);
+      expect(seen).toEqual([event]);
+    }
+  });
+
+  it('announces a logout through the client as loggedOut, to the other tabs too', async () => {
+    const { url } = await start();
+    const name = channelName();
+    const browser = browserFetch(url);
+    const [one, two] = [0, 1].map(() =>
+      client({ baseUrl: url, fetch: browser.fetch, channel: name }),
+    ) as [SessClient, SessClient];
+    const learned = next(two, 'refreshed');
+    await one.fetch('/auth/login', post(LOGIN));
+    expect(await learned).toEqual({ expiresAt: one.expiresAt, remote: true });
+    expect(two.expiresAt).toBe(one.expiresAt);
+    const remote = next(two, 'loggedOut');
+    expect((await one.fetch('/auth/logout', post({}))).status).toBe(200);
+    expect(await remote).toEqual({ code: null, remote: true });
+  });
+});
+
+describe('across tabs (Web Locks and BroadcastChannel)', () => {
+  it('a tab that waited for the lock does not refresh again', async () => {
+    const { url } = await start();
+    const name = channelName();
+    const locks = memoryLocks();
+    const browser = browserFetch(url);
+    const tabs = [0, 1, 2, 3].map(() =>
+      client({ baseUrl: url, fetch: browser.fetch, channel: name, locks }),
+    );
+    await tabs[0]!.fetch('/auth/login', post(LOGIN));
+    const results = await Promise.all(tabs.map((t) => t.refresh()));
+    expect(results).toEqual([true, true, true, true]);
+    expect(count(browser.sent, 'POST', '/auth/refresh')).toBe(1);
+    expect(refreshes).toEqual([{ retry: false }]);
+    expect(new Set(tabs.map((t) => t.expiresAt)).size).toBe(1);
+  });
+
+  it('an orphaned lock cannot deadlock: past lockTimeout, the tab refreshes anyway', async () => {
+    const { url } = await start();
+    const browser = browserFetch(url);
+    const time = frozenTime();
+    const locks = memoryLocks();
+    locks.hold('orphan:refresh');
+    const stuck = client({
+      baseUrl: url,
+      fetch: browser.fetch,
+      channel: 'orphan',
+      locks,
+      lockTimeout: 5_000,
+      ...time,
+    });
+    await stuck.fetch('/auth/login', post(LOGIN));
+    let settled = false;
+    const outcome = stuck.refresh().finally(() => {
+      settled = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(settled).toBe(false);
+    expect(time.pending()).toContain(5_000);
+    time.advance(5_000);
+    expect(await outcome).toBe(true);
+    expect(refreshes).toEqual([{ retry: false }]);
+  });
+});
+
+describe('bearer mode (Node services)', () => {
+  it('holds tokens in memory, sends them as Bearer and in the refresh body, no CSRF', async () => {
+    const { url } = await start();
+    const { fetch, sent } = recordingFetch();
+    const service = client({ mode: 'bearer', baseUrl: url, fetch });
+    const login = await (await service.fetch('/auth/login', post(LOGIN))).json();
+    expect(login).toMatchObject({
+      accessToken: expect.any(String),
+      refreshToken: expect.any(String),
+    });
+    expect((await service.fetch('/me')).status).toBe(200);
+    expect(sent.at(-1)!.headers.get('authorization')).toBe(`Bearer ${login.accessToken}`);
+
+    expect(await service.refresh()).toBe(true);
+    const refresh = sent.at(-1)!;
+    expect(JSON.parse(refresh.body!)).toEqual({ refreshToken: login.refreshToken });
+    expect((await service.fetch('/account/profile', post({ displayName: 'Svc' }))).status).toBe(
+      200,
+    );
+    const profile = sent.at(-1)!;
+    expect(profile.headers.get('authorization')).toMatch(/^Bearer /);
+    expect(profile.headers.get('authorization')).not.toBe(`Bearer ${login.accessToken}`);
+    expect(sent.some((s) => s.headers.has('x-csrf-token') || s.headers.has('cookie'))).toBe(false);
+    expect(sent.some((s) => s.path === '/auth/csrf')).toBe(false);
+  });
+
+  it('starts from a refresh token alone: 401, refresh, retry', async () => {
+    const { url } = await start();
+    const raw = await (await fetch(`${url}/auth/login`, post(LOGIN))).json();
+    const { fetch: recorded, sent } = recordingFetch();
+    const service = client({
+      mode: 'bearer',
+      baseUrl: url,
+      fetch: recorded,
+      tokens: { refreshToken: raw.refreshToken },
+    });
+    expect((await service.fetch('/me')).status).toBe(200);
+    expect(sent.map((s) => `${s.method} ${s.path}`)).toEqual([
+      'GET /me',
+      'POST /auth/refresh',
+      'GET /me',
+    ]);
+  });
+
+  it('schedules the refresh from initial tokens that carry expiresIn', () => {
+    const time = frozenTime();
+    const service = client({
+      mode: 'bearer',
+      baseUrl: 'http://sess.test',
+      tokens: { expiresIn: 60 },
+      ...time,
+    });
+    expect(service.expiresAt).toBe(time.now() + 60_000);
+    expect(time.pending()).toEqual([30_000]);
+  });
+
+  it('uses the session token in the database strategy', async () => {
+    const { url } = await start({ SESS_STRATEGY: 'database' });
+    const { fetch, sent } = recordingFetch();
+    const service = client({ mode: 'bearer', baseUrl: url, fetch });
+    const login = await (await service.fetch('/auth/login', post(LOGIN))).json();
+    expect(login.sessionToken).toEqual(expect.any(String));
+    expect(service.expiresAt).toBeNull();
+    expect((await service.fetch('/me')).status).toBe(200);
+    expect(await service.refresh()).toBe(true);
+    expect(JSON.parse(sent.at(-1)!.body!)).toEqual({ sessionToken: login.sessionToken });
+    expect((await service.fetch('/me')).status).toBe(200);
+    expect(sent.at(-1)!.headers.get('authorization')).not.toBe(`Bearer ${login.sessionToken}`);
+  });
+});
