@@ -221,7 +221,7 @@ describe.skipIf(!chromiumAvailable())('@sess/client in chromium, several tabs', 
     for (const page of pages) {
       await expect
         .poll(async () => (await seen(page)).map((e) => `${e.name}:${e.code}:${e.remote}`))
-        .toEqual([`loggedOut:ERR_SESS_REVOKED:${page !== pages[0]}`]);
+        .toEqual([`loggedOut:ERR_SESS_INVALID_CREDENTIAL:${page !== pages[0]}`]);
       await page.locator('#login-form').waitFor();
       await expect(page.textContent('#notice')).resolves.toContain('session has ended');
     }

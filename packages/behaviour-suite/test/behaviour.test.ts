@@ -378,6 +378,29 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'refresh after the access token expired passes CSRF, whether its cookie is gone or kept',
+    strategies: ['jwt', 'hybrid'],
+    async run(ctx) {
+      for (const dropExpired of [true, false]) {
+        const client = await loggedIn(ctx);
+        ctx.fx.clock.advance(16 * 60 * SECOND); // past the 15-minute access token
+        if (dropExpired) client.jar.delete('__Host-session'); // as a browser does at Max-Age
+        expect((await client.get('/me')).status).toBe(401);
+        const refreshed = await client.post('/auth/refresh');
+        expect([refreshed.status, code(refreshed)]).toEqual([200, undefined]);
+        expect((await client.get('/me')).status).toBe(200);
+        // Still a CSRF check: the right session's token, and no other, passes.
+        ctx.fx.clock.advance(16 * 60 * SECOND);
+        client.jar.delete('__Host-session');
+        const forged = await client.post('/auth/refresh', { csrf: 'forged' });
+        expect([forged.status, code(forged)]).toEqual([403, 'ERR_SESS_CSRF']);
+        // A pre-session token fetched meanwhile works too.
+        expect((await client.get('/auth/csrf')).status).toBe(200);
+        expect((await client.post('/auth/refresh')).status).toBe(200);
+      }
+    },
+  },
+  {
     name: 'two Authorization headers are refused, whichever comes first',
     async run(ctx) {
       const service = ctx.client('service/1');

@@ -140,9 +140,8 @@ describe('cookie mode (browsers)', () => {
     browser.cookies.delete(ACCESS);
     const results = await Promise.all(Array.from({ length: 50 }, () => client.fetch('/me')));
     expect(results.map((r) => r.status)).toEqual(Array(50).fill(200));
-    // One refresh. Its first request is refused (403): without the access token the server cannot
-    // check the session-bound CSRF token; the client fetches a token and sends it once more.
-    expect(count(browser.sent, 'POST', '/auth/refresh')).toBe(2);
+    // One refresh: the server checks the session-bound CSRF token against the refresh cookie.
+    expect(count(browser.sent, 'POST', '/auth/refresh')).toBe(1);
     expect(refreshes).toEqual([{ retry: false }]);
     expect(count(browser.sent, 'GET', '/me')).toBe(100);
   });
@@ -174,8 +173,9 @@ describe('cookie mode (browsers)', () => {
     const remote = next(tabs[1]!, 'loggedOut');
     const local = next(tabs[0]!, 'loggedOut');
     expect(await tabs[0]!.refresh()).toBe(false);
-    expect(await local).toEqual({ code: 'ERR_SESS_REVOKED', remote: false });
-    expect(await remote).toEqual({ code: 'ERR_SESS_REVOKED', remote: true });
+    // "Log out everywhere" deleted the session: its refresh credential is unknown now.
+    expect(await local).toEqual({ code: 'ERR_SESS_INVALID_CREDENTIAL', remote: false });
+    expect(await remote).toEqual({ code: 'ERR_SESS_INVALID_CREDENTIAL', remote: true });
     expect(await tabs[1]!.refresh()).toBe(false);
     expect(count(browser.sent, 'POST', '/auth/refresh')).toBe(1);
   });

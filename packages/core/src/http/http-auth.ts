@@ -1,4 +1,5 @@
 import { type CookieInstruction, csrfCookie } from '../cookies/index.ts';
+import { parseCredential } from '../credential.ts';
 import type { CsrfProtection } from '../csrf/index.ts';
 import { isSafeMethod } from '../csrf/protection.ts';
 import {
@@ -171,6 +172,9 @@ export function createHttpAuth(manager: SessionManager, options?: HttpAuthOption
     return body;
   };
 
+  const isTokenFailure = (error: unknown): boolean =>
+    isSessError(error) && error.code === CsrfError.code && error.reason.startsWith('token-');
+
   const http: HttpAuth = {
     options: resolved,
     authenticate: (req) => authenticate(manager, req),
@@ -195,17 +199,30 @@ export function createHttpAuth(manager: SessionManager, options?: HttpAuthOption
           throw new CsrfError('token-invalid');
         }
         const sessionId = state.auth?.sessionId ?? null;
+        const tokens = { cookieToken: state.cookies.csrf ?? null, formToken: formToken ?? null };
+        // A refresh is most often sent once the access token has expired and its cookie is gone:
+        // the page's session-bound token is then checked against the refresh cookie's session.
+        const refreshId = sessionId === null ? parseCredential(state.cookies.refresh)?.id : null;
+        if (refreshId) {
+          try {
+            return await csrf().protect(req, { sessionId: refreshId, ...tokens });
+          } catch (error) {
+            if (!isTokenFailure(error)) throw error; // else: a pre-session token, checked below
+          }
+        }
         await csrf().protect(req, {
           sessionId,
           preSessionId: sessionId === null ? (state.cookies.csrf ?? null) : null,
-          cookieToken: state.cookies.csrf ?? null,
-          formToken: formToken ?? null,
+          ...tokens,
         });
       } catch (error) {
-        const tokenFailed =
-          isSessError(error) && error.code === CsrfError.code && error.reason.startsWith('token-');
         // The token was for a session that is gone: the honest answer is its 401.
-        if (tokenFailed && state.auth === null && state.error !== null && !state.ambiguous) {
+        if (
+          isTokenFailure(error) &&
+          state.auth === null &&
+          state.error !== null &&
+          !state.ambiguous
+        ) {
           throw state.error;
         }
         throw error;
