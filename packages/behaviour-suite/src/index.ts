@@ -1,1 +1,1 @@
-export { available, DATABASE_URL, REDIS_URL } from './services.ts';
+export { available, DATABASE_URL, pingPostgres, pingRedis, REDIS_URL } from './services.ts';

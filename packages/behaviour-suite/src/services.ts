@@ -26,6 +26,33 @@ export async function available(name: string, probe: () => Promise<unknown>): Pr
   }
 }
 
+/** Connects to Redis and pings it, failing at once when it is down (an `available` probe). */
+export async function pingRedis(url: string = REDIS_URL): Promise<void> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.ping();
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Opens and closes one Postgres connection (an `available` probe). */
+export async function pingPostgres(url: string = DATABASE_URL): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 /** A Redis client that fails fast instead of queueing while the server is down. */
 export function redisClient(): Redis {
   return new Redis(REDIS_URL, {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { available, DATABASE_URL, pingPostgres, pingRedis, REDIS_URL } from '@sess/behaviour-suite';
 import type { SessionStore } from '@sess/core';
 import { migrate, postgresStore } from '@sess/store-postgres';
 import { redisStore, scanKeys } from '@sess/store-redis';
@@ -7,10 +8,7 @@ import { sqliteStore } from '@sess/store-sqlite';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
-/** The shared servers; loopback only, as in every other suite. */
-export const REDIS_URL: string = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const DATABASE_URL: string =
-  process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export { DATABASE_URL, REDIS_URL };
 
 /** A store the test seeds, the flags that point the CLI at the same data, and its cleanup. */
 export interface Backend {
@@ -24,39 +22,8 @@ export interface Backend {
 const suffix = (): string => randomBytes(6).toString('hex');
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
-async function reachable(what: string, check: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await check();
-    return true;
-  } catch (error) {
-    if (process.env.SESS_REQUIRE_SERVICES === '1') {
-      throw new Error(`SESS_REQUIRE_SERVICES=1 but ${what} is unreachable`, { cause: error });
-    }
-    console.warn(`\n!!! SKIPPING the @sess/cli ${what} suites: it is unreachable !!!\n`);
-    return false;
-  }
-}
-
-const redisUp = await reachable('Redis', async () => {
-  const client = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.ping();
-  } finally {
-    client.disconnect();
-  }
-});
-
-const postgresUp = await reachable('Postgres', async () => {
-  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 2_000 });
-  await client.connect();
-  await client.end();
-});
+const redisUp = await available('Redis', () => pingRedis());
+const postgresUp = await available('Postgres', () => pingPostgres());
 
 /** A fresh, isolated backend per call: a new SQLite file, Redis prefix or Postgres schema. */
 export const backends: Record<
