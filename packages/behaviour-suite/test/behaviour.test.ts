@@ -42,7 +42,13 @@ const refreshName = (strategy: Strategy) =>
 /** GET /me with these Authorization headers, sent as separate lines (fetch would merge them). */
 const statusWith = (url: string, authorization: string[]) =>
   new Promise<number | undefined>((resolve, reject) => {
-    request(`${url}/me`, { headers: { authorization } }, (res) => {
+    // Raw header lines: Node adds no Host to them, and HTTP/1.1 requires one.
+    const headers = [
+      'host',
+      new URL(url).host,
+      ...authorization.flatMap((v) => ['authorization', v]),
+    ];
+    request(`${url}/me`, { headers }, (res) => {
       res.resume().on('end', () => resolve(res.statusCode));
     })
       .on('error', reject)

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ClientEventName, ClientEvents, LockManagerLike, SessClient } from '../src/index.ts';
+import type { ClientEventName, ClientEvents, LockManagerLike, SessClient } from '@sess/client';
 
 /** One request as it left for the server. */
 export interface Sent {

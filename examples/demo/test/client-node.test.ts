@@ -1,12 +1,6 @@
+import { type ClientEvents, type ClientOptions, createClient, type SessClient } from '@sess/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunningDemo } from '../../../examples/demo/src/demo.ts';
-import { DemoClient, startTestDemo } from '../../../examples/demo/test/support.ts';
-import {
-  type ClientEvents,
-  type ClientOptions,
-  createClient,
-  type SessClient,
-} from '../src/index.ts';
+import type { RunningDemo } from '../src/demo.ts';
 import {
   browserFetch,
   channelName,
@@ -15,7 +9,8 @@ import {
   next,
   recordingFetch,
   type Sent,
-} from './support.ts';
+} from './client-support.ts';
+import { DemoClient, startTestDemo } from './support.ts';
 
 // Against the real demo (Express, SQLite, DESIGN §5): no server logic is mocked. A browser is
 // played by `browserFetch` (a cookie jar and an Origin); time is frozen and timers are manual.
