@@ -41,6 +41,13 @@ export interface SqliteStoreOptions {
    * @default false
    */
   migrate?: boolean;
+  /**
+   * How long a write waits for a lock another process holds before it fails (a 503), in ms; only
+   * when the store opens the file. better-sqlite3 waits synchronously, stalling every request of
+   * the process meanwhile, so keep it short: sess's own writes hold the lock for microseconds.
+   * @default 2000
+   */
+  busyTimeout?: number;
 }
 
 /** The SQLite {@link SessionStore}; `deleteExpired` and `close` are always present. */
@@ -84,8 +91,12 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
       'sqliteStore.database: expected a better-sqlite3 Database or a file path',
     ]);
   }
+  const { busyTimeout = 2_000 } = options;
+  if (!Number.isInteger(busyTimeout) || busyTimeout < 0 || busyTimeout > 60_000) {
+    throw new ConfigError(['sqliteStore.busyTimeout: must be an integer from 0 to 60000 (ms)']);
+  }
   const owned = typeof database === 'string';
-  const db = owned ? new Database(database) : database;
+  const db = owned ? new Database(database, { timeout: busyTimeout }) : database;
   try {
     if (owned && !db.memory) db.pragma('journal_mode = WAL');
     if (options.migrate === true) migrate(db, { table });

@@ -185,3 +185,26 @@ describe('integers', () => {
     expect(await store.deleteByUser(record.userId)).toBe(0);
   });
 });
+
+describe('busyTimeout', () => {
+  it('fails a write fast while another process holds the lock, then writes again', async () => {
+    const file = tempFile();
+    const store = sqliteStore({ database: file, migrate: true, busyTimeout: 50 });
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    const record = makeRecord(Date.now());
+    // With the 2 s default (or better-sqlite3's 5 s) this would outlast the test's timeout.
+    await expect(store.create(record)).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+    other.exec('COMMIT');
+    other.close();
+    await store.create(record);
+    expect(await store.get(record.id)).toEqual(record);
+    await store.close();
+  }, 1_500);
+
+  it.each([-1, 1.5, 60_001, '100'])('refuses %j', (busyTimeout) => {
+    expect(() =>
+      sqliteStore({ database: ':memory:', migrate: true, busyTimeout: busyTimeout as number }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_SESS_CONFIG' }));
+  });
+});

@@ -86,7 +86,7 @@ describe('faults: SQLite shared by two processes', () => {
     expect(a.output() + b.output()).not.toMatch(/SQLITE_BUSY|unhandled|ERR_SESS_STORE/i);
   });
 
-  it('a third process holding the write lock past the busy timeout (5 s): 503s, never a 500, then recovery', async () => {
+  it('a third process holding the write lock past the busy timeout (2 s): 503s, never a 500, then recovery', async () => {
     const recorder = new Recorder();
     const traffic = new Traffic({
       urls: [a.url, b.url],
@@ -112,9 +112,10 @@ describe('faults: SQLite shared by two processes', () => {
     }
     await traffic.probe();
     traffic.close();
-    // better-sqlite3 waits for the lock synchronously: a demo process is stalled for up to the busy
-    // timeout per write, so requests during the hold take up to the hold itself (6 s) plus a little.
-    const result = checkHistory(recorder.events, { faults: recorder.faults, maxLatencyMs: 8_000 });
+    // better-sqlite3 waits for the lock synchronously: a demo process stalls for up to the store's
+    // busy timeout (2 s) per write, and requests queued behind that write wait with it (p99 about
+    // 2 s, the worst about 4 s: two waits in a row).
+    const result = checkHistory(recorder.events, { faults: recorder.faults, maxLatencyMs: 6_000 });
     const l = latency(recorder.events.filter((e) => e.end >= recorder.faults[0]!.start));
     console.log(
       `[faults] sqlite write lock held 6 s: ${result.stats.requests} requests ${JSON.stringify(result.stats.byStatus)}; ` +
