@@ -113,9 +113,9 @@ describe('faults: SQLite shared by two processes', () => {
     await traffic.probe();
     traffic.close();
     // better-sqlite3 waits for the lock synchronously: a demo process stalls for up to the store's
-    // busy timeout (2 s) per write, and requests queued behind that write wait with it (p99 about
-    // 2 s, the worst about 4 s: two waits in a row).
-    const result = checkHistory(recorder.events, { faults: recorder.faults, maxLatencyMs: 6_000 });
+    // busy timeout (2 s) per write, and requests queued behind that write wait with it: p99 about
+    // 2 s, but a request queued behind several waits in a row can take as long as the hold (6 s).
+    const result = checkHistory(recorder.events, { faults: recorder.faults, maxLatencyMs: 8_000 });
     const l = latency(recorder.events.filter((e) => e.end >= recorder.faults[0]!.start));
     console.log(
       `[faults] sqlite write lock held 6 s: ${result.stats.requests} requests ${JSON.stringify(result.stats.byStatus)}; ` +
