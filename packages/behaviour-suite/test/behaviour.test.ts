@@ -407,6 +407,25 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'a stale CSRF token on refresh is a 403, never a 401, while the refresh credential lives',
+    strategies: ['jwt', 'hybrid'],
+    async run(ctx) {
+      const client = await loggedIn(ctx);
+      const [oldAccess, oldToken] = [client.jar.get('__Host-session')!, client.csrfToken];
+      // Another tab logs in again: a new session, new cookies, a new CSRF token.
+      expect((await client.post('/auth/login', { json: ALICE })).status).toBe(200);
+      // This tab still sends the old access cookie and the old token beside the new refresh cookie.
+      client.jar.set('__Host-session', oldAccess);
+      const refresh = client.jar.get('__Secure-refresh')!;
+      const stale = await client.post('/auth/refresh', { csrf: oldToken! });
+      // A 401 would tell the client it is signed out; a 403 makes it fetch a token and retry.
+      expect([stale.status, code(stale)]).toEqual([403, 'ERR_SESS_CSRF']);
+      client.jar.delete('__Host-session'); // the dead access cookie is gone once it expires
+      client.jar.set('__Secure-refresh', refresh);
+      expect((await client.post('/auth/refresh')).status).toBe(200);
+    },
+  },
+  {
     name: 'two Authorization headers are refused, whichever comes first',
     async run(ctx) {
       const service = ctx.client('service/1');

@@ -192,6 +192,10 @@ export function createHttpAuth(manager: SessionManager, options?: HttpAuthOption
         state.cookies.session !== undefined ||
         state.cookies.refresh !== undefined;
       if (!carriesCookie && !isBrowserRequest(req)) return;
+      // A refresh is most often sent once the access token has expired and its cookie is gone:
+      // the page's session-bound token is then checked against the refresh cookie's session.
+      const refreshId =
+        state.auth === null && !state.ambiguous ? parseCredential(state.cookies.refresh)?.id : null;
       try {
         if (state.ambiguous) {
           // Refuse before any other check: a tossed cookie must never pick the binding.
@@ -200,9 +204,6 @@ export function createHttpAuth(manager: SessionManager, options?: HttpAuthOption
         }
         const sessionId = state.auth?.sessionId ?? null;
         const tokens = { cookieToken: state.cookies.csrf ?? null, formToken: formToken ?? null };
-        // A refresh is most often sent once the access token has expired and its cookie is gone:
-        // the page's session-bound token is then checked against the refresh cookie's session.
-        const refreshId = sessionId === null ? parseCredential(state.cookies.refresh)?.id : null;
         if (refreshId) {
           try {
             return await csrf().protect(req, { sessionId: refreshId, ...tokens });
@@ -216,12 +217,14 @@ export function createHttpAuth(manager: SessionManager, options?: HttpAuthOption
           ...tokens,
         });
       } catch (error) {
-        // The token was for a session that is gone: the honest answer is its 401.
+        // The token was for a session that is gone: the honest answer is its 401. Not beside a
+        // refresh credential, whose session may be alive: a 401 from refresh means "signed out".
         if (
           isTokenFailure(error) &&
           state.auth === null &&
           state.error !== null &&
-          !state.ambiguous
+          !state.ambiguous &&
+          !refreshId
         ) {
           throw state.error;
         }
