@@ -46,7 +46,7 @@ describe('ES256 signatures have one accepted spelling (low s)', () => {
   });
 
   it('moves s to the lower half only when it is above it', () => {
-    const low = 'e30.e30.' + base64url(new Uint8Array(64).fill(1));
+    const low = `e30.e30.${base64url(new Uint8Array(64).fill(1))}`;
     expect(withLowS(low)).toBe(low);
     expect(withLowS(twin(low))).toBe(low);
     expect(withLowS('e30.e30.AAAA')).toBe('e30.e30.AAAA');
