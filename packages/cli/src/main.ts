@@ -20,7 +20,7 @@ export async function main(
   };
   const program = createProgram({ io, env, exit }, version);
   try {
-    await program.parseAsync([...args], { from: 'user' });
+    await program.parseAsync(operandsLast(args), { from: 'user' });
     return code;
   } catch (error) {
     // Commander has printed its own message (or the help) already.
@@ -39,4 +39,23 @@ export async function main(
     );
     return EXIT.INTERNAL;
   }
+}
+
+// A session id is 22 base64url characters, and one in 64 starts with "-": commander would read
+// "-yAbc…" as the short option -y followed by an id "-Abc…", or "-V…" as --version.
+const DASH_ID = /^-[A-Za-z0-9_-]{21}$/;
+
+/**
+ * `args` with every operand shaped like a session id that starts with "-" moved after a `--`, so
+ * commander takes it as an operand whatever its second character. The value of `--except` (a
+ * session id too) stays where it is: commander reads a required option-argument as is.
+ */
+function operandsLast(args: readonly string[]): string[] {
+  const end = args.indexOf('--');
+  const head = end === -1 ? [...args] : args.slice(0, end);
+  const tail = end === -1 ? [] : args.slice(end + 1);
+  const isOperand = (a: string, i: number) => DASH_ID.test(a) && head[i - 1] !== '--except';
+  const moved = head.filter(isOperand);
+  if (moved.length === 0) return [...args];
+  return [...head.filter((a, i) => !isOperand(a, i)), '--', ...moved, ...tail];
 }
