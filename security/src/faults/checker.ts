@@ -136,9 +136,13 @@ export function deaths(
     if ((e.op === 'logout' || e.op === 'login') && e.sent) {
       if (sure) mark(definite, e.sent.family, e.end);
       mark(possible, e.sent.family, e.start);
-    } else if (e.op === 'logout-all' && e.account) {
+    } else if (e.op === 'logout-all') {
+      // The account is the session's: a tab's jar can lose its account (another tab's 401 cleared
+      // it) and get cookies back from a response that was in flight.
+      const account = (e.sent && born.get(e.sent.family)?.account) ?? e.account;
+      if (!account) continue;
       for (const [family, birth] of born) {
-        if (birth.account !== e.account) continue;
+        if (birth.account !== account) continue;
         if (sure && birth.end < e.start) mark(definite, family, e.end);
         if (birth.start < e.end + watermarkSlackMs) mark(possible, family, e.start);
       }
