@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createSessionManager, type Logger, type SessionManager } from '@sess/core';
+import { createSessionManager, type KeyInput, type Logger, type SessionManager } from '@sess/core';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { demoRoutes, securityHeaders } from './app.ts';
 import type { DemoConfig } from './config.ts';
@@ -34,6 +34,8 @@ const LOOPBACK = /^http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::\d+)?$/;
 export interface DemoOptions {
   /** Receives sess's log lines (default: the `SESS_LOG` level on stderr, or nothing). */
   readonly logger?: Logger;
+  /** Signing keys for the jwt and hybrid strategies (default: one random HS256 secret). */
+  readonly jwtKeys?: readonly KeyInput[];
 }
 
 /** Starts the demo as `config` describes. */
@@ -67,7 +69,9 @@ export async function startDemo(
       ? {}
       : {
           jwt: {
-            keys: [{ kid: 'demo', alg: 'HS256', secret: randomBytes(32).toString('base64url') }],
+            keys: options.jwtKeys ?? [
+              { kid: 'demo', alg: 'HS256', secret: randomBytes(32).toString('base64url') },
+            ],
             issuer: origin,
             audience: origin,
             // A short lifetime (to watch refresh happen) means what it says: no skew allowance.

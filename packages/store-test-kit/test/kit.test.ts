@@ -28,6 +28,24 @@ function mutant(patch: (inner: SessionStore) => Partial<SessionStore>): StoreFac
   };
 }
 
+/** `update` as an upsert: it writes a deleted session back. */
+const upsertingUpdate = mutant((inner) => ({
+  async update(record, expectedVersion) {
+    if (await inner.update(record, expectedVersion)) return true;
+    if (await inner.get(record.id)) return false;
+    await inner.create(record);
+    return true;
+  },
+}));
+
+/** `update` that ignores the expected version: a slow write undoes a newer one. */
+const versionBlindUpdate = mutant((inner) => ({
+  async update(record) {
+    const current = await inner.get(record.id);
+    return current ? inner.update(record, current.version) : false;
+  },
+}));
+
 describe('planConformance', () => {
   it('keeps every case, with the skip reason where one is given', () => {
     const plan = planConformance({ skip: { 'round-trip': 'because' } });
@@ -143,28 +161,8 @@ const mutants: [caseId: string, rule: string, factory: StoreFactory][] = [
       },
     })),
   ],
-  [
-    'update-never-creates',
-    'update is an upsert',
-    mutant((inner) => ({
-      async update(record, expectedVersion) {
-        if (await inner.update(record, expectedVersion)) return true;
-        if (await inner.get(record.id)) return false;
-        await inner.create(record);
-        return true;
-      },
-    })),
-  ],
-  [
-    'update-stale',
-    'update ignores the version',
-    mutant((inner) => ({
-      async update(record) {
-        const current = await inner.get(record.id);
-        return current ? inner.update(record, current.version) : false;
-      },
-    })),
-  ],
+  ['update-never-creates', 'update is an upsert', upsertingUpdate],
+  ['update-stale', 'update ignores the version', versionBlindUpdate],
   [
     'expiry-on-read',
     'expiry checked against a clock that never moves',
@@ -347,27 +345,11 @@ const mutants: [caseId: string, rule: string, factory: StoreFactory][] = [
     'deleteByUser deletes nothing (log out everywhere is a no-op)',
     mutant(() => ({ deleteByUser: async () => 0 })),
   ],
-  [
-    'model-interleavings',
-    'update writes a deleted session back (an upsert)',
-    mutant((inner) => ({
-      async update(record, expectedVersion) {
-        if (await inner.update(record, expectedVersion)) return true;
-        if (await inner.get(record.id)) return false;
-        await inner.create(record);
-        return true;
-      },
-    })),
-  ],
+  ['model-interleavings', 'update writes a deleted session back (an upsert)', upsertingUpdate],
   [
     'model-interleavings',
     'update ignores the version: a slow touch undoes a rotation',
-    mutant((inner) => ({
-      async update(record) {
-        const current = await inner.get(record.id);
-        return current ? inner.update(record, current.version) : false;
-      },
-    })),
+    versionBlindUpdate,
   ],
   [
     'model-access-tokens',

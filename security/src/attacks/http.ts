@@ -1,4 +1,4 @@
-import { vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, vi } from 'vitest';
 import { DemoClient, type Target } from '../target.ts';
 
 /** A response read in full, with its `Set-Cookie` lines parsed. */
@@ -178,28 +178,56 @@ export function meWithCookies(target: Target, cookie: string): Promise<RawReply>
   return raw(target, 'GET', '/me', { headers: { cookie } });
 }
 
-/**
- * A clock for the demo under attack. The demo runs in this process with sess's default clock
- * (`Date.now`, for the manager and the SQLite store alike), so faking `Date` alone (timers stay
- * real, HTTP keeps working) freezes the manager's clock: time moves only when a test says so.
- * Install it in `beforeAll`, before the target starts; it only moves forward, so watermarks set
- * by one test never lie in the future of the next.
- */
-export function freezeDemoClock(start = Date.now()) {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(start);
-  return {
-    now: () => Date.now(),
-    advance(ms: number) {
-      vi.setSystemTime(Date.now() + ms);
-    },
-    restore() {
-      vi.useRealTimers();
-    },
-  };
+/** The demo's frozen clock: time moves only when a test says so, and only forward. */
+export interface DemoClock {
+  now(): number;
+  advance(ms: number): void;
 }
 
-export type DemoClock = ReturnType<typeof freezeDemoClock>;
+const demoClock: DemoClock = {
+  now: () => Date.now(),
+  advance(ms) {
+    vi.setSystemTime(Date.now() + ms);
+  },
+};
+
+/**
+ * Freezes the clock of the demo under attack for the calling test file. The demo runs in this
+ * process with sess's default clock (`Date.now`, for the manager and the SQLite store alike), so
+ * faking `Date` alone (timers stay real, HTTP keeps working) freezes the manager's clock. Call it
+ * at the top of the file, so it is installed before any target starts. Watermarks compare at
+ * one-second resolution: each test starts two seconds past the last one's, so a "log out
+ * everywhere" of one test never covers the next test's sessions.
+ */
+export function useFrozenDemoClock(): DemoClock {
+  beforeAll(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now());
+  });
+  afterAll(() => vi.useRealTimers());
+  beforeEach(() => demoClock.advance(2_000));
+  return demoClock;
+}
+
+/**
+ * Fails the calling test file if the demo reported an unhandled error (`demo: …` on
+ * `console.error`, with the error itself, which could quote the input): no hostile input may get
+ * there.
+ */
+export function failOnUnhandledDemoErrors(): void {
+  const unhandled: string[] = [];
+  beforeAll(() => {
+    const original = console.error;
+    vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+      if (String(args[0]).startsWith('demo:')) unhandled.push(String(args[0]));
+      else original(...args);
+    });
+  });
+  afterAll(() => {
+    vi.restoreAllMocks();
+    expect(unhandled).toEqual([]);
+  });
+}
 
 /** The error code of a JSON error body, or undefined. */
 export function errorCode(reply: { body: Record<string, unknown> }): string | undefined {

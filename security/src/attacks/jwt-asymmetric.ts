@@ -1,19 +1,9 @@
-import { generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type AsymmetricAlgorithm, createSessionManager, type SessionManager } from '@sess/core';
-import { memoryStore } from '@sess/core/memory';
-// The demo's own app, routes and users, served by a manager whose key is asymmetric: the demo
-// itself always signs with a random HS256 secret, against which key confusion means nothing.
-import { demoRoutes, securityHeaders } from '../../../examples/demo/src/app.ts';
-import type { AppFactory } from '../../../examples/demo/src/frameworks/deps.ts';
-import { expressApp } from '../../../examples/demo/src/frameworks/express.ts';
-import { honoApp } from '../../../examples/demo/src/frameworks/hono.ts';
-import { koaApp } from '../../../examples/demo/src/frameworks/koa.ts';
-import { Users } from '../../../examples/demo/src/users.ts';
+import type { AsymmetricAlgorithm, SessionManager } from '@sess/core';
+import { startTestDemo } from '@sess/example-demo/testing';
 import type { Framework } from '../target.ts';
-
-const APPS: Record<Framework, AppFactory> = { express: expressApp, koa: koaApp, hono: honoApp };
 
 export const ASYMMETRIC_ALGS: readonly AsymmetricAlgorithm[] = ['EdDSA', 'ES256', 'RS256'];
 
@@ -37,58 +27,23 @@ export interface AsymmetricTarget {
   close(): Promise<void>;
 }
 
+/**
+ * The demo itself, signing with an `alg` key pair: with its default random HS256 secret, key
+ * confusion would mean nothing.
+ */
 export async function startAsymmetricTarget(
   framework: Framework,
   alg: AsymmetricAlgorithm,
   pair: { privateKey: KeyObject; publicKey: KeyObject } = keyPair(alg),
 ): Promise<AsymmetricTarget> {
-  const server: Server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const url = `http://localhost:${port}`;
   const kid = `srv-${alg.toLowerCase()}`;
-  const store = memoryStore();
-  const sess = createSessionManager({
-    store,
-    strategy: 'jwt',
-    secret: randomBytes(32).toString('base64url'),
-    csrf: { trustedOrigins: [url] },
-    cookies: { secure: true },
-    jwt: {
-      keys: [
-        {
-          kid,
-          alg,
-          privateKey: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
-        },
-      ],
-      issuer: url,
-      audience: url,
-    },
-  });
-  await sess.keyring!.load();
-  const app = APPS[framework]({
-    sess,
-    routes: demoRoutes(await Users.seed()),
-    loginLimiter: { consume: async () => ({}) },
-    headers: securityHeaders(url),
-  });
-  server.on('request', app);
-  return {
-    url,
-    sess,
-    kid,
-    alg,
-    ...pair,
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      sess.close();
-      await store.close?.();
-    },
-  };
+  const privateKey = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  const demo = await startTestDemo(
+    { SESS_FRAMEWORK: framework, SESS_STRATEGY: 'jwt', SESS_STORE: 'memory' },
+    { jwtKeys: [{ kid, alg, privateKey }] },
+  );
+  await demo.sess.keyring!.load();
+  return { url: demo.url, sess: demo.sess, kid, alg, ...pair, close: () => demo.close() };
 }
 
 /**

@@ -18,6 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import { createKeyring, isSessError } from '@sess/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { failOnUnhandledDemoErrors } from '../../src/attacks/http.ts';
 import {
   ASYMMETRIC_ALGS,
   type AsymmetricTarget,
@@ -142,20 +143,7 @@ const EVIL_KIDS: readonly unknown[] = [
   { $ne: null },
 ];
 
-// Anything the demo could not handle goes to console.error ("demo: unhandled error", with the
-// error itself, which could quote the input): no hostile input may get there.
-const unhandled: unknown[][] = [];
-beforeAll(() => {
-  const original = console.error;
-  vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
-    if (String(args[0]).startsWith('demo:')) unhandled.push(args);
-    else original(...args);
-  });
-});
-afterAll(() => {
-  vi.restoreAllMocks();
-  expect(unhandled.map((args) => String(args[0]))).toEqual([]);
-});
+failOnUnhandledDemoErrors();
 
 describe('key material and word lists at startup', () => {
   it('public key material in any spelling is refused as an HS256 secret (key-confusion setup)', async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createSessionManager, type SessionStore } from '@sess/core';
 import { memoryStore } from '@sess/core/memory';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bearerLogin,
   bearerMe,
@@ -10,8 +10,6 @@ import {
   cloneClient,
   cookieHeader,
   cookieNames,
-  type DemoClock,
-  freezeDemoClock,
   liveSessionIds,
   type RawReply,
   raw,
@@ -19,6 +17,7 @@ import {
   refreshCredential,
   type SetCookie,
   seededVictim,
+  useFrozenDemoClock,
 } from '../../src/attacks/http.ts';
 import {
   DemoClient,
@@ -33,13 +32,7 @@ import {
 
 const MINUTE = 60_000;
 
-let clock: DemoClock;
-beforeAll(() => {
-  clock = freezeDemoClock();
-});
-afterAll(() => clock.restore());
-// Watermarks compare with <= at one-second resolution: each test starts past the previous one's.
-beforeEach(() => clock.advance(2_000));
+const clock = useFrozenDemoClock();
 
 describe.each(MATRIX)('logout and revocation: %s × %s', (framework, strategy) => {
   let target: Target;

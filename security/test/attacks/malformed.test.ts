@@ -10,7 +10,8 @@
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { failOnUnhandledDemoErrors } from '../../src/attacks/http.ts';
 import { bodyProblems, refusedEverywhere } from '../../src/attacks/jwt-expect.ts';
 import { b64u, compact, decodeJwt, segment, standardBase64 } from '../../src/attacks/jwt-forge.ts';
 import {
@@ -61,20 +62,7 @@ function clientErrorProblems(
   return problems.map((p) => `${label}: ${p}`);
 }
 
-// Anything the demo could not handle goes to console.error ("demo: unhandled error", with the
-// error itself, which could quote the input): no hostile input may get there.
-const unhandled: unknown[][] = [];
-beforeAll(() => {
-  const original = console.error;
-  vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
-    if (String(args[0]).startsWith('demo:')) unhandled.push(args);
-    else original(...args);
-  });
-});
-afterAll(() => {
-  vi.restoreAllMocks();
-  expect(unhandled.map((args) => String(args[0]))).toEqual([]);
-});
+failOnUnhandledDemoErrors();
 
 describe.each(MATRIX)('%s × %s: malformed input', (framework, strategy) => {
   const jwtStrategy = strategy !== 'database';

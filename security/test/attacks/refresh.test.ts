@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bearerLogin,
   bearerMe,
@@ -7,14 +7,13 @@ import {
   cloneClient,
   cookieHeader,
   cookieNames,
-  type DemoClock,
   errorCode,
-  freezeDemoClock,
   liveSessionIds,
   meWithCookies,
   raw,
   refreshCredential,
   setCookieValue,
+  useFrozenDemoClock,
 } from '../../src/attacks/http.ts';
 import { MATRIX, sessionIdOf, startTarget, type Target, victim } from '../../src/target.ts';
 
@@ -24,14 +23,7 @@ const WINDOW = 10_000;
 const MINUTE = 60_000;
 const SKEW = 30_000;
 
-let clock: DemoClock;
-beforeAll(() => {
-  clock = freezeDemoClock();
-});
-afterAll(() => clock.restore());
-// Watermarks compare with <= at one-second resolution: every test starts two seconds after the
-// last one, so a "log out everywhere" of a previous test never covers the next test's sessions.
-beforeEach(() => clock.advance(2_000));
+const clock = useFrozenDemoClock();
 
 describe.each(MATRIX)('refresh attacks: %s × %s', (framework, strategy) => {
   let target: Target;

@@ -1,18 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   browserHeaders,
   cloneClient,
   cookieHeader,
   cookieNames,
-  type DemoClock,
   errorCode,
-  freezeDemoClock,
   liveSessionIds,
   meWithCookies,
   raw,
   refreshCredential,
   setCookieValue,
+  useFrozenDemoClock,
 } from '../../src/attacks/http.ts';
 import {
   DemoClient,
@@ -30,15 +29,7 @@ const RENEWAL = 60 * MINUTE;
 const WINDOW = 10_000;
 const SKEW = 30_000;
 
-// Time control: the demo runs in this process with sess's default clock (Date.now, used by the
-// manager and the SQLite store alike), so faking Date freezes the manager's clock; timers stay
-// real. Every boundary below is exact to the millisecond, with nothing timing-sensitive.
-let clock: DemoClock;
-beforeAll(() => {
-  clock = freezeDemoClock();
-});
-afterAll(() => clock.restore());
-beforeEach(() => clock.advance(2_000));
+const clock = useFrozenDemoClock();
 
 const b64 = (bytes: number) => randomBytes(bytes).toString('base64url');
 const expectDead = async (client: DemoClient) => {
