@@ -1,6 +1,8 @@
 import {
+  type CappedCreate,
   GLOBAL_SCOPE,
   type RevocationEvent,
+  type SessionCap,
   type SessionRecord,
   type SessionStore,
   type StoreStats,
@@ -21,6 +23,8 @@ export interface MemoryStoreOptions {
 /** A {@link SessionStore} kept in this process's memory; see {@link memoryStore}. */
 export interface MemoryStore extends SessionStore {
   readonly name: 'memory';
+  createCapped(record: SessionRecord, cap: SessionCap): Promise<CappedCreate>;
+  getExpired(id: string): Promise<SessionRecord | null>;
   deleteExpired(now: number): Promise<number>;
   stats(now: number, options: StoreStatsOptions): Promise<StoreStats>;
   subscribe(listener: (event: RevocationEvent) => void): () => void;
@@ -35,8 +39,10 @@ export interface MemoryStore extends SessionStore {
  *
  * - Records are deep-copied (`structuredClone`) on the way in and out: callers cannot change stored
  *   state by mutating an object they passed or received.
- * - Expiry is enforced on read with `clock`; expired entries are dropped lazily, or all at once by
- *   `deleteExpired(now)`.
+ * - Expiry is enforced on read with `clock`; expired entries are dropped lazily (a record once its
+ *   `retainUntil ?? expiresAt` has passed), or all at once by `deleteExpired(now)`.
+ * - `createCapped` runs without an `await` between its count and its insert: one JavaScript turn,
+ *   atomic against every other call.
  * - `subscribe` fans out this store's own `deny` and `setNotBefore` calls synchronously, before
  *   those calls resolve. One process is the whole backend, so no revocation is ever missed.
  * - After `close()`, every operation rejects, like a store whose connection is gone.
@@ -78,14 +84,38 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     unindex(record);
   };
 
-  // The stored record, or undefined when missing or expired (an expired one is dropped on the way).
-  const live = (id: string, now: number): SessionRecord | undefined => {
+  const keptUntil = (record: SessionRecord): number =>
+    Math.max(record.expiresAt, record.retainUntil ?? record.expiresAt);
+
+  // The stored record, expired (retained) or not; undefined when missing or past retention, which
+  // is dropped on the way.
+  const stored = (id: string, now: number): SessionRecord | undefined => {
     const record = records.get(id);
-    if (record && record.expiresAt <= now) {
+    if (record && keptUntil(record) <= now) {
       remove(record);
       return undefined;
     }
     return record;
+  };
+
+  // The stored record, or undefined when missing or expired.
+  const live = (id: string, now: number): SessionRecord | undefined => {
+    const record = stored(id, now);
+    return record && record.expiresAt > now ? record : undefined;
+  };
+
+  const refuseDuplicate = (id: string): void => {
+    if (live(id, clock.now()))
+      throw new Error('memoryStore: a session with this id already exists');
+  };
+
+  // Stores a copy of `record`, replacing an expired (retained) record with the same id.
+  const insert = (record: SessionRecord): void => {
+    const replaced = records.get(record.id);
+    if (replaced) remove(replaced);
+    const copy = structuredClone(record);
+    records.set(copy.id, copy);
+    index(copy);
   };
 
   const emit = (event: RevocationEvent): void => {
@@ -107,17 +137,42 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
 
     async create(record) {
       open();
-      if (live(record.id, clock.now()))
-        throw new Error('memoryStore: a session with this id already exists');
-      const copy = structuredClone(record);
-      records.set(copy.id, copy);
-      index(copy);
+      refuseDuplicate(record.id);
+      insert(record);
+    },
+
+    async createCapped(record, { max, evictOldest, notBefore, now }) {
+      open();
+      if (!Number.isInteger(max) || max < 1)
+        throw new TypeError('memoryStore.createCapped: cap.max must be an integer >= 1');
+      refuseDuplicate(record.id);
+      const counted = [...(byUser.get(record.userId) ?? [])]
+        .map((id) => records.get(id))
+        .filter((r): r is SessionRecord => !!r && r.expiresAt > now && r.createdAt > notBefore)
+        .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const evicted: string[] = [];
+      if (counted.length >= max) {
+        if (!evictOldest) return { created: false, evicted };
+        for (const old of counted.slice(0, counted.length - max + 1)) {
+          remove(old);
+          evicted.push(old.id);
+        }
+      }
+      insert(record);
+      return { created: true, evicted };
     },
 
     async get(id) {
       open();
       const record = live(id, clock.now());
       return record ? structuredClone(record) : null;
+    },
+
+    async getExpired(id) {
+      open();
+      const now = clock.now();
+      const record = stored(id, now);
+      return record && record.expiresAt <= now ? structuredClone(record) : null;
     },
 
     async update(record, expectedVersion) {
@@ -133,8 +188,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
 
     async delete(id) {
       open();
-      const wasLive = live(id, clock.now()) !== undefined;
       const record = records.get(id);
+      const wasLive = record !== undefined && record.expiresAt > clock.now();
       if (record) remove(record);
       return wasLive;
     },
@@ -157,11 +212,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       let count = 0;
       for (const id of [...(byUser.get(userId) ?? [])]) {
         if (keep.has(id)) continue;
-        const record = live(id, now);
-        if (record) {
-          remove(record);
-          count++;
-        }
+        const record = records.get(id);
+        if (!record) continue;
+        remove(record);
+        if (record.expiresAt > now) count++;
       }
       return count;
     },
@@ -199,7 +253,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       open();
       let count = 0;
       for (const record of [...records.values()]) {
-        if (record.expiresAt <= now) {
+        if (keptUntil(record) <= now) {
           remove(record);
           count++;
         }

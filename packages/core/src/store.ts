@@ -53,6 +53,13 @@ export interface SessionRecord {
   absoluteExpiresAt: number;
   /** `min(idleExpiresAt, absoluteExpiresAt)`: after this instant the store must treat the record as missing. */
   expiresAt: number;
+  /**
+   * `>= expiresAt`. The store may keep the record, hidden, until this instant, so that
+   * {@link SessionStore.getExpired} can return it (core then tells a timeout from a revocation).
+   * Absent means `expiresAt`: nothing is retained. It never makes a record live: every other read
+   * still treats the record as missing once `expiresAt` has passed.
+   */
+  retainUntil?: number;
   /** The session class (`'standard'`, `'rememberMe'`, or the app's own) whose timeouts apply. */
   sessionClass: string;
   /** Incremented by every successful `update`; the compare-and-set token. */
@@ -79,6 +86,29 @@ export interface StoreStatsOptions {
   topUsers: number;
 }
 
+/** What {@link SessionStore.createCapped} enforces. */
+export interface SessionCap {
+  /** The most live records the user may hold, the new one included (an integer `>= 1`). */
+  max: number;
+  /** When full: delete the oldest live records to make room (`true`), or insert nothing (`false`). */
+  evictOldest: boolean;
+  /**
+   * Records created at or before this instant (epoch ms) do not count: a watermark already revoked
+   * them. They are left alone (neither counted nor evicted).
+   */
+  notBefore: number;
+  /** The instant liveness is judged at: a record counts while `expiresAt > now`. */
+  now: number;
+}
+
+/** What {@link SessionStore.createCapped} did. */
+export interface CappedCreate {
+  /** Whether `record` was inserted. */
+  created: boolean;
+  /** Ids of the records deleted to make room, oldest first (empty unless `evictOldest`). */
+  evicted: string[];
+}
+
 /**
  * Counts of what a store holds, for operators (`sess stats`). Storage counts only: a session a
  * watermark has revoked (`revokeEverything`) still counts until its record expires or is deleted.
@@ -101,7 +131,12 @@ export interface StoreStats {
  * Rules every store follows:
  * - Times crossing this boundary are epoch milliseconds; a missing value is `null`.
  * - Expiry is enforced on read: a record whose `expiresAt` has passed is never returned, even if the
- *   backend has not reaped it yet; the same holds for deny-list entries.
+ *   backend has not reaped it yet; the same holds for deny-list entries. `get`, `update`,
+ *   `listByUser`, `stats` and `createCapped` treat it as missing (an `update` never revives it);
+ *   only `getExpired` returns it, until its `retainUntil`.
+ * - Retention: a record is kept until `retainUntil ?? expiresAt` (its reaping horizon: key TTLs,
+ *   index TTLs, `deleteExpired`), and no longer than needed; `delete` and `deleteByUser` remove a
+ *   retained record too. Records written without `retainUntil` behave exactly as before.
  * - Stores never see raw secrets, only hashes.
  * - Stores throw on failure and never swallow errors (core turns them into a 503); they never
  *   return `null` or `false` from a `catch`.
@@ -112,8 +147,35 @@ export interface SessionStore {
   /** A short name for logs and metrics, for example `'redis'`. */
   readonly name: string;
 
-  /** Inserts a new record. Rejects (throws) when a record with the same `id` already exists. */
+  /**
+   * Inserts a new record. Rejects (throws) when a live record with the same `id` already exists.
+   * With an expired one (retained or not) in place it may replace it or reject: ids are 128 random
+   * bits, so a duplicate signals a bug, never a race to win.
+   */
   create(record: SessionRecord): Promise<void>;
+
+  /**
+   * Optional: inserts `record` unless its user already holds `cap.max` live records, as one atomic
+   * step per user. Live records are those of `record.userId` with `expiresAt > cap.now` and
+   * `createdAt > cap.notBefore`; call their number `count`.
+   *
+   * - `count < cap.max`: inserts; `{ created: true, evicted: [] }`.
+   * - otherwise, with `cap.evictOldest`: deletes the `count - cap.max + 1` oldest of them (ordered by
+   *   `createdAt`, then by `id` in byte order), then inserts; `{ created: true, evicted }`, the
+   *   deleted ids oldest first, each really gone (`get`, `getExpired`, `listByUser`).
+   * - otherwise: inserts nothing and deletes nothing; `{ created: false, evicted: [] }`.
+   *
+   * Records created at or before `cap.notBefore` and records past `expiresAt` are neither counted
+   * nor evicted. Rejects a duplicate live `id` like `create`, then changing nothing.
+   *
+   * Guarantee: the count, the evictions and the insert are atomic against every concurrent
+   * `createCapped`, `create`, `delete` and `deleteByUser` of the same user, so however many callers
+   * race (50 parallel logins of one user, across processes sharing the backend), the user ends up
+   * with at most `cap.max` live records counted this way; with `evictOldest: false` at most
+   * `cap.max - count` of them receive `created: true`. A store that can only check, then create,
+   * must leave this method out: core then falls back to a best-effort check.
+   */
+  createCapped?(record: SessionRecord, cap: SessionCap): Promise<CappedCreate>;
 
   /** The record with this id, or `null` when it is missing or its `expiresAt` has passed. */
   get(id: string): Promise<SessionRecord | null>;
@@ -127,13 +189,27 @@ export interface SessionStore {
    */
   update(record: SessionRecord, expectedVersion: number): Promise<boolean>;
 
-  /** Deletes a record. Idempotent: `true` if something was deleted, `false` if it was already gone. */
+  /**
+   * Optional: the record with this id only while it is expired but retained: `expiresAt` has passed
+   * and `retainUntil` has not. `null` otherwise: live, deleted (by `delete`, `deleteByUser` or a
+   * `createCapped` eviction), never stored, or past retention. A deleted record is never returned,
+   * so core can answer "your session timed out" only for a session nobody revoked.
+   */
+  getExpired?(id: string): Promise<SessionRecord | null>;
+
+  /**
+   * Deletes a record, retained ones included. Idempotent: `true` if a live record was deleted,
+   * `false` if it was already gone (or only retained).
+   */
   delete(id: string): Promise<boolean>;
 
   /** Every live (unexpired) record of a user, in any order. */
   listByUser(userId: string): Promise<SessionRecord[]>;
 
-  /** Deletes every record of a user except the ids in `except`; returns how many were deleted. */
+  /**
+   * Deletes every record of a user (retained ones included) except the ids in `except`; returns how
+   * many live records were deleted.
+   */
   deleteByUser(userId: string, options?: { except?: readonly string[] }): Promise<number>;
 
   /** Adds `key` to the deny-list until `expiresAt`. Keeps the later expiry if the key is already there. */
@@ -151,7 +227,12 @@ export interface SessionStore {
   /** The later of the user's and the global watermark; `0` when neither is set. */
   getNotBefore(userId: string): Promise<number>;
 
-  /** Reaps expired records and deny-list entries; for backends without native TTL. Returns how many. */
+  /**
+   * Reaps what is over at `now` (the argument, not the clock): records whose
+   * `max(expiresAt, retainUntil ?? expiresAt) <= now`, so a retained record stays until its
+   * retention ends, and deny-list entries whose expiry is `<= now`. For backends without native
+   * TTL. Returns how many.
+   */
   deleteExpired?(now: number): Promise<number>;
 
   /**

@@ -13,6 +13,7 @@ export interface Tables {
   watermarks: string;
   byUser: string;
   byExpiry: string;
+  byReapAt: string;
   denyByExpiry: string;
 }
 
@@ -33,6 +34,7 @@ export function tablesFor(table: string = DEFAULT_TABLE): Tables {
     watermarks: quote('_watermarks'),
     byUser: quote('_user_id'),
     byExpiry: quote('_expires_at'),
+    byReapAt: quote('_reap_at'),
     denyByExpiry: quote('_deny_expires_at'),
   };
 }
@@ -51,8 +53,13 @@ export interface MigrateOptions {
  * deploy or startup (or pass `migrate: true` to `sqliteStore`), never on the request path.
  *
  * Layout: `<table>` keeps each session as JSON in `record`, with `id` (primary key), `user_id`,
- * `expires_at` (epoch ms) and `version` as indexed columns; `<table>_deny` holds deny-list keys
- * with their expiry; `<table>_watermarks` holds the "not before" watermark of each scope.
+ * `expires_at` (epoch ms), `retain_until` (epoch ms or null: how long an expired record is kept
+ * for `getExpired`) and `version` as columns, indexed by user, by expiry and by reaping instant;
+ * `<table>_deny` holds deny-list keys with their expiry; `<table>_watermarks` holds the "not
+ * before" watermark of each scope.
+ *
+ * Upgrading: tables created by an earlier version get the `retain_until` column and its index
+ * here (an `ALTER TABLE ... ADD COLUMN`, instant in SQLite); run it once before the new code.
  *
  * @example
  * ```ts
@@ -68,14 +75,15 @@ export interface MigrateOptions {
 export function migrate(db: Database, options: MigrateOptions = {}): void {
   const t = tablesFor(options.table);
   // One transaction: a crash mid-way leaves either every table or none.
-  db.transaction(() =>
+  db.transaction(() => {
     db.exec(`
     CREATE TABLE IF NOT EXISTS ${t.sessions} (
       id TEXT PRIMARY KEY NOT NULL,
       user_id TEXT NOT NULL,
       expires_at INTEGER NOT NULL,
       version INTEGER NOT NULL,
-      record TEXT NOT NULL
+      record TEXT NOT NULL,
+      retain_until INTEGER
     ) STRICT;
     CREATE INDEX IF NOT EXISTS ${t.byUser} ON ${t.sessions} (user_id);
     CREATE INDEX IF NOT EXISTS ${t.byExpiry} ON ${t.sessions} (expires_at);
@@ -88,6 +96,26 @@ export function migrate(db: Database, options: MigrateOptions = {}): void {
       scope TEXT PRIMARY KEY NOT NULL,
       at INTEGER NOT NULL
     ) STRICT;
-  `),
-  )();
+  `);
+    // SQLite has no ADD COLUMN IF NOT EXISTS: look first (tables from before retention lack it).
+    if (!hasColumn(db, t.sessions, 'retain_until')) {
+      db.exec(`ALTER TABLE ${t.sessions} ADD COLUMN retain_until INTEGER`);
+    }
+    db.exec(`CREATE INDEX IF NOT EXISTS ${t.byReapAt} ON ${t.sessions} (${REAP_AT})`);
+  })();
+}
+
+/**
+ * When a row may be reaped: `max(expires_at, retain_until)`, null `retain_until` meaning
+ * `expires_at`. The exact expression of the index, so that `deleteExpired` uses it.
+ */
+export const REAP_AT = 'max(expires_at, coalesce(retain_until, expires_at))';
+
+/** Whether `table` (quoted) has `column`. */
+export function hasColumn(db: Database, table: string, column: string): boolean {
+  return db
+    .prepare(`SELECT 1 FROM pragma_table_info(?) WHERE name = ?`)
+    .pluck()
+    .all(table.slice(1, -1), column)
+    .some(Boolean);
 }

@@ -10,7 +10,7 @@ import {
   systemClock,
 } from '@sess/core';
 import Database from 'better-sqlite3';
-import { DEFAULT_TABLE, migrate, type Tables, tablesFor } from './schema.ts';
+import { DEFAULT_TABLE, hasColumn, migrate, REAP_AT, type Tables, tablesFor } from './schema.ts';
 
 /** Rows deleted per statement by `deleteExpired`: each batch is its own short write transaction. */
 export const DELETE_BATCH_SIZE = 500;
@@ -50,9 +50,11 @@ export interface SqliteStoreOptions {
   busyTimeout?: number;
 }
 
-/** The SQLite {@link SessionStore}; `deleteExpired` and `close` are always present. */
+/** The SQLite {@link SessionStore}; every optional method but `subscribe` is present. */
 export interface SqliteStore extends SessionStore {
   readonly name: 'sqlite';
+  createCapped: NonNullable<SessionStore['createCapped']>;
+  getExpired(id: string): Promise<SessionRecord | null>;
   deleteExpired(now: number): Promise<number>;
   stats(now: number, options: StoreStatsOptions): Promise<StoreStats>;
   close(): Promise<void>;
@@ -65,7 +67,11 @@ export interface SqliteStore extends SessionStore {
  * - Every statement is prepared once, here; each operation is a single statement, so `update` is a
  *   true compare-and-set (`UPDATE ... WHERE id = ? AND version = ? AND expires_at > ?`) even with
  *   other processes writing the same file.
- * - Expiry is enforced on read with `clock`; expired rows are removed by `deleteExpired(now)`
+ * - `createCapped` counts, evicts and inserts in one `BEGIN IMMEDIATE` transaction: it takes the
+ *   database's write lock before it reads, so no other connection or process can write between
+ *   the count and the insert.
+ * - Expiry is enforced on read with `clock`; a record is kept until `retainUntil ?? expiresAt`
+ *   (for `getExpired`), and rows past that are removed by `deleteExpired(now)`
  *   (`SessionManager.cleanup()`), in batches of {@link DELETE_BATCH_SIZE} rows that yield to the
  *   event loop in between, so reaping never holds the write lock for long.
  * - `stats` counts live rows with two indexed queries in one read transaction.
@@ -120,21 +126,43 @@ function assertTablesExist(db: Database.Database, table: string): void {
       `sqliteStore: missing table(s) ${missing.join(', ')}; run migrate(db, { table }) or pass migrate: true`,
     ]);
   }
+  if (!hasColumn(db, tablesFor(table).sessions, 'retain_until')) {
+    throw new ConfigError([
+      `sqliteStore: table ${table} has no retain_until column (created by an earlier version); run migrate(db, { table }) or pass migrate: true`,
+    ]);
+  }
 }
 
 function createStore(db: Database.Database, t: Tables, clock: Clock, owned: boolean): SqliteStore {
   const sql = {
     insert: db.prepare(
-      `INSERT INTO ${t.sessions} (id, user_id, expires_at, version, record)
-       VALUES (@id, @userId, @expiresAt, @version, @record)
+      `INSERT INTO ${t.sessions} (id, user_id, expires_at, version, record, retain_until)
+       VALUES (@id, @userId, @expiresAt, @version, @record, @retainUntil)
        ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, expires_at = excluded.expires_at,
-         version = excluded.version, record = excluded.record
+         version = excluded.version, record = excluded.record, retain_until = excluded.retain_until
        WHERE expires_at <= @now`, // an expired, not yet reaped row counts as missing
     ),
     get: db.prepare(`SELECT record FROM ${t.sessions} WHERE id = ? AND expires_at > ?`).pluck(),
+    getExpired: db
+      .prepare(
+        `SELECT record FROM ${t.sessions}
+         WHERE id = @id AND expires_at <= @now AND coalesce(retain_until, expires_at) > @now`,
+      )
+      .pluck(),
+    liveExpiry: db.prepare(`SELECT expires_at FROM ${t.sessions} WHERE id = ?`).pluck(),
+    // The user's records the cap counts, oldest first (BINARY collation: ids in byte order).
+    counted: db
+      .prepare(
+        `SELECT id FROM ${t.sessions}
+         WHERE user_id = @userId AND expires_at > @now AND record ->> '$.createdAt' > @notBefore
+         ORDER BY record ->> '$.createdAt', id`,
+      )
+      .pluck(),
+    evict: db.prepare(`DELETE FROM ${t.sessions} WHERE id = ?`),
     update: db.prepare(
       `UPDATE ${t.sessions}
-       SET user_id = @userId, expires_at = @expiresAt, version = @version, record = @record
+       SET user_id = @userId, expires_at = @expiresAt, version = @version, record = @record,
+         retain_until = @retainUntil
        WHERE id = @id AND version = @expected AND expires_at > @now`,
     ),
     delete: db.prepare(`DELETE FROM ${t.sessions} WHERE id = ? RETURNING expires_at`).pluck(),
@@ -161,7 +189,7 @@ function createStore(db: Database.Database, t: Tables, clock: Clock, owned: bool
       .pluck(),
     reapSessions: db.prepare(
       `DELETE FROM ${t.sessions} WHERE rowid IN
-       (SELECT rowid FROM ${t.sessions} WHERE expires_at <= ? LIMIT ${DELETE_BATCH_SIZE})`,
+       (SELECT rowid FROM ${t.sessions} WHERE ${REAP_AT} <= ? LIMIT ${DELETE_BATCH_SIZE})`,
     ),
     counts: db.prepare(
       `SELECT count(*) AS sessions, count(DISTINCT user_id) AS users,
@@ -186,6 +214,7 @@ function createStore(db: Database.Database, t: Tables, clock: Clock, owned: bool
     expiresAt: record.expiresAt,
     version: record.version,
     record: JSON.stringify(record),
+    retainUntil: record.retainUntil ?? null,
   });
   const parse = (json: unknown): SessionRecord => JSON.parse(json as string) as SessionRecord;
 
@@ -197,17 +226,50 @@ function createStore(db: Database.Database, t: Tables, clock: Clock, owned: bool
     }),
   );
 
+  const duplicate = () => new Error('sqliteStore.create: a session with this id already exists');
+  const insert = (record: SessionRecord): void => {
+    if (sql.insert.run({ ...row(record), now: clock.now() }).changes !== 1) throw duplicate();
+  };
+
+  type Capped = SqliteStore['createCapped'];
+  const createCapped = db.transaction((...[record, cap]: Parameters<Capped>) => {
+    const expiry = sql.liveExpiry.get(record.id) as number | undefined;
+    if (expiry !== undefined && expiry > clock.now()) throw duplicate();
+    const { max, evictOldest, notBefore, now } = cap;
+    const ids = sql.counted.all({ userId: record.userId, now, notBefore }) as string[];
+    const evicted: string[] = [];
+    if (ids.length >= max) {
+      if (!evictOldest) return { created: false, evicted };
+      for (const id of ids.slice(0, ids.length - max + 1)) {
+        sql.evict.run(id);
+        evicted.push(id);
+      }
+    }
+    insert(record);
+    return { created: true, evicted };
+  });
+
   return {
     name: 'sqlite',
 
     async create(record) {
-      if (sql.insert.run({ ...row(record), now: clock.now() }).changes !== 1) {
-        throw new Error('sqliteStore.create: a session with this id already exists');
+      insert(record);
+    },
+
+    async createCapped(record, cap) {
+      if (!Number.isInteger(cap.max) || cap.max < 1) {
+        throw new TypeError('sqliteStore.createCapped: cap.max must be an integer >= 1');
       }
+      return createCapped.immediate(record, cap);
     },
 
     async get(id) {
       const json = sql.get.get(id, clock.now());
+      return json === undefined ? null : parse(json);
+    },
+
+    async getExpired(id) {
+      const json = sql.getExpired.get({ id, now: clock.now() });
       return json === undefined ? null : parse(json);
     },
 

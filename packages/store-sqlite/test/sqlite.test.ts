@@ -84,6 +84,40 @@ describe('migrate', () => {
     expect(await store.get(record.id)).toEqual(record);
   });
 
+  it('upgrades tables from before retention: adds retain_until, old rows keep working', async () => {
+    const db = new Database(':memory:');
+    // The sessions table as versions before retention created it.
+    db.exec(`CREATE TABLE sess_sessions (id TEXT PRIMARY KEY NOT NULL, user_id TEXT NOT NULL,
+      expires_at INTEGER NOT NULL, version INTEGER NOT NULL, record TEXT NOT NULL) STRICT;
+      CREATE TABLE sess_sessions_deny (key TEXT PRIMARY KEY NOT NULL, expires_at INTEGER NOT NULL) STRICT;
+      CREATE TABLE sess_sessions_watermarks (scope TEXT PRIMARY KEY NOT NULL, at INTEGER NOT NULL) STRICT;`);
+    const clock = manualClock();
+    const old = makeRecord(clock.now());
+    db.prepare('INSERT INTO sess_sessions VALUES (?, ?, ?, ?, ?)').run(
+      old.id,
+      old.userId,
+      old.expiresAt,
+      old.version,
+      JSON.stringify(old),
+    );
+    expect(() => sqliteStore({ database: db })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_SESS_CONFIG',
+        message: expect.stringMatching(/retain_until.*migrate/),
+      }),
+    );
+    migrate(db);
+    migrate(db);
+    const store = sqliteStore({ database: db, clock });
+    expect(await store.get(old.id)).toEqual(old);
+    const kept = makeRecord(clock.now(), { retainUntil: clock.now() + 7_200_000 });
+    await store.create(kept);
+    clock.advance(3_600_000);
+    expect(await store.getExpired(old.id)).toBeNull(); // no retainUntil: nothing retained
+    expect(await store.getExpired(kept.id)).toEqual(kept);
+    expect(await store.deleteExpired(clock.now())).toBe(1);
+  });
+
   it('is required: without it (or migrate: true) the factory says what to do', () => {
     const db = new Database(':memory:');
     expect(() => sqliteStore({ database: db })).toThrow(

@@ -1,8 +1,10 @@
+import { cappedCases } from './cases/capped.ts';
 import { expiryCases } from './cases/expiry.ts';
 import { failureCases } from './cases/failures.ts';
 import { maintenanceCases } from './cases/maintenance.ts';
 import { modelCases } from './cases/model.ts';
 import { recordCases } from './cases/records.ts';
+import { retentionCases } from './cases/retention.ts';
 import { revocationCases } from './cases/revocation.ts';
 import { secretCases } from './cases/secrets.ts';
 import { updateCases } from './cases/update.ts';
@@ -14,8 +16,10 @@ export const conformanceCases: readonly ConformanceCase[] = Object.freeze([
   ...recordCases,
   ...updateCases,
   ...userCases,
+  ...cappedCases,
   ...revocationCases,
   ...expiryCases,
+  ...retentionCases,
   ...maintenanceCases,
   ...failureCases,
   ...secretCases,

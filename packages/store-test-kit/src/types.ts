@@ -21,7 +21,8 @@ export interface RawProbe {
   unexpiringKeys?(): Promise<string[]>;
   /**
    * When the backend itself will drop the record with this id (epoch ms: a key's TTL, a row's
-   * `expires_at`), or `null` when it holds none. Needed by `touch-keeps-expiry`.
+   * `expires_at`; `retainUntil` when the record has a later one), or `null` when it holds none.
+   * Needed by `touch-keeps-expiry`; `get-expired` uses it when present.
    */
   backendExpiry?(id: string): Promise<number | null>;
 }

@@ -46,6 +46,45 @@ const versionBlindUpdate = mutant((inner) => ({
   },
 }));
 
+/** `createCapped` as check, then create: the count and the insert are separate steps. */
+const checkThenCreate = mutant((inner) => ({
+  async createCapped(record, { max, evictOldest, notBefore, now }) {
+    const held = (await inner.listByUser(record.userId))
+      .filter((r) => r.expiresAt > now && r.createdAt > notBefore)
+      .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+    await new Promise((resolve) => setImmediate(resolve));
+    const evicted: string[] = [];
+    if (held.length >= max) {
+      if (!evictOldest) return { created: false, evicted };
+      for (const old of held.slice(0, held.length - max + 1)) {
+        await inner.delete(old.id);
+        evicted.push(old.id);
+      }
+    }
+    await inner.create(record);
+    return { created: true, evicted };
+  },
+}));
+
+/** `getExpired` that also returns deleted records (it reads a copy kept on the side). */
+const getExpiredOfDeleted: StoreFactory = async () => {
+  const clock = manualClock();
+  const inner = memoryStore({ clock });
+  const written = new Map<string, SessionRecord>();
+  const store = Object.assign(Object.create(inner) as SessionStore, {
+    create: (record: SessionRecord) => {
+      written.set(record.id, structuredClone(record));
+      return inner.create(record);
+    },
+    getExpired: async (id: string) => {
+      const kept = written.get(id);
+      const now = clock.now();
+      return kept && kept.expiresAt <= now && (kept.retainUntil ?? 0) > now ? kept : null;
+    },
+  });
+  return { store, clock, fail: () => inner.close(), probe: { dump: async () => '' } };
+};
+
 describe('planConformance', () => {
   it('keeps every case, with the skip reason where one is given', () => {
     const plan = planConformance({ skip: { 'round-trip': 'because' } });
@@ -96,7 +135,20 @@ describe('runConformance', () => {
       deleteExpired: undefined,
       subscribe: undefined,
       stats: undefined,
+      createCapped: undefined,
+      getExpired: undefined,
     }));
+    for (const [id, method] of [
+      ['create-capped-reject', /createCapped/],
+      ['create-capped-evict', /createCapped/],
+      ['get-expired', /getExpired/],
+      ['delete-expired-retention', /deleteExpired/],
+    ] as const) {
+      await expect(runCase(byId(id), factory)).resolves.toMatchObject({
+        status: 'skipped',
+        reason: expect.stringMatching(method),
+      });
+    }
     await expect(runCase(byId('delete-expired'), factory)).resolves.toMatchObject({
       status: 'skipped',
       reason: expect.stringMatching(/deleteExpired/),
@@ -162,6 +214,73 @@ const mutants: [caseId: string, rule: string, factory: StoreFactory][] = [
     })),
   ],
   ['update-never-creates', 'update is an upsert', upsertingUpdate],
+  ['create-capped-reject', 'createCapped checks, awaits, then creates', checkThenCreate],
+  ['create-capped-evict', 'createCapped checks, awaits, then evicts and creates', checkThenCreate],
+  [
+    'create-capped-reject',
+    'createCapped counts records created before notBefore',
+    mutant((inner) => ({
+      createCapped: (record, cap) => inner.createCapped!(record, { ...cap, notBefore: 0 }),
+    })),
+  ],
+  [
+    'create-capped-evict',
+    'createCapped evicts the newest instead of the oldest',
+    mutant((inner) => ({
+      async createCapped(record, cap) {
+        const held = (await inner.listByUser(record.userId))
+          .filter((r) => r.createdAt > cap.notBefore)
+          .sort((a, b) => b.createdAt - a.createdAt);
+        const evicted = held.slice(0, Math.max(0, held.length - cap.max + 1)).map((r) => r.id);
+        for (const id of evicted) await inner.delete(id);
+        await inner.create(record);
+        return { created: true, evicted };
+      },
+    })),
+  ],
+  [
+    'get-expired',
+    'getExpired returns live records too',
+    mutant((inner) => ({
+      getExpired: async (id) => (await inner.get(id)) ?? inner.getExpired!(id),
+    })),
+  ],
+  ['get-expired', 'getExpired returns deleted records', getExpiredOfDeleted],
+  [
+    'get-expired',
+    'update revives a retained record',
+    mutant((inner) => ({
+      async update(record, expectedVersion) {
+        const retained = await inner.getExpired!(record.id);
+        if (retained?.version !== expectedVersion) return inner.update(record, expectedVersion);
+        await inner.delete(record.id);
+        await inner.create(record);
+        return true;
+      },
+    })),
+  ],
+  [
+    'delete-expired-retention',
+    'deleteExpired reaps at expiresAt, ignoring retainUntil',
+    mutant((inner) => {
+      const seenUsers = new Set<string>();
+      return {
+        deleteExpired: async (now: number) => {
+          let count = 0;
+          for (const userId of seenUsers) {
+            for (const r of await inner.listByUser(userId)) {
+              if (r.expiresAt <= now && (await inner.delete(r.id))) count++;
+            }
+          }
+          return count + (await inner.deleteExpired!(now));
+        },
+        create: (record: SessionRecord) => {
+          seenUsers.add(record.userId);
+          return inner.create(record);
+        },
+      };
+    }),
+  ],
   ['update-stale', 'update ignores the version', versionBlindUpdate],
   [
     'expiry-on-read',

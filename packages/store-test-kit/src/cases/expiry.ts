@@ -23,15 +23,37 @@ export const expiryCases: ConformanceCase[] = [
   {
     id: 'ttl-on-every-key',
     title:
-      'no operation (create, update, touch, deny, setNotBefore, delete, deleteByUser) leaves a key without expiry',
+      'no operation (create, createCapped, update, touch, retention, deny, setNotBefore, delete, deleteByUser) leaves a key without expiry',
     async run(ctx) {
       const unexpiringKeys = probeMethod(ctx, 'unexpiringKeys');
       const { store, now } = ctx;
       const userId = `user-${randomId()}`;
       const [a, b, c, d] = [1, 2, 3, 4].map(() => makeRecord(now(), { userId }));
       assert.ok(a && b && c && d);
+      const other = `user-${randomId()}`;
+      const capped = [1, 2, 3].map(() => makeRecord(now(), { userId: other }));
       const steps: [string, () => Promise<unknown>][] = [
         ['create', async () => Promise.all([a, b, c, d].map((r) => store.create(r)))],
+        [
+          'create with retainUntil',
+          () => store.create(makeRecord(now(), { userId: other, retainUntil: now() + 7_200_000 })),
+        ],
+        [
+          'update to a later retainUntil',
+          () => store.update({ ...d, version: 2, retainUntil: now() + 9_000_000 }, 1),
+        ],
+      ];
+      if (store.createCapped) {
+        const createCapped = store.createCapped.bind(store);
+        const cap = { max: 2, evictOldest: true, notBefore: 0, now: now() };
+        steps.push([
+          'createCapped (evicting)',
+          async () => {
+            for (const record of capped) await createCapped(record, cap);
+          },
+        ]);
+      }
+      steps.push(
         ['update', () => store.update({ ...a, version: 2, data: { step: 'update' } }, 1)],
         [
           'touch',
@@ -46,7 +68,7 @@ export const expiryCases: ConformanceCase[] = [
         ['setNotBefore (global)', () => store.setNotBefore(GLOBAL_SCOPE, now())],
         ['delete', () => store.delete(c.id)],
         ['deleteByUser with except', () => store.deleteByUser(userId, { except: [a.id] })],
-      ];
+      );
       for (const [operation, step] of steps) {
         await step();
         assert.deepStrictEqual(

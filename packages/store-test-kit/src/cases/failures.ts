@@ -8,7 +8,9 @@ type Operation = Exclude<keyof SessionStore, 'name' | 'subscribe' | 'close'>;
 
 const OPERATIONS: readonly Operation[] = [
   'create',
+  'createCapped',
   'get',
+  'getExpired',
   'update',
   'delete',
   'listByUser',
@@ -50,7 +52,15 @@ export const failureCases: ConformanceCase[] = [
       const next = { ...record, version: record.version + 1 };
       const calls: Record<Operation, () => Promise<unknown>> = {
         create: () => store.create(makeRecord(now())),
+        createCapped: () =>
+          store.createCapped!(makeRecord(now(), { userId: record.userId }), {
+            max: 1,
+            evictOldest: true,
+            notBefore: 0,
+            now: now(),
+          }),
         get: () => store.get(record.id),
+        getExpired: () => store.getExpired!(record.id),
         update: () => store.update(next, record.version),
         delete: () => store.delete(record.id),
         listByUser: () => store.listByUser(record.userId),
