@@ -5,6 +5,7 @@ import { isCluster } from './client.ts';
 import { type KeyLayout, userTag } from './keys.ts';
 import {
   CREATE,
+  CREATE_CAPPED,
   DELETE,
   DELETE_BY_POINTER,
   DELETE_USER,
@@ -19,7 +20,9 @@ import {
 export const TAG_CACHE_SIZE = 10_000;
 
 /** The store's data operations: everything in the contract but `name`, `subscribe` and `close`. */
-export type Operations = Omit<SessionStore, 'name' | 'subscribe' | 'close' | 'deleteExpired'>;
+export type Operations = Required<
+  Omit<SessionStore, 'name' | 'subscribe' | 'close' | 'deleteExpired' | 'stats'>
+>;
 
 export interface Context {
   client: Redis | Cluster;
@@ -39,6 +42,10 @@ function expireAt(ms: number): number {
   }
   return Math.ceil(ms);
 }
+
+// Until when the backend keeps a record: its expiry, or its retention when later.
+const keepUntil = (record: SessionRecord): number =>
+  expireAt(Math.max(record.expiresAt, record.retainUntil ?? record.expiresAt));
 
 export function createOperations({
   client,
@@ -67,56 +74,117 @@ export function createOperations({
       ? [keys.session(tag, id), keys.index(tag)]
       : [keys.session(tag, id), keys.index(tag), keys.pointer(id)];
 
+  // CREATE and CREATE_CAPPED take the same leading arguments.
+  const insertArgs = (record: SessionRecord, tag: string) => [
+    JSON.stringify(record),
+    record.version,
+    expireAt(record.expiresAt),
+    keepUntil(record),
+    record.createdAt,
+    clock.now(),
+    record.id,
+    tag,
+  ];
+
+  // In Cluster the pointer (another slot) is claimed first: it is the id's claim across all users.
+  const claimPointer = async (record: SessionRecord, tag: string): Promise<void> => {
+    if (
+      (await client.set(keys.pointer(record.id), tag, 'PXAT', keepUntil(record), 'NX')) === null
+    ) {
+      throw duplicate();
+    }
+  };
+
+  // The stored record with this id, live or retained: `get` and `getExpired` judge it by its times.
+  const lookup = async (id: string): Promise<SessionRecord | null> => {
+    const known = tags.get(id);
+    let json: unknown;
+    if (known !== undefined) {
+      json = await client.hget(keys.session(known, id), 'r');
+    } else if (!cluster) {
+      json = await runScript(client, GET_BY_POINTER, [keys.pointer(id)], [keys.prefix, id]);
+    } else {
+      const tag = await client.get(keys.pointer(id));
+      json = tag === null ? null : await client.hget(keys.session(tag, id), 'r');
+    }
+    if (json === null) return null;
+    const record = JSON.parse(json as string) as SessionRecord;
+    if (known === undefined) remember(id, userTag(record.userId));
+    return record;
+  };
+
   const raise = async (key: string, value: number, expiresAt: number, head: string) =>
     Number(await runScript(client, RAISE, [key], [String(value), expiresAt, keys.channel, head]));
 
   return {
     async create(record) {
       const tag = userTag(record.userId);
-      const x = expireAt(record.expiresAt);
-      if (cluster) {
-        // The pointer is the id's claim across all users; the script then checks the user's slot.
-        if ((await client.set(keys.pointer(record.id), tag, 'PXAT', x, 'NX')) === null) {
-          throw duplicate();
-        }
-      }
-      const args = [JSON.stringify(record), record.version, x, clock.now(), record.id, tag];
+      if (cluster) await claimPointer(record, tag);
+      const args = insertArgs(record, tag);
       if ((await runScript(client, CREATE, sessionKeys(tag, record.id), args)) !== 1) {
         throw duplicate();
       }
       remember(record.id, tag);
     },
 
-    async get(id) {
-      const known = tags.get(id);
-      let json: unknown;
-      if (known !== undefined) {
-        json = await client.hget(keys.session(known, id), 'r');
-      } else if (!cluster) {
-        json = await runScript(client, GET_BY_POINTER, [keys.pointer(id)], [keys.prefix, id]);
-      } else {
-        const tag = await client.get(keys.pointer(id));
-        json = tag === null ? null : await client.hget(keys.session(tag, id), 'r');
+    async createCapped(record, { max, evictOldest, notBefore, now }) {
+      if (!Number.isInteger(max) || max < 1) {
+        throw new TypeError('redisStore.createCapped: cap.max must be an integer >= 1');
       }
-      if (json === null) return null;
-      const record = JSON.parse(json as string) as SessionRecord;
-      if (known === undefined) remember(id, userTag(record.userId));
-      return record.expiresAt > clock.now() ? record : null;
+      const tag = userTag(record.userId);
+      if (cluster) await claimPointer(record, tag);
+      const args = [
+        ...insertArgs(record, tag),
+        keys.sessionBase(tag),
+        cluster ? '' : keys.pointerBase, // '': evicted pointers are left to us
+        max,
+        evictOldest ? 1 : 0,
+        notBefore,
+        now,
+      ];
+      const [created, evicted = []] = (await runScript(
+        client,
+        CREATE_CAPPED,
+        sessionKeys(tag, record.id),
+        args,
+      )) as [number, string[]?];
+      if (created === -1) throw duplicate();
+      for (const id of evicted) tags.delete(id);
+      if (cluster) {
+        const unclaimed = created === 1 ? evicted : [...evicted, record.id];
+        await Promise.all(unclaimed.map((id) => client.unlink(keys.pointer(id))));
+      }
+      if (created === 1) remember(record.id, tag);
+      return { created: created === 1, evicted };
+    },
+
+    async get(id) {
+      const record = await lookup(id);
+      return record && record.expiresAt > clock.now() ? record : null;
+    },
+
+    async getExpired(id) {
+      const record = await lookup(id);
+      if (!record) return null;
+      const now = clock.now();
+      const retainUntil = record.retainUntil ?? record.expiresAt;
+      return record.expiresAt <= now && retainUntil > now ? record : null;
     },
 
     async update(record, expectedVersion) {
       const tag = userTag(record.userId);
-      const x = expireAt(record.expiresAt);
+      const k = keepUntil(record);
       const args = [
         JSON.stringify(record),
         expectedVersion,
         record.version,
-        x,
+        expireAt(record.expiresAt),
         clock.now(),
         record.id,
+        k,
       ];
       const result = await runScript(client, UPDATE, sessionKeys(tag, record.id), args);
-      if (result === 2) await client.pexpireat(keys.pointer(record.id), x, 'GT');
+      if (result === 2) await client.pexpireat(keys.pointer(record.id), k, 'GT');
       return result !== 0;
     },
 

@@ -7,20 +7,35 @@ export interface Script {
   readonly sha: string;
 }
 
-// Shared by the scripts that write sessions. A session hash holds r (the record JSON), v (version)
-// and x (expiry, epoch ms); the user's index scores each id by x, so its own TTL is its top score.
-// Session and index keys share the user's hash tag, so every key a script touches is in one slot.
+// Shared by the scripts that write sessions. A session hash holds r (the record JSON), v (version),
+// x (expiry, epoch ms) and c (createdAt; absent on records written before createCapped existed).
+// The hash's TTL is k, the instant the store may drop the record: max(expiresAt, retainUntil), so an
+// expired record stays readable by getExpired until then. The user's index scores each id by k, so
+// its own TTL is its top score and it still lists retained ids (for delete-by-user); readers of
+// live records filter on x. Session and index keys share the user's hash tag, so every key a script
+// touches is in one slot.
 const LIBRARY = `
 local function reindex(u, now)
   redis.call('ZREMRANGEBYSCORE', u, '-inf', now)
   local top = redis.call('ZRANGE', u, -1, -1, 'WITHSCORES')
   if top[2] then redis.call('PEXPIREAT', u, top[2]) end
 end
-local function write(s, u, id, json, version, x, now)
+local function write(s, u, id, json, version, x, k, now)
   redis.call('HSET', s, 'r', json, 'v', version, 'x', x)
-  redis.call('PEXPIREAT', s, x)
-  redis.call('ZADD', u, x, id)
+  redis.call('PEXPIREAT', s, k)
+  redis.call('ZADD', u, k, id)
   reindex(u, now)
+end
+-- For CREATE and CREATE_CAPPED, whose ARGV starts json, version, x, k, createdAt, now, id, tag.
+local function taken(s, p)
+  if p and redis.call('EXISTS', p) == 1 then return true end
+  local old = redis.call('HGET', s, 'x')
+  return old and tonumber(old) > tonumber(ARGV[6])
+end
+local function insert(s, u, p)
+  write(s, u, ARGV[7], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[6])
+  redis.call('HSET', s, 'c', ARGV[5])
+  if p then redis.call('SET', p, ARGV[8], 'PXAT', ARGV[4]) end
 end
 local function drop(s, u, id, now)
   local x = redis.call('HGET', s, 'x')
@@ -39,33 +54,76 @@ function script(body: string): Script {
 }
 
 /**
- * KEYS session, index[, pointer]; ARGV json, version, x, now, id, tag. 1, or 0 for a duplicate id.
- * Without the pointer key (Cluster) the caller has claimed the pointer already.
+ * KEYS session, index[, pointer]; ARGV json, version, x, k, createdAt, now, id, tag. 1, or 0 for a
+ * duplicate id. Without the pointer key (Cluster) the caller has claimed the pointer already.
  */
 export const CREATE: Script = script(`
-local p = KEYS[3]
-if p and redis.call('EXISTS', p) == 1 then return 0 end
-local old = redis.call('HGET', KEYS[1], 'x')
-if old and tonumber(old) > tonumber(ARGV[4]) then return 0 end
-write(KEYS[1], KEYS[2], ARGV[5], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
-if p then redis.call('SET', p, ARGV[6], 'PXAT', ARGV[3]) end
+if taken(KEYS[1], KEYS[3]) then return 0 end
+insert(KEYS[1], KEYS[2], KEYS[3])
 return 1
 `);
 
 /**
- * KEYS session, index[, pointer]; ARGV json, expected, version, x, now, id. 0 when refused; 2 when
- * written with a later expiry and no pointer key was given (the caller extends the pointer), else 1.
- * The pointer expires at the latest expiry its session ever had (GT), so it never dies first.
+ * KEYS session, index[, pointer]; ARGV json, version, x, k, createdAt, now, id, tag, session key
+ * base, pointer key base ('' in Cluster: the caller deletes evicted pointers), max, evict (1 or 0),
+ * notBefore, cap now. Returns { -1 } for a duplicate id, else { created (1 or 0), evicted ids }.
+ *
+ * One script, so nothing else runs between the count and the insert. Counted: the user's records
+ * with x > cap now and createdAt > notBefore (c, or the record JSON for records written before c
+ * existed); evicted oldest first by createdAt, then id compared byte by byte (Lua's `<` on
+ * strings follows the server's locale).
+ */
+export const CREATE_CAPPED: Script = script(`
+if taken(KEYS[1], KEYS[3]) then return { -1 } end
+local now, notBefore, max = tonumber(ARGV[14]), tonumber(ARGV[13]), tonumber(ARGV[11])
+local held = {}
+for _, id in ipairs(redis.call('ZRANGE', KEYS[2], '(' .. ARGV[14], '+inf', 'BYSCORE')) do
+  local s = ARGV[9] .. id
+  local xc = redis.call('HMGET', s, 'x', 'c')
+  if xc[1] and tonumber(xc[1]) > now then
+    local c = xc[2] and tonumber(xc[2])
+    if not c then c = tonumber(cjson.decode(redis.call('HGET', s, 'r'))['createdAt']) end
+    if c > notBefore then held[#held + 1] = { c, id } end
+  end
+end
+local evicted = {}
+if #held >= max then
+  if ARGV[12] ~= '1' then return { 0, evicted } end
+  table.sort(held, function(a, b)
+    if a[1] ~= b[1] then return a[1] < b[1] end
+    for i = 1, math.min(#a[2], #b[2]) do
+      local x, y = string.byte(a[2], i), string.byte(b[2], i)
+      if x ~= y then return x < y end
+    end
+    return #a[2] < #b[2]
+  end)
+  for i = 1, #held - max + 1 do
+    local id = held[i][2]
+    drop(ARGV[9] .. id, KEYS[2], id, ARGV[6])
+    if ARGV[10] ~= '' then redis.call('DEL', ARGV[10] .. id) end
+    evicted[#evicted + 1] = id
+  end
+end
+insert(KEYS[1], KEYS[2], KEYS[3])
+return { 1, evicted }
+`);
+
+/**
+ * KEYS session, index[, pointer]; ARGV json, expected, version, x, now, id, k. 0 when refused (an
+ * expired record, retained or not, is never updated); 2 when written with a later k and no pointer
+ * key was given (the caller extends the pointer), else 1. The pointer expires at the latest k its
+ * session ever had (GT), so it never dies first.
  */
 export const UPDATE: Script = script(`
 local cur = redis.call('HMGET', KEYS[1], 'v', 'x')
 if not cur[1] or tonumber(cur[1]) ~= tonumber(ARGV[2]) or tonumber(cur[2]) <= tonumber(ARGV[5]) then
   return 0
 end
-write(KEYS[1], KEYS[2], ARGV[6], ARGV[1], ARGV[3], ARGV[4], ARGV[5])
+local kept = redis.call('PEXPIRETIME', KEYS[1])
+write(KEYS[1], KEYS[2], ARGV[6], ARGV[1], ARGV[3], ARGV[4], ARGV[7], ARGV[5])
 if KEYS[3] then
-  redis.call('PEXPIREAT', KEYS[3], ARGV[4], 'GT')
-elseif tonumber(ARGV[4]) > tonumber(cur[2]) then
+  redis.call('PEXPIREAT', KEYS[3], ARGV[7], 'GT')
+elseif tonumber(ARGV[7]) > kept then
   return 2
 end
 return 1
@@ -105,6 +163,22 @@ for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
 end
 reindex(KEYS[1], ARGV[3])
 return { count, gone }
+`);
+
+/**
+ * KEYS index; ARGV session key base, now, expiring before. { live sessions, those expiring by then },
+ * judged by each record's x: the index also holds expired records kept for retention.
+ */
+export const COUNT: Script = script(`
+local now, before, live, soon = tonumber(ARGV[2]), tonumber(ARGV[3]), 0, 0
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], '(' .. ARGV[2], '+inf', 'BYSCORE')) do
+  local x = tonumber(redis.call('HGET', ARGV[1] .. id, 'x'))
+  if x and x > now then
+    live = live + 1
+    if x <= before then soon = soon + 1 end
+  end
+end
+return { live, soon }
 `);
 
 /**

@@ -2,13 +2,15 @@ import type { SessionRecord, StoreStats, StoreStatsOptions } from '@sess/core';
 import type { Cluster, Redis } from 'ioredis';
 import type { KeyLayout } from './keys.ts';
 import { scanKeys } from './scan.ts';
+import { COUNT, runScript } from './scripts.ts';
 
 // Index keys are read this many at a time; the commands of a batch travel together.
 const BATCH = 500;
 
 /**
- * Counts live sessions from the per-user index sets (each scores its session ids by expiry): SCAN
- * for the indexes, ZCOUNT each one. Only the top users' ids are resolved, from one live record each,
+ * Counts live sessions from the per-user index sets: SCAN for the indexes, then one script per
+ * index that reads each member's expiry (an index also lists expired records kept for `getExpired`,
+ * so its scores alone would overcount). Only the top users' ids are resolved, from one live record each,
  * since an index key names a digest of the user id, not the id itself.
  */
 export async function countSessions(
@@ -22,11 +24,14 @@ export async function countSessions(
   let expiringSoon = 0;
   const count = async (batch: string[]): Promise<void> => {
     const counted = await Promise.all(
-      batch.map((key) =>
-        Promise.all([
-          client.zcount(key, `(${now}`, '+inf'),
-          client.zcount(key, `(${now}`, expiringBefore),
-        ]),
+      batch.map(
+        async (key) =>
+          (await runScript(
+            client,
+            COUNT,
+            [key],
+            [keys.sessionBase(tagOf(keys, key)), now, expiringBefore],
+          )) as [number, number],
       ),
     );
     counted.forEach(([sessions, expiring], i) => {
@@ -59,6 +64,9 @@ export async function countSessions(
 /** `<prefix>u:{`: what every index key (`<prefix>u:{<tag>}`) starts with. */
 const indexBase = (keys: KeyLayout): string => keys.index('').slice(0, -1);
 
+/** The user tag of an index key. */
+const tagOf = (keys: KeyLayout, index: string): string => index.slice(indexBase(keys).length, -1);
+
 // The user id stored in one of the index's live records; null when they all vanished meanwhile.
 async function userOf(
   client: Redis | Cluster,
@@ -66,7 +74,7 @@ async function userOf(
   index: string,
   now: number,
 ): Promise<string | null> {
-  const tag = index.slice(indexBase(keys).length, -1);
+  const tag = tagOf(keys, index);
   const ids = await client.zrangebyscore(index, `(${now}`, '+inf', 'LIMIT', 0, 5);
   for (const id of ids) {
     const json = await client.hget(keys.session(tag, id), 'r');

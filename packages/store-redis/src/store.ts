@@ -15,6 +15,8 @@ import { countSessions } from './stats.ts';
 /** The Redis {@link SessionStore}: `subscribe` and `close` are always present. */
 export interface RedisStore extends SessionStore {
   readonly name: 'redis';
+  createCapped: NonNullable<SessionStore['createCapped']>;
+  getExpired: NonNullable<SessionStore['getExpired']>;
   stats(now: number, options: StoreStatsOptions): Promise<StoreStats>;
   subscribe(listener: (event: RevocationEvent) => void): () => void;
   close(): Promise<void>;
@@ -28,6 +30,11 @@ const logError = (error: unknown): void => console.error('[@sess/store-redis]', 
  * - All keys of one user share a hash tag (a digest of the user id), so the per-user writes
  *   (create with its index entry, update, delete, delete-by-user with `except`) are single Lua
  *   scripts, atomic even in Cluster. `update` is a compare-and-set in Lua.
+ * - `createCapped` is one Lua script on the user's slot: it counts the user's live sessions from
+ *   the index, evicts the oldest and inserts, with nothing else running in between.
+ * - A session key lives until `retainUntil ?? expiresAt` (so `getExpired` can read it); the user's
+ *   index scores ids by that instant and outlives its last member, while every read of live
+ *   sessions filters on `expiresAt`.
  * - Every key carries a TTL that follows the session's expiry (index sets included); deny-list
  *   entries expire with what they deny; watermarks after `watermarkTtl`. Expiry is also checked on
  *   read against `clock`.
@@ -92,7 +99,9 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   return {
     name: 'redis',
     create: (record) => within('create', ops.create(record)),
+    createCapped: (record, cap) => within('createCapped', ops.createCapped(record, cap)),
     get: (id) => within('get', ops.get(id)),
+    getExpired: (id) => within('getExpired', ops.getExpired(id)),
     update: (record, expectedVersion) => within('update', ops.update(record, expectedVersion)),
     delete: (id) => within('delete', ops.delete(id)),
     listByUser: (userId) => within('listByUser', ops.listByUser(userId)),

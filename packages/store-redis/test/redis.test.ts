@@ -12,7 +12,7 @@ import {
   redisStore,
   scanKeys,
 } from '../src/index.ts';
-import { runScript } from '../src/scripts.ts';
+import { GET_BY_POINTER, runScript } from '../src/scripts.ts';
 import {
   describeRedis,
   REDIS_URL,
@@ -165,6 +165,43 @@ describeRedis('redisStore: data layout', () => {
     );
   });
 
+  it('keeps a retained session, its pointer and the index until retainUntil; a touch moves all three', async () => {
+    const { store, prefix } = setup();
+    const now = Date.now();
+    const userId = `user-${randomId()}`;
+    const record = makeRecord(now, { userId, expiresAt: now + 60_000, retainUntil: now + 600_000 });
+    await store.create(record);
+    const tag = createHash('sha256').update(userId).digest('base64url').slice(0, 22);
+    const [session, index, pointer] = [
+      `${prefix}s:{${tag}}:${record.id}`,
+      `${prefix}u:{${tag}}`,
+      `${prefix}p:${record.id}`,
+    ];
+    for (const key of [session, index, pointer]) expect(await expireTime(key)).toBe(now + 600_000);
+    const touched = { ...record, version: 2, expiresAt: now + 120_000, retainUntil: now + 900_000 };
+    expect(await store.update(touched, 1)).toBe(true);
+    for (const key of [session, index, pointer]) expect(await expireTime(key)).toBe(now + 900_000);
+  });
+
+  it('createCapped counts sessions written before it existed (no createdAt field in the hash)', async () => {
+    const { store, prefix } = setup();
+    const now = Date.now();
+    const userId = `user-${randomId()}`;
+    const [older, newer] = [2_000, 1_000].map((age) =>
+      makeRecord(now, { userId, createdAt: now - age }),
+    );
+    for (const record of [newer!, older!]) await store.create(record);
+    const tag = createHash('sha256').update(userId).digest('base64url').slice(0, 22);
+    for (const record of [older!, newer!])
+      await admin.hdel(`${prefix}s:{${tag}}:${record.id}`, 'c');
+    const next = makeRecord(now, { userId });
+    const cap = { max: 2, evictOldest: true, notBefore: 0, now };
+    expect(await store.createCapped(next, cap)).toEqual({ created: true, evicted: [older!.id] });
+    expect((await store.listByUser(userId)).map((r) => r.id).sort()).toEqual(
+      [newer!.id, next.id].sort(),
+    );
+  });
+
   it('expires deny entries with what they deny and watermarks watermarkTtl after their instant', async () => {
     const { store, prefix } = setup({ watermarkTtl: '30d' });
     const at = Date.now();
@@ -201,6 +238,8 @@ describeRedis('redisStore: round trips', () => {
     const { client, store, prefix } = setup();
     const record = makeRecord(Date.now());
     await store.create(record);
+    // A server that never ran this version's script answers the first EVALSHA with NOSCRIPT.
+    await client.script('LOAD', GET_BY_POINTER.source);
     const sent: string[] = [];
     const send = client.sendCommand.bind(client);
     client.sendCommand = (command: Command, stream?: Parameters<Redis['sendCommand']>[1]) => {
