@@ -3,10 +3,15 @@ CREATE TABLE IF NOT EXISTS "public"."sess_sessions" (
   user_id text COLLATE "C" NOT NULL,
   expires_at bigint NOT NULL, -- epoch milliseconds
   version bigint NOT NULL, -- the compare-and-set token
-  record jsonb NOT NULL -- the whole SessionRecord (secrets only as SHA-256 hashes)
+  record jsonb NOT NULL, -- the whole SessionRecord (secrets only as SHA-256 hashes)
+  retain_until bigint -- epoch milliseconds; null: reaped at expires_at
 );
+-- Tables created before retention existed: add the column (nullable, so no rewrite, no default).
+ALTER TABLE "public"."sess_sessions" ADD COLUMN IF NOT EXISTS retain_until bigint;
 CREATE INDEX IF NOT EXISTS "sess_sessions_user_id" ON "public"."sess_sessions" (user_id);
 CREATE INDEX IF NOT EXISTS "sess_sessions_expires_at" ON "public"."sess_sessions" (expires_at);
+-- GREATEST ignores nulls: a row without retention is reaped at expires_at.
+CREATE INDEX IF NOT EXISTS "sess_sessions_reap_at" ON "public"."sess_sessions" ((GREATEST(expires_at, retain_until)));
 
 CREATE TABLE IF NOT EXISTS "public"."sess_sessions_deny" (
   key text COLLATE "C" PRIMARY KEY,

@@ -16,6 +16,9 @@ const CHANNEL = /^[a-z_][a-z0-9_.]{0,62}$/;
 // First key of the two-key advisory lock form: keeps migrate's lock apart from the app's own locks.
 const LOCK_CLASS = 0x5e55;
 
+/** First key of the per-user advisory lock `createCapped` holds (the second is the user id's hash). */
+export const CAP_LOCK_CLASS = 0x5e56;
+
 /** Where the store's tables live: the options shared by {@link migrate}, {@link schemaSql} and the store. */
 export interface TableOptions {
   /**
@@ -39,6 +42,7 @@ export interface Names {
   watermarks: string;
   byUser: string;
   byExpiry: string;
+  byReapAt: string;
   denyByExpiry: string;
   /** Every relation `migrate` creates, schema-qualified, for the existence check. */
   relations: string[];
@@ -65,15 +69,22 @@ export function namesFor(options: TableOptions = {}, caller = 'postgresStore'): 
   }
   if (issues.length > 0) throw new ConfigError(issues);
   const qualified = (name: string): string => `"${schema}"."${name}"`;
-  const relations = ['', '_user_id', '_expires_at', '_deny', '_deny_expires_at', '_watermarks'].map(
-    (suffix) => qualified(`${table}${suffix}`),
-  );
+  const relations = [
+    '',
+    '_user_id',
+    '_expires_at',
+    '_reap_at',
+    '_deny',
+    '_deny_expires_at',
+    '_watermarks',
+  ].map((suffix) => qualified(`${table}${suffix}`));
   return {
     sessions: qualified(table),
     deny: qualified(`${table}_deny`),
     watermarks: qualified(`${table}_watermarks`),
     byUser: `"${table}_user_id"`,
     byExpiry: `"${table}_expires_at"`,
+    byReapAt: `"${table}_reap_at"`,
     denyByExpiry: `"${table}_deny_expires_at"`,
     relations,
     qualifiedName: `${schema}.${table}`,
@@ -91,12 +102,15 @@ export function checkChannel(channel: string, option: string): string {
 }
 
 /**
- * The DDL that {@link migrate} runs: three tables and three indexes, each `IF NOT EXISTS`. The
+ * The DDL that {@link migrate} runs: three tables and four indexes, each `IF NOT EXISTS`, and the
+ * `retain_until` column added to a sessions table created before it existed. The
  * package ships its output for the default names as `schema.sql`, for teams that apply migrations
  * with their own tool.
  *
  * Layout: `<table>` keeps each session as `jsonb` in `record`, with `id` (primary key), `user_id`,
- * `expires_at` (epoch milliseconds, `bigint`) and `version` as columns; `<table>_deny` holds
+ * `expires_at` (epoch milliseconds, `bigint`), `retain_until` (epoch milliseconds or null: until when
+ * an expired record is kept for `getExpired`) and `version` as columns, indexed by user, by
+ * expiry and by reaping instant (`GREATEST(expires_at, retain_until)`); `<table>_deny` holds
  * deny-list keys with their expiry; `<table>_watermarks` the "not before" watermark of each scope.
  *
  * @example
@@ -115,10 +129,15 @@ export function schemaSql(options: TableOptions = {}): string {
   user_id text COLLATE "C" NOT NULL,
   expires_at bigint NOT NULL, -- epoch milliseconds
   version bigint NOT NULL, -- the compare-and-set token
-  record jsonb NOT NULL -- the whole SessionRecord (secrets only as SHA-256 hashes)
+  record jsonb NOT NULL, -- the whole SessionRecord (secrets only as SHA-256 hashes)
+  retain_until bigint -- epoch milliseconds; null: reaped at expires_at
 );
+-- Tables created before retention existed: add the column (nullable, so no rewrite, no default).
+ALTER TABLE ${n.sessions} ADD COLUMN IF NOT EXISTS retain_until bigint;
 CREATE INDEX IF NOT EXISTS ${n.byUser} ON ${n.sessions} (user_id);
 CREATE INDEX IF NOT EXISTS ${n.byExpiry} ON ${n.sessions} (expires_at);
+-- GREATEST ignores nulls: a row without retention is reaped at expires_at.
+CREATE INDEX IF NOT EXISTS ${n.byReapAt} ON ${n.sessions} ((GREATEST(expires_at, retain_until)));
 
 CREATE TABLE IF NOT EXISTS ${n.deny} (
   key text COLLATE "C" PRIMARY KEY,
@@ -140,6 +159,11 @@ CREATE TABLE IF NOT EXISTS ${n.watermarks} (
  * running it at every startup never blocks live traffic. Run it at deploy or startup, never on the
  * request path; the schema itself must exist.
  *
+ * Upgrading from a version without retention, it adds the nullable `retain_until` column (no table
+ * rewrite) and the `<table>_reap_at` index. Building that index blocks writes to the sessions table
+ * while it runs; on a large table create it first with `CREATE INDEX CONCURRENTLY` (the statement
+ * of {@link schemaSql}, with `CONCURRENTLY` added), and `migrate` then only adds the column.
+ *
  * @example
  * ```ts
  * import { migrate, postgresStore } from '@sess/store-postgres';
@@ -159,8 +183,11 @@ export async function migrate(pool: Pool, options: TableOptions = {}): Promise<v
       n.qualifiedName,
     ]);
     const { rows } = await client.query<{ missing: number }>(
-      'SELECT count(*)::int AS missing FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NULL',
-      [n.relations],
+      `SELECT (SELECT count(*)::int FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NULL)
+        + (SELECT count(*)::int FROM (SELECT 1) AS one WHERE NOT EXISTS (
+            SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($2)
+              AND attname = 'retain_until' AND NOT attisdropped)) AS missing`,
+      [n.relations, n.relations[0]],
     );
     // CREATE INDEX IF NOT EXISTS locks the table even when the index exists: skip it when current.
     if (rows[0]!.missing > 0) await client.query(schemaSql(options));

@@ -14,7 +14,7 @@ import {
 import type pg from 'pg';
 import { Broadcast, type ReconnectOptions } from './broadcast.ts';
 import { createPool, errorCode } from './pool.ts';
-import { checkChannel, type Names, namesFor, type TableOptions } from './schema.ts';
+import { CAP_LOCK_CLASS, checkChannel, type Names, namesFor, type TableOptions } from './schema.ts';
 
 /** Rows deleted per statement by `deleteExpired`: each batch is its own short transaction. */
 export const DELETE_BATCH_SIZE = 500;
@@ -69,6 +69,8 @@ export interface PostgresStore extends SessionStore {
   readonly name: 'postgres';
   /** The Pool the store queries: yours, or the one it created from `url` (for `migrate`). */
   readonly pool: pg.Pool;
+  createCapped: NonNullable<SessionStore['createCapped']>;
+  getExpired: NonNullable<SessionStore['getExpired']>;
   deleteExpired(now: number): Promise<number>;
   stats(now: number, options: StoreStatsOptions): Promise<StoreStats>;
   subscribe(listener: (event: RevocationEvent) => void): () => void;
@@ -82,8 +84,11 @@ export interface PostgresStore extends SessionStore {
  * - Each operation is one statement. `update` is a true compare-and-set
  *   (`UPDATE ... WHERE id = $1 AND version = $2 AND expires_at > $now`): among concurrent callers
  *   exactly one wins, across instances too.
- * - Expiry is enforced on read with `clock`; `deleteExpired(now)` (`SessionManager.cleanup()`)
- *   reaps in batches of {@link DELETE_BATCH_SIZE} rows (`FOR UPDATE SKIP LOCKED`, so it never waits
+ * - `createCapped` is one transaction holding a per-user advisory lock, so concurrent logins of
+ *   one user (from any instance) take turns between their count and their insert.
+ * - Expiry is enforced on read with `clock`. A record is kept until `retainUntil ?? expiresAt`
+ *   (for `getExpired`); `deleteExpired(now)` (`SessionManager.cleanup()`) reaps rows past that,
+ *   in batches of {@link DELETE_BATCH_SIZE} rows (`FOR UPDATE SKIP LOCKED`, so it never waits
  *   on a row a request holds), yielding to the event loop in between.
  * - `deny` and `setNotBefore` upsert with `GREATEST` and `pg_notify` in the same statement, so an
  *   acknowledged revocation has been broadcast. `subscribe` LISTENs on a dedicated connection that
@@ -164,14 +169,26 @@ function warnWithoutTimeouts(pool: pg.Pool, logger: Logger): void {
 function statements(n: Names) {
   return {
     // An expired row that was not reaped yet counts as missing: a create may take its id.
-    insert: `INSERT INTO ${n.sessions} AS s (id, user_id, expires_at, version, record)
-      VALUES ($1, $2, $3, $4, $5)
+    insert: `INSERT INTO ${n.sessions} AS s (id, user_id, expires_at, version, record, retain_until)
+      VALUES ($1, $2, $3, $4, $5, $6)
       ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, expires_at = excluded.expires_at,
-        version = excluded.version, record = excluded.record
-      WHERE s.expires_at <= $6`,
+        version = excluded.version, record = excluded.record, retain_until = excluded.retain_until
+      WHERE s.expires_at <= $7`,
     get: `SELECT record::text AS record FROM ${n.sessions} WHERE id = $1 AND expires_at > $2`,
-    update: `UPDATE ${n.sessions} SET user_id = $2, expires_at = $3, version = $4, record = $5
-      WHERE id = $1 AND version = $6 AND expires_at > $7`,
+    getExpired: `SELECT record::text AS record FROM ${n.sessions}
+      WHERE id = $1 AND expires_at <= $2 AND coalesce(retain_until, expires_at) > $2`,
+    update: `UPDATE ${n.sessions} SET user_id = $2, expires_at = $3, version = $4, record = $5,
+        retain_until = $6
+      WHERE id = $1 AND version = $7 AND expires_at > $8`,
+    // Two int4 keys: a class of our own, and the user id's hash (a collision only makes two users
+    // take turns).
+    capLock: `SELECT pg_advisory_xact_lock(${CAP_LOCK_CLASS}, hashtext($1))`,
+    liveId: `SELECT 1 FROM ${n.sessions} WHERE id = $1 AND expires_at > $2`,
+    // The user's records the cap counts, oldest first; ids are COLLATE "C", so byte order.
+    counted: `SELECT id FROM ${n.sessions}
+      WHERE user_id = $1 AND expires_at > $2 AND (record->>'createdAt')::numeric > $3
+      ORDER BY (record->>'createdAt')::numeric, id`,
+    evict: `DELETE FROM ${n.sessions} WHERE id = ANY ($1::text[])`,
     delete: `DELETE FROM ${n.sessions} WHERE id = $1 RETURNING expires_at > $2 AS live`,
     list: `SELECT record::text AS record FROM ${n.sessions} WHERE user_id = $1 AND expires_at > $2`,
     // Expired rows go too, but only live ones count: an expired session is already missing.
@@ -201,11 +218,40 @@ function statements(n: Names) {
         (SELECT coalesce(json_agg(t), '[]') FROM (
           SELECT user_id AS "userId", count(*) AS sessions FROM live
           GROUP BY user_id ORDER BY sessions DESC LIMIT $3) t)::text AS top`,
+    // The same expression as the reap_at index. GREATEST ignores a null retain_until.
     reapSessions: `DELETE FROM ${n.sessions} WHERE id IN (SELECT id FROM ${n.sessions}
-      WHERE expires_at <= $1 LIMIT ${DELETE_BATCH_SIZE} FOR UPDATE SKIP LOCKED)`,
+      WHERE GREATEST(expires_at, retain_until) <= $1 LIMIT ${DELETE_BATCH_SIZE}
+      FOR UPDATE SKIP LOCKED)`,
     reapDeny: `DELETE FROM ${n.deny} WHERE key IN (SELECT key FROM ${n.deny}
       WHERE expires_at <= $1 LIMIT ${DELETE_BATCH_SIZE} FOR UPDATE SKIP LOCKED)`,
   };
+}
+
+const duplicate = (): Error =>
+  new Error('postgresStore.create: a session with this id already exists');
+
+/**
+ * Runs `body` in a transaction on one pooled connection: COMMIT when it resolves, ROLLBACK when it
+ * rejects (a connection whose ROLLBACK fails is destroyed, so the server rolls back for us).
+ */
+async function transaction<T>(pool: pg.Pool, body: (client: pg.PoolClient) => Promise<T>) {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const result = await body(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    try {
+      await client.query('ROLLBACK');
+    } catch (rollbackError) {
+      broken = rollbackError as Error;
+    }
+    throw error;
+  } finally {
+    client.release(broken ?? false);
+  }
 }
 
 function createStore(
@@ -226,6 +272,7 @@ function createStore(
     record.expiresAt,
     record.version,
     JSON.stringify(record),
+    record.retainUntil ?? null,
   ];
   const parse = ({ record }: { record: string }): SessionRecord =>
     JSON.parse(record) as SessionRecord;
@@ -236,13 +283,47 @@ function createStore(
 
     async create(record) {
       const { rowCount } = await pool.query(sql.insert, [...row(record), clock.now()]);
-      if (rowCount !== 1) {
-        throw new Error('postgresStore.create: a session with this id already exists');
+      if (rowCount !== 1) throw duplicate();
+    },
+
+    async createCapped(record, { max, evictOldest, notBefore, now }) {
+      if (!Number.isInteger(max) || max < 1) {
+        throw new TypeError('postgresStore.createCapped: cap.max must be an integer >= 1');
       }
+      // Why an advisory lock: the race is between transactions that each count the user's rows and
+      // then insert. SELECT ... FOR UPDATE locks only rows that exist, so two logins of a user with
+      // no (or too few) rows both count, both insert, and exceed the cap; SERIALIZABLE would catch
+      // it but fails one of them, to be retried. The transaction-scoped lock on the user makes
+      // concurrent createCapped calls of one user take turns instead, across every instance, and
+      // is released by COMMIT or ROLLBACK whatever happens. Other users never wait.
+      return transaction(pool, async (client) => {
+        await client.query(sql.capLock, [record.userId]);
+        if ((await client.query(sql.liveId, [record.id, clock.now()])).rows.length > 0)
+          throw duplicate();
+        const { rows } = await client.query<{ id: string }>(sql.counted, [
+          record.userId,
+          now,
+          notBefore,
+        ]);
+        let evicted: string[] = [];
+        if (rows.length >= max) {
+          if (!evictOldest) return { created: false, evicted };
+          evicted = rows.slice(0, rows.length - max + 1).map((r) => r.id);
+          await client.query(sql.evict, [evicted]);
+        }
+        const { rowCount } = await client.query(sql.insert, [...row(record), clock.now()]);
+        if (rowCount !== 1) throw duplicate();
+        return { created: true, evicted };
+      });
     },
 
     async get(id) {
       const { rows } = await pool.query(sql.get, [id, clock.now()]);
+      return rows.length === 0 ? null : parse(rows[0]);
+    },
+
+    async getExpired(id) {
+      const { rows } = await pool.query(sql.getExpired, [id, clock.now()]);
       return rows.length === 0 ? null : parse(rows[0]);
     },
 

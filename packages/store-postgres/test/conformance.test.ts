@@ -24,9 +24,10 @@ function probe(schema: string, sessions: string) {
       return JSON.stringify(rows[0]);
     },
     backendExpiry: async (id: string) => {
-      const { rows } = await adminPool.query(`SELECT expires_at FROM ${table('')} WHERE id = $1`, [
-        id,
-      ]);
+      const { rows } = await adminPool.query(
+        `SELECT GREATEST(expires_at, retain_until) AS expires_at FROM ${table('')} WHERE id = $1`,
+        [id],
+      );
       return rows.length === 0 ? null : Number(rows[0].expires_at);
     },
   };

@@ -150,7 +150,7 @@ describePg('migrate', () => {
       'SELECT count(*)::int AS n FROM pg_indexes WHERE schemaname = $1',
       [schema],
     );
-    expect(rows[0].n).toBe(6); // three primary keys, three secondary indexes
+    expect(rows[0].n).toBe(7); // three primary keys, four secondary indexes
   });
 
   it('takes no table lock when the schema is current, so it never waits on live writers', async () => {
@@ -164,6 +164,34 @@ describePg('migrate', () => {
     const pool = poolForTest({ options: '-c lock_timeout=500' });
     await migrate(pool, { schema }); // CREATE INDEX IF NOT EXISTS would wait for the writer here
     await writer.query('ROLLBACK');
+  });
+
+  it('upgrades a table from before retention: adds retain_until, old rows keep working', async () => {
+    const schema = await schemaForTest({ migrated: false });
+    // The sessions table as versions before retention created it.
+    await adminPool.query(`CREATE TABLE "${schema}".sess_sessions (
+      id text COLLATE "C" PRIMARY KEY, user_id text COLLATE "C" NOT NULL,
+      expires_at bigint NOT NULL, version bigint NOT NULL, record jsonb NOT NULL)`);
+    const clock = manualClock();
+    const old = makeRecord(clock.now());
+    await adminPool.query(`INSERT INTO "${schema}".sess_sessions VALUES ($1, $2, $3, $4, $5)`, [
+      old.id,
+      old.userId,
+      old.expiresAt,
+      old.version,
+      JSON.stringify(old),
+    ]);
+    const pool = poolForTest();
+    await migrate(pool, { schema });
+    await migrate(pool, { schema });
+    const store = storeForTest({ pool, schema, clock });
+    expect(await store.get(old.id)).toEqual(old);
+    const kept = makeRecord(clock.now(), { retainUntil: clock.now() + 7_200_000 });
+    await store.create(kept);
+    clock.advance(3_600_000);
+    expect(await store.getExpired(old.id)).toBeNull(); // no retainUntil: nothing retained
+    expect(await store.getExpired(kept.id)).toEqual(kept);
+    expect(await store.deleteExpired(clock.now())).toBe(1);
   });
 
   it('creates tables, never schemas: a missing schema is an error', async () => {
@@ -300,6 +328,29 @@ describePg('across instances', () => {
     const winners = writes.filter((_, i) => results[i]);
     expect(winners).toHaveLength(1);
     for (const store of stores) expect(await store.get(base.id)).toEqual(winners[0]);
+  });
+
+  it('createCapped holds across Pools: 60 concurrent logins of one user from 3 instances', async () => {
+    const schema = await schemaForTest();
+    const stores = [1, 2, 3].map(() => storeForTest({ pool: poolForTest({ max: 5 }), schema }));
+    const now = Date.now();
+    const userId = `user-${randomId()}`;
+    const logins = Array.from({ length: 60 }, () => makeRecord(now, { userId }));
+    const capped = (evictOldest: boolean) =>
+      Promise.all(
+        logins.map((record, i) =>
+          stores[i % 3]!.createCapped(
+            { ...record, id: `${record.id}-${evictOldest}` },
+            { max: 4, evictOldest, notBefore: 0, now },
+          ),
+        ),
+      );
+    const rejecting = await capped(false);
+    expect(rejecting.filter((r) => r.created)).toHaveLength(4);
+    const evicting = await capped(true);
+    expect(evicting.every((r) => r.created)).toBe(true);
+    expect(evicting.flatMap((r) => r.evicted)).toHaveLength(60);
+    expect(await stores[0]!.listByUser(userId)).toHaveLength(4);
   });
 
   it('deleteExpired run by 5 instances at once reaps each row exactly once', async () => {
