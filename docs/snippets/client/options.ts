@@ -13,6 +13,7 @@ export const client = createClient({
     login: '/auth/login',
     refresh: '/auth/refresh',
     logout: '/auth/logout',
+    logoutAll: '/auth/logout-all',
   },
   csrfHeader: 'x-csrf-token',
   refreshMargin: 5 * 60_000,

@@ -8,6 +8,12 @@ const client = createClient();
 // For the console (and the browser tests): try `await demoClient.refresh()`.
 window.demoClient = client;
 
+// The user is here: only then does the client refresh ahead of expiry. A tab left alone makes no
+// request, so the server's idle timeout ends its session on time (SESS_IDLE_TIMEOUT).
+for (const type of ['pointerdown', 'keydown']) {
+  addEventListener(type, () => client.activity(), { capture: true, passive: true });
+}
+
 const $ = (id) => document.getElementById(id);
 
 const show = (id, on) => {
@@ -27,6 +33,12 @@ class ApiError extends Error {
   }
 }
 
+async function read(res) {
+  const data = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
 async function api(method, path, body) {
   const headers = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -35,9 +47,7 @@ async function api(method, path, body) {
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const data = await res.json().catch(() => null);
-  if (!res.ok) throw new ApiError(res.status, data);
-  return data;
+  return read(res);
 }
 
 function signedOut(message) {
@@ -46,8 +56,9 @@ function signedOut(message) {
   say('notice', message);
 }
 
-// The session ended: in another tab, or behind a refresh (a timer's or a request's). This tab's own
-// logout (code null, not remote) is announced by its button.
+// The session ended: in another tab (its logout, or its "log out everywhere"), or behind a refresh
+// (a timer's or a request's). This tab's own logout (code null, not remote) is announced by its
+// button.
 client.on('loggedOut', ({ code, remote }) => {
   if (remote && code === null) signedOut('Logged out in another tab.');
   else if (code !== null) signedOut('Your session has ended. Please log in again.');
@@ -160,16 +171,26 @@ $('refresh').addEventListener('click', () =>
     await render();
   }),
 );
+const sessions = (n) => `${n} session${n === 1 ? '' : 's'}`;
+// Through the client's own methods: on success every other tab of this browser ends at once.
 $('logout').addEventListener('click', () =>
   run(async () => {
-    await api('POST', '/auth/logout');
+    await read(await client.logout());
     signedOut('Logged out.');
   }),
 );
 $('logout-all').addEventListener('click', () =>
   run(async () => {
-    const { revoked } = await api('POST', '/auth/logout-all', {});
-    signedOut(`Logged out everywhere (${revoked} session${revoked === 1 ? '' : 's'}).`);
+    const { revoked } = await read(await client.logoutAll());
+    signedOut(`Logged out everywhere (${sessions(revoked)}).`);
+  }),
+);
+// This browser stays logged in; the other devices are logged out.
+$('logout-others').addEventListener('click', () =>
+  run(async () => {
+    const { revoked } = await read(await client.logoutAll({ exceptCurrent: true }));
+    say('notice', `Other devices logged out (${sessions(revoked)}).`);
+    await render();
   }),
 );
 

@@ -28,6 +28,8 @@ export interface DemoConfig {
   readonly logLevel: LogLevel;
   /** Access-token lifetime in seconds (`SESS_ACCESS_TTL`, jwt/hybrid), null for sess's default. */
   readonly accessTtl: number | null;
+  /** Idle timeout of standard sessions in seconds (`SESS_IDLE_TIMEOUT`), null for sess's default. */
+  readonly idleTimeout: number | null;
 }
 
 /** Reads and checks the environment; a bad value throws one error that lists every problem. */
@@ -53,6 +55,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DemoConfig 
   const loginsPerMinute = integer('SESS_LOGINS_PER_MINUTE', 30, 1, 1_000_000);
   const accessTtl =
     env.SESS_ACCESS_TTL === undefined ? null : integer('SESS_ACCESS_TTL', 900, 1, 86_400);
+  const idleTimeout =
+    env.SESS_IDLE_TIMEOUT === undefined ? null : integer('SESS_IDLE_TIMEOUT', 1800, 1, 28_800);
   const namespace = env.SESS_NAMESPACE ?? '';
   if (!/^[a-z0-9_]{0,32}$/.test(namespace))
     problems.push('SESS_NAMESPACE must match [a-z0-9_]{0,32}');
@@ -76,5 +80,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DemoConfig 
     namespace,
     logLevel,
     accessTtl,
+    idleTimeout,
   };
 }

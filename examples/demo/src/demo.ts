@@ -63,6 +63,9 @@ export async function startDemo(
     // hashes), CSRF tokens and access tokens do not, and the page recovers from both.
     secret: process.env.SESS_SECRET ?? randomBytes(32).toString('base64url'),
     csrf: { trustedOrigins: [origin] },
+    ...(config.idleTimeout === null
+      ? {}
+      : { sessions: { standard: { idleTimeout: config.idleTimeout } } }),
     // Browsers accept Secure (and __Host-) cookies over http only on localhost.
     cookies: { secure: !origin.startsWith('http:') || LOOPBACK.test(origin) },
     ...(config.strategy === 'database'

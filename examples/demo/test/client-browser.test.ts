@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { STRATEGIES } from '../src/config.ts';
 import type { RunningDemo } from '../src/demo.ts';
 import { chromiumAvailable, device, launch, logIn, snap } from './browser.ts';
 import { startTestDemo } from './support.ts';
@@ -229,5 +230,95 @@ describe.skipIf(!chromiumAvailable())('@sess/client in chromium, several tabs', 
     await pages[1]!.evaluate(() => (globalThis as unknown as PageWindow).demoClient.refresh());
     expect(refreshes).toHaveLength(0);
     await snap(pages[2]!, 'client-revoked-everywhere');
+  });
+
+  // Real time on both sides: the server's idle clock is real, and the page's timers must run for
+  // a background refresh to show itself. The access token lives 2 s, the session 3 s idle.
+  it.each(STRATEGIES)(
+    '%s: a tab left alone past the idle timeout makes no refresh, and its session is over',
+    async (strategy) => {
+      const { url } = await start({
+        SESS_STRATEGY: strategy,
+        SESS_ACCESS_TTL: '2',
+        SESS_IDLE_TIMEOUT: '3',
+      });
+      context = await device(browser, 'idle');
+      const page = await context.newPage();
+      await logIn(page, url);
+      await record(page);
+      // The page's own requests after login were activity: one refresh takes them to the server.
+      // From its answer on, nobody touches the tab.
+      await expect(
+        page.evaluate(() => (globalThis as unknown as PageWindow).demoClient.refresh()),
+      ).resolves.toBe(true);
+      const idleFrom = Date.now();
+      await page.evaluate(() => {
+        (globalThis as unknown as PageWindow).seen = [];
+      });
+      const baseline = refreshes.length;
+      const sent: string[] = [];
+      page.on('request', (r) => sent.push(`${r.method()} ${new URL(r.url()).pathname}`));
+      const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+
+      // Past the idle timeout (3 s), with half a second of margin for the server's clock.
+      await new Promise((resolve) => setTimeout(resolve, idleFrom + 3_500 - Date.now()));
+      expect(sent).toEqual([]);
+      expect(refreshes).toHaveLength(baseline);
+      expect((await fetch(`${url}/me`, { headers: { cookie } })).status).toBe(401);
+      expect(await seen(page)).toEqual([]);
+
+      // The user comes back: the click's refresh is refused, and the tab shows the login form.
+      await page.click('#reload');
+      await page.locator('#login-form').waitFor();
+      const events = await seen(page);
+      expect(events).toHaveLength(1);
+      expect(['expired', 'loggedOut']).toContain(events[0]!.name);
+      expect(events[0]!.code).toMatch(/^ERR_SESS_/);
+      expect(sent.filter((r) => r === 'POST /auth/refresh').length).toBeGreaterThan(0);
+      expect(refreshes).toHaveLength(baseline);
+      const after = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+      expect((await fetch(`${url}/me`, { headers: { cookie: after } })).status).toBe(401);
+    },
+  );
+
+  it('"log out everywhere" in one tab: every tab shows the login form at once, no request needed', async () => {
+    const { url } = await start();
+    const pages = await tabs(url, 3);
+    const [one, two, three] = pages as [Page, Page, Page];
+    const other = await device(browser, 'other-device');
+    try {
+      const elsewhere = await other.newPage();
+      await logIn(elsewhere, url);
+      const otherCookie = (await other.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+      const alive = () => fetch(`${url}/me`, { headers: { cookie: otherCookie } });
+      expect((await alive()).status).toBe(200);
+
+      // "Log out other devices" keeps this browser: no tab ends.
+      await two.click('#logout-others');
+      await expect.poll(() => two.textContent('#notice')).toContain('Other devices logged out');
+      expect((await alive()).status).toBe(401);
+      for (const page of pages) expect(await seen(page)).toEqual([]);
+
+      const sent: string[] = [];
+      for (const page of [one, three]) {
+        page.on('request', (r) => sent.push(`${r.method()} ${new URL(r.url()).pathname}`));
+      }
+      await two.click('#logout-all');
+      await two.locator('#login-form').waitFor();
+      await expect(two.textContent('#notice')).resolves.toContain('Logged out everywhere');
+      expect(await seen(two)).toEqual([{ name: 'loggedOut', code: null, remote: false }]);
+      for (const page of [one, three]) {
+        await page.locator('#login-form').waitFor();
+        await expect(page.textContent('#notice')).resolves.toBe('Logged out in another tab.');
+        expect(await seen(page)).toEqual([{ name: 'loggedOut', code: null, remote: true }]);
+      }
+      // The other tabs learned it from the channel: they sent nothing, and refresh no more.
+      expect(sent).toEqual([]);
+      await one.evaluate(() => (globalThis as unknown as PageWindow).demoClient.refresh());
+      expect(refreshes).toHaveLength(0);
+      await snap(three, 'client-logout-all-tabs');
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -89,13 +89,15 @@ describe('cookie mode (browsers)', () => {
   it.each([
     ['default lifetime (15 min): 5 minutes before expiry', {}, 900_000, 600_000],
     ['60 s lifetime: half the lifetime before expiry', { SESS_ACCESS_TTL: '60' }, 60_000, 30_000],
-  ])('refreshes ahead of expiry, %s', async (_name, env, lifetime, delay) => {
+  ])('refreshes ahead of expiry when active, %s', async (_name, env, lifetime, delay) => {
     const { client, time, events } = await tab(env);
     await client.fetch('/auth/login', post(LOGIN));
     expect(client.expiresAt).toBe(time.now() + lifetime);
     expect(time.pending()).toEqual([delay]);
 
     time.advance(delay - 1);
+    client.activity(); // the user is here
+    expect(refreshes).toHaveLength(0);
     expect(refreshes).toHaveLength(0);
     const refreshed = next(client, 'refreshed');
     time.advance(1);
@@ -248,6 +250,167 @@ describe('cookie mode (browsers)', () => {
     const remote = next(two, 'loggedOut');
     expect((await one.fetch('/auth/logout', post({}))).status).toBe(200);
     expect(await remote).toEqual({ code: null, remote: true });
+  });
+});
+
+/** Gives a refresh that should not happen the time to reach the server (real time, not the clock's). */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+
+describe('the idle timeout: only an app in use is refreshed ahead of expiry', () => {
+  it('an idle client makes no background refresh across several lifetimes', async () => {
+    const { client, time, browser, events } = await tab({ SESS_ACCESS_TTL: '60' });
+    await client.fetch('/auth/login', post(LOGIN));
+    for (let i = 0; i < 5; i++) {
+      time.advance(60_000);
+      await settle();
+    }
+    expect(count(browser.sent, 'POST', '/auth/refresh')).toBe(0);
+    expect(refreshes).toHaveLength(0);
+    expect(time.pending()).toEqual([]);
+    expect(events.map((e) => e.name)).toEqual(['refreshed']); // the login
+    // The user comes back: the request made after expiry refreshes first.
+    expect((await client.fetch('/me')).status).toBe(200);
+    expect(refreshes).toEqual([{ retry: false }]);
+    const me = browser.sent.filter((s) => s.path === '/me');
+    expect(me).toHaveLength(1);
+    expect(me[0]!.headers.get('cookie')).toContain(`${ACCESS}=${browser.cookies.get(ACCESS)}`);
+  });
+
+  it('an active client refreshes ahead of expiry, once per period of activity', async () => {
+    const { client, time, browser } = await tab({ SESS_ACCESS_TTL: '60' });
+    await client.fetch('/auth/login', post(LOGIN));
+    time.advance(10_000);
+    expect((await client.fetch('/me')).status).toBe(200); // activity
+    let refreshed = next(client, 'refreshed');
+    time.advance(20_000); // the refresh time: half the lifetime
+    await refreshed;
+    expect(refreshes).toHaveLength(1);
+    // Idle for the next period: its timer fires and does nothing.
+    expect(time.pending()).toEqual([30_000]);
+    time.advance(30_000);
+    await settle();
+    expect(refreshes).toHaveLength(1);
+    // Requests past the refresh time refresh in the background, before expiry.
+    refreshed = next(client, 'refreshed');
+    time.advance(10_000);
+    expect((await client.fetch('/me')).status).toBe(200);
+    await refreshed;
+    expect(refreshes).toHaveLength(2);
+    expect(count(browser.sent, 'POST', '/auth/refresh')).toBe(2);
+  });
+
+  it('activity() counts: before the refresh time it arms the timer, after it it refreshes', async () => {
+    const { client, time, browser } = await tab({ SESS_ACCESS_TTL: '60' });
+    await client.fetch('/auth/login', post(LOGIN));
+    time.advance(5_000);
+    client.activity();
+    let refreshed = next(client, 'refreshed');
+    time.advance(25_000);
+    await refreshed;
+    expect(refreshes).toHaveLength(1);
+    // No activity in this period: the timer passes; a key press after it refreshes at once.
+    time.advance(45_000);
+    await settle();
+    expect(refreshes).toHaveLength(1);
+    refreshed = next(client, 'refreshed');
+    client.activity();
+    client.activity();
+    await refreshed;
+    expect(refreshes).toHaveLength(2);
+    expect(count(browser.sent, 'POST', '/auth/refresh')).toBe(2);
+    // Only requests to the server count; auth routes and other origins do not.
+    time.advance(60_000);
+    await client.fetch('http://elsewhere.test/x');
+    await settle();
+    expect(refreshes).toHaveLength(2);
+  });
+
+  it('activity in another tab counts, even in a tab that never learned the expiry', async () => {
+    const { url } = await start({ SESS_ACCESS_TTL: '60' });
+    const name = channelName();
+    const browser = browserFetch(url);
+    const time = frozenTime();
+    const open = () => client({ baseUrl: url, fetch: browser.fetch, channel: name, ...time });
+    const idle = open();
+    await idle.fetch('/auth/login', post(LOGIN));
+    const late = open(); // opened after the login: knows no expiry, has no timer
+    expect(late.expiresAt).toBeNull();
+    await settle();
+    late.activity();
+    await settle(); // the message lands
+    const learned: ClientEvents['refreshed'][] = [];
+    late.on('refreshed', (payload) => learned.push(payload));
+    time.advance(30_000); // the idle tab's timer: the late tab's activity counts
+    await expect.poll(() => learned.length).toBe(1);
+    expect(idle.expiresAt).toBe(time.now() + 60_000);
+    expect(learned).toEqual([{ expiresAt: idle.expiresAt, remote: true }]);
+    expect(refreshes).toEqual([{ retry: false }]);
+  });
+});
+
+describe('logging out through the client', () => {
+  it('logoutAll() ends this tab and every other tab at once: loggedOut once each', async () => {
+    const { url } = await start();
+    const name = channelName();
+    const browser = browserFetch(url);
+    const tabs = [0, 1, 2].map(() =>
+      client({ baseUrl: url, fetch: browser.fetch, channel: name }),
+    ) as [SessClient, SessClient, SessClient];
+    const seen: string[] = [];
+    tabs.forEach((t, i) => {
+      t.on('loggedOut', ({ code, remote }) => seen.push(`${i}:${code}:${remote}`));
+      t.on('expired', () => seen.push(`${i}:expired`));
+    });
+    await tabs[0].fetch('/auth/login', post(LOGIN));
+    const elsewhere = new DemoClient(url);
+    await elsewhere.login();
+    const remote = Promise.all([next(tabs[1], 'loggedOut'), next(tabs[2], 'loggedOut')]);
+    const res = await tabs[0].logoutAll();
+    expect(await res.json()).toEqual({ revoked: 2 });
+    expect(seen).toEqual(['0:null:false']);
+    await remote;
+    await settle();
+    expect(seen.sort()).toEqual(['0:null:false', '1:null:true', '2:null:true']);
+    // Every tab stops: no refresh, and no second ending.
+    expect(await Promise.all(tabs.map((t) => t.refresh()))).toEqual([false, false, false]);
+    expect((await tabs[1].fetch('/me')).status).toBe(401);
+    expect(count(browser.sent, 'POST', '/auth/refresh')).toBe(0);
+    expect(seen).toHaveLength(3);
+    const body = JSON.parse(browser.sent.find((s) => s.path === '/auth/logout-all')!.body!);
+    expect(body).toEqual({ exceptCurrent: false });
+    expect((await elsewhere.request('GET', '/me')).status).toBe(401);
+  });
+
+  it('logoutAll({ exceptCurrent: true }) logs out the other devices, not this browser', async () => {
+    const { client: here, browser, events, url } = await tab();
+    await here.fetch('/auth/login', post(LOGIN));
+    const elsewhere = new DemoClient(url);
+    await elsewhere.login();
+    const res = await here.logoutAll({ exceptCurrent: true });
+    expect(await res.json()).toEqual({ revoked: 1 });
+    await settle();
+    expect(events.map((e) => e.name)).toEqual(['refreshed']);
+    expect((await here.fetch('/me')).status).toBe(200);
+    expect(await here.refresh()).toBe(true);
+    expect((await elsewhere.request('GET', '/me')).status).toBe(401);
+    expect(count(browser.sent, 'POST', '/auth/logout-all')).toBe(1);
+  });
+
+  it('logout() ends the session here and in the other tabs', async () => {
+    const { url } = await start();
+    const name = channelName();
+    const browser = browserFetch(url);
+    const [one, two] = [0, 1].map(() =>
+      client({ baseUrl: url, fetch: browser.fetch, channel: name }),
+    ) as [SessClient, SessClient];
+    await one.fetch('/auth/login', post(LOGIN));
+    const local = next(one, 'loggedOut');
+    const remote = next(two, 'loggedOut');
+    expect((await one.logout()).status).toBe(200);
+    expect(await local).toEqual({ code: null, remote: false });
+    expect(await remote).toEqual({ code: null, remote: true });
+    expect((await one.fetch('/me')).status).toBe(401);
+    expect(count(browser.sent, 'POST', '/auth/refresh')).toBe(0);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * The client half of sess, for browsers and Node: a `fetch` wrapper that adds the CSRF header,
- * refreshes ahead of access-token expiry, refreshes once at a time (within a page and across tabs)
- * and retries a request once after a 401 that a refresh fixes.
+ * refreshes ahead of access-token expiry while the app is in use (never for an idle app, so the
+ * server's idle timeout holds), refreshes once at a time (within a page and across tabs), retries
+ * a request once after a 401 that a refresh fixes, and ends every tab at a logout.
  *
  * @packageDocumentation
  */
@@ -20,8 +21,9 @@ export interface ClientEvents {
   expired: { code: string; remote: boolean };
   /**
    * The session ended otherwise: any other 401 from the refresh endpoint (revoked, refresh token
-   * reused, missing or invalid credential), or a successful logout through {@link SessClient.fetch}.
-   * `code` is the server's error code, or null for a logout.
+   * reused, missing or invalid credential), or a successful logout: {@link SessClient.logout},
+   * {@link SessClient.logoutAll} without `exceptCurrent`, or `POST` to the logout route through
+   * {@link SessClient.fetch}. `code` is the server's error code, or null for a logout.
    */
   loggedOut: { code: string | null; remote: boolean };
 }
@@ -62,11 +64,20 @@ export interface ClientOptions {
   mode?: 'cookie' | 'bearer';
   /** The server's URL; requests to any other origin pass through untouched. @default location.origin */
   baseUrl?: string;
-  /** The auth routes, relative to `baseUrl`. @default { csrf: '/auth/csrf', login: '/auth/login', refresh: '/auth/refresh', logout: '/auth/logout' } */
-  paths?: { csrf?: string; login?: string; refresh?: string; logout?: string };
+  /** The auth routes, relative to `baseUrl`. @default { csrf: '/auth/csrf', login: '/auth/login', refresh: '/auth/refresh', logout: '/auth/logout', logoutAll: '/auth/logout-all' } */
+  paths?: {
+    csrf?: string;
+    login?: string;
+    refresh?: string;
+    logout?: string;
+    logoutAll?: string;
+  };
   /** The CSRF header sent on unsafe requests in cookie mode. @default 'x-csrf-token' */
   csrfHeader?: string;
-  /** How long before expiry to refresh; half the token's lifetime when that is shorter. @default 300_000 (ms) */
+  /**
+   * How long before expiry to refresh, when the app was active since the last refresh (see
+   * {@link SessClient.activity}); half the token's lifetime when that is shorter. @default 300_000 (ms)
+   */
   refreshMargin?: number;
   /** How long to wait for another tab's refresh lock before refreshing anyway. @default 10_000 (ms) */
   lockTimeout?: number;
@@ -97,9 +108,39 @@ export interface SessClient {
    * `credentials: 'include'` in cookie mode; it refreshes first when the access token is known to
    * be past its refresh time; after a 401 it refreshes once and retries once (a body that is a
    * stream is never retried). Responses from the login, refresh and CSRF routes are read for the
-   * new expiry, CSRF token and (bearer mode) tokens. It never throws for an HTTP status.
+   * new expiry, CSRF token and (bearer mode) tokens; a successful logout ends the session (as
+   * {@link SessClient.logout}). Each request to the server other than those auth routes counts as
+   * {@link SessClient.activity}. It never throws for an HTTP status.
    */
   fetch(input: string | URL, init?: RequestInit): Promise<Response>;
+  /**
+   * Tells the client the user is here: call it on user input (a key, a click) that makes no
+   * request. The client refreshes ahead of expiry only when the app was active since the last
+   * refresh, in this tab or in any other tab of the channel (a request through
+   * {@link SessClient.fetch} counts too): an idle app makes no background refresh, so the server's
+   * idle timeout ends its session on time. Past the refresh time (or the expiry), a refresh starts
+   * now. Cheap: call it as often as input arrives.
+   *
+   * @example
+   * ```ts
+   * for (const type of ['pointerdown', 'keydown']) {
+   *   addEventListener(type, () => client.activity(), { capture: true, passive: true });
+   * }
+   * ```
+   */
+  activity(): void;
+  /**
+   * `POST` to the logout route. On success the session is over here: `loggedOut` (code null) in
+   * this tab and, through the channel, in every other tab, which all stop refreshing.
+   */
+  logout(): Promise<Response>;
+  /**
+   * "Log out everywhere": `POST` to the logout-all route with `{ exceptCurrent }`. On success,
+   * without `exceptCurrent`, it ends like {@link SessClient.logout} (`loggedOut` in every tab of
+   * this browser; other devices learn it at their next refresh). With `exceptCurrent: true` only
+   * the other sessions end, and this browser stays logged in.
+   */
+  logoutAll(options?: { exceptCurrent?: boolean }): Promise<Response>;
   /**
    * Rotates the credentials now. Concurrent calls share one request, and so do tabs: a tab that
    * finds another tab refreshed while it waited for the lock does not refresh again. Resolves true
@@ -117,7 +158,8 @@ export interface SessClient {
 
 type Message =
   | { type: 'refreshed'; expiresAt: number | null; life: number | null; csrf: string | null }
-  | { type: 'expired' | 'loggedOut'; code: string | null };
+  | { type: 'expired' | 'loggedOut'; code: string | null }
+  | { type: 'active' };
 
 type Listener = (payload: never) => void;
 
@@ -154,6 +196,7 @@ export function createClient(options: ClientOptions = {}): SessClient {
     login: '/auth/login',
     refresh: '/auth/refresh',
     logout: '/auth/logout',
+    logoutAll: '/auth/logout-all',
     ...options.paths,
   };
   const csrfHeader = options.csrfHeader ?? 'x-csrf-token';
@@ -185,6 +228,8 @@ export function createClient(options: ClientOptions = {}): SessClient {
   let expiresAt: number | null = null;
   let life: number | null = null;
   let ended = false;
+  // Whether the app was used since the last refresh (here or in another tab).
+  let active = false;
   // Bumped whenever this client learns of a refresh, here or in another tab.
   let generation = 0;
   let flight: Promise<boolean> | null = null;
@@ -205,21 +250,37 @@ export function createClient(options: ClientOptions = {}): SessClient {
   const post = (message: Message) => channel?.postMessage(message);
   const url = (path: string) => new URL(path, base);
 
+  // The refresh time: the margin before expiry, or half the lifetime when that is shorter.
+  const lead = () => Math.min(margin, (life ?? margin * 2) / 2);
+  const due = () => expiresAt !== null && !ended && now() >= expiresAt - lead();
+  // Only an app in use is kept alive: an idle one lets the server's idle timeout end the session.
+  const ahead = () => {
+    if (active && due()) refresh().catch(() => {});
+  };
+  const wait = (ms: number, fn = ahead) => {
+    cancel(timer);
+    timer = later(fn, ms);
+    (timer as { unref?: () => void } | null)?.unref?.();
+  };
+
   const schedule = () => {
     cancel(timer);
-    if (expiresAt === null || ended) return;
-    const lead = Math.min(margin, (life ?? margin * 2) / 2);
-    const delay = Math.min(Math.max(0, expiresAt - lead - now()), 2 ** 31 - 1);
-    timer = later(() => {
-      refresh().catch(() => {});
-    }, delay);
-    (timer as { unref?: () => void } | null)?.unref?.();
+    if (expiresAt !== null && !ended) {
+      wait(Math.min(Math.max(0, expiresAt - lead() - now()), 2 ** 31 - 1));
+    }
+  };
+
+  const activity = (remote?: boolean) => {
+    // One message per refresh period: the other tabs only need to know the app is in use.
+    if (!active && !remote) post({ type: 'active' });
+    active = true;
+    ahead();
   };
 
   const fresh = (at: number | null, lifetime: number | null, remote: boolean) => {
     expiresAt = at;
     life = lifetime;
-    ended = false;
+    ended = active = false;
     generation++;
     schedule();
     emit('refreshed', { expiresAt: at, remote });
@@ -349,9 +410,9 @@ export function createClient(options: ClientOptions = {}): SessClient {
       }
       const outcome = await rotate();
       if (outcome === null && expiresAt !== null) {
-        // A transient failure (503): the session stands; try again a little later.
-        cancel(timer);
-        timer = later(() => refresh().catch(() => {}), Math.min(30_000, margin / 4));
+        // A transient failure (503): the session stands; try again a little later (this refresh
+        // was wanted: its retry does not wait for more activity).
+        wait(Math.min(30_000, margin / 4), () => void refresh().catch(() => {}));
       }
       if (outcome && expiresAt !== null && locks?.query) {
         const previous = unmark;
@@ -397,6 +458,8 @@ export function createClient(options: ClientOptions = {}): SessClient {
       if (m.csrf !== null) csrf = m.csrf;
       // Already learned from the lock manager (see `mark`).
       if (m.expiresAt === null || m.expiresAt !== expiresAt) fresh(m.expiresAt, m.life, true);
+    } else if (m.type === 'active') {
+      activity(true);
     } else if (!ended) {
       end(m.code, true);
     }
@@ -411,17 +474,17 @@ export function createClient(options: ClientOptions = {}): SessClient {
   const retriable = (body: RequestInit['body']) =>
     body == null || typeof body === 'string' || !('getReader' in body);
 
-  return {
+  const client: SessClient = {
     async fetch(input, init = {}) {
       const target = url(String(input));
       if (target.origin !== base.origin) return send(input, init);
       const path = target.pathname;
       const unsafe = UNSAFE.test(init.method ?? 'GET');
       const auth = path === paths.login || path === paths.refresh || path === paths.csrf;
-      if (!auth && expiresAt !== null && !ended) {
-        const lead = Math.min(margin, (life ?? margin * 2) / 2);
-        if (now() >= expiresAt) await refresh();
-        else if (now() >= expiresAt - lead) refresh().catch(() => {});
+      if (!auth) {
+        // Past the refresh time, a background refresh; past the expiry, the request waits for it.
+        activity();
+        if (expiresAt !== null && !ended && now() >= expiresAt) await refresh();
       }
       const seen = generation;
       let res = await request(target, init, unsafe);
@@ -445,7 +508,18 @@ export function createClient(options: ClientOptions = {}): SessClient {
           post({ type: 'refreshed', expiresAt: null, life: null, csrf });
         }
       }
-      if (path === paths.logout && res.ok) end(null, false);
+      if (path === paths.logout && res.ok && !ended) end(null, false);
+      return res;
+    },
+    activity: () => activity(),
+    logout: () => client.fetch(paths.logout, { method: 'POST' }),
+    async logoutAll({ exceptCurrent = false } = {}) {
+      const res = await client.fetch(paths.logoutAll, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ exceptCurrent }),
+      });
+      if (res.ok && !exceptCurrent && !ended) end(null, false);
       return res;
     },
     refresh,
@@ -464,4 +538,5 @@ export function createClient(options: ClientOptions = {}): SessClient {
       channel?.close();
     },
   };
+  return client;
 }
