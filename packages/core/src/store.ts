@@ -134,9 +134,10 @@ export interface StoreStats {
  *   backend has not reaped it yet; the same holds for deny-list entries. `get`, `update`,
  *   `listByUser`, `stats` and `createCapped` treat it as missing (an `update` never revives it);
  *   only `getExpired` returns it, until its `retainUntil`.
- * - Retention: a record is kept until `retainUntil ?? expiresAt` (its reaping horizon: key TTLs,
- *   index TTLs, `deleteExpired`), and no longer than needed; `delete` and `deleteByUser` remove a
- *   retained record too. Records written without `retainUntil` behave exactly as before.
+ * - Retention (stores with `getExpired`): a record is kept until `retainUntil ?? expiresAt`, its
+ *   reaping horizon (key TTLs, index TTLs, `deleteExpired`); `delete` and `deleteByUser` remove a
+ *   retained record too. Records written without `retainUntil` behave exactly as before. A store
+ *   without `getExpired` may ignore `retainUntil` and reap at `expiresAt`.
  * - Stores never see raw secrets, only hashes.
  * - Stores throw on failure and never swallow errors (core turns them into a 503); they never
  *   return `null` or `false` from a `catch`.
@@ -230,8 +231,8 @@ export interface SessionStore {
   /**
    * Reaps what is over at `now` (the argument, not the clock): records whose
    * `max(expiresAt, retainUntil ?? expiresAt) <= now`, so a retained record stays until its
-   * retention ends, and deny-list entries whose expiry is `<= now`. For backends without native
-   * TTL. Returns how many.
+   * retention ends (a store without `getExpired` may reap at `expiresAt`), and deny-list entries
+   * whose expiry is `<= now`. For backends without native TTL. Returns how many.
    */
   deleteExpired?(now: number): Promise<number>;
 
