@@ -415,6 +415,25 @@ describe('logging out through the client', () => {
 });
 
 describe('across tabs (Web Locks and BroadcastChannel)', () => {
+  it('ignores a message type it does not know (a newer client in another tab)', async () => {
+    const name = channelName();
+    const quiet = client({
+      baseUrl: 'http://sess.test',
+      channel: name,
+      fetch: () => Promise.reject(new Error('no request expected')),
+    });
+    const seen: string[] = [];
+    for (const event of ['refreshed', 'expired', 'loggedOut'] as const) {
+      quiet.on(event, () => seen.push(event));
+    }
+    const newer = new BroadcastChannel(name);
+    newer.postMessage({ type: 'somethingNew', code: 'ERR_SESS_REVOKED' });
+    newer.postMessage({ type: 'active' });
+    await settle();
+    newer.close();
+    expect(seen).toEqual([]);
+  });
+
   it('a tab that waited for the lock does not refresh again', async () => {
     const { url } = await start();
     const name = channelName();

@@ -460,7 +460,9 @@ export function createClient(options: ClientOptions = {}): SessClient {
       if (m.expiresAt === null || m.expiresAt !== expiresAt) fresh(m.expiresAt, m.life, true);
     } else if (m.type === 'active') {
       activity(true);
-    } else if (!ended) {
+    } else if ((m.type === 'expired' || m.type === 'loggedOut') && !ended) {
+      // Named, not "anything else": a message type from a newer client in another tab (say, during
+      // a deploy) must not end this tab's session.
       end(m.code, true);
     }
   });
