@@ -128,7 +128,7 @@ describe('runConformance', () => {
       status: 'skipped',
       reason: 'no probe here',
     });
-  });
+  }, 20_000); // the whole kit, one case after the other
 
   it('skips cases for optional operations the store lacks, saying so', async () => {
     const factory = mutant(() => ({
