@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { LoginGrant, Validated } from '@sess/core';
+import type { LoginGrant, LoginRefusal, Validated } from '@sess/core';
 import type { Users } from './users.ts';
 
 /** A JSON answer of the demo's own routes. */
@@ -12,8 +12,8 @@ export interface Reply {
 
 /** The demo's routes, minus the framework: each binding file only maps these onto its router. */
 export interface DemoRoutes {
-  /** The login verifier passed to `auth.login`. */
-  verify(body: Readonly<Record<string, unknown>>): Promise<LoginGrant | null>;
+  /** The login verifier passed to `auth.login`: a refusal names the account tried (sess hashes it). */
+  verify(body: Readonly<Record<string, unknown>>): Promise<LoginGrant | LoginRefusal>;
   /** `GET /me`. */
   me(auth: Validated): Reply;
   /** `POST /account/profile` `{ displayName }`. */
@@ -42,7 +42,9 @@ export function demoRoutes(users: Users): DemoRoutes {
   return {
     async verify(body) {
       const user = await users.verify(body.email, body.password);
-      return user && { userId: user.id, body: { user: view(user.id) } };
+      if (user) return { userId: user.id, body: { user: view(user.id) } };
+      const account = typeof body.email === 'string' ? body.email.slice(0, 256) : null;
+      return { refused: 'invalid-credentials', account };
     },
     me(auth) {
       // The jwt strategy never reads the store: the token's claims stand in for the record.

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import Router from '@koa/router';
-import type { LoginGrant, RateLimiterLike, SessionManager } from '@sess/core';
+import type { LoginGrant, LoginRefusal, RateLimiterLike, SessionManager } from '@sess/core';
 import { createAuth as expressAuth } from '@sess/express';
 import { createAuth as honoAuth } from '@sess/hono';
 import { createAuth as koaAuth } from '@sess/koa';
@@ -38,10 +38,11 @@ const USERS: Record<string, { id: string; password: string }> = {
 };
 
 /** The app's own password check; sess only completes the login. */
-function verify(body: Readonly<Record<string, unknown>>): LoginGrant | null {
+function verify(body: Readonly<Record<string, unknown>>): LoginGrant | LoginRefusal {
   const email = typeof body.email === 'string' ? body.email : '';
   const user = Object.hasOwn(USERS, email) ? USERS[email] : undefined;
-  if (!user || body.password !== user.password) return null;
+  if (!user) return { refused: 'unknown-account', account: email };
+  if (body.password !== user.password) return { refused: 'bad-password', account: email };
   return { userId: user.id, body: { user: { id: user.id, email } } };
 }
 
@@ -66,10 +67,10 @@ function expressApp(framework: typeof express, manager: SessionManager, options:
   app.get('/auth/csrf', auth.csrfToken);
   app.post(
     '/auth/login',
-    auth.rateLimit(loginLimiter),
+    auth.rateLimit(loginLimiter, { route: 'login' }),
     auth.login((_req, body) => verify(body)),
   );
-  app.post('/auth/refresh', auth.rateLimit(options.refreshLimiter ?? UNLIMITED), auth.refresh);
+  app.post('/auth/refresh', auth.rateLimit(options.refreshLimiter ?? UNLIMITED, { route: 'refresh' }), auth.refresh);
   app.post('/auth/logout', auth.logout);
   app.post('/auth/logout-all', auth.logoutAll);
   app.get('/auth/sessions', auth.listSessions);
@@ -93,10 +94,10 @@ function koaApp(app: Koa, manager: SessionManager, options: AppOptions) {
   router.get('/auth/csrf', auth.csrfToken);
   router.post(
     '/auth/login',
-    auth.rateLimit(loginLimiter),
+    auth.rateLimit(loginLimiter, { route: 'login' }),
     auth.login((_ctx, body) => verify(body)),
   );
-  router.post('/auth/refresh', auth.rateLimit(options.refreshLimiter ?? UNLIMITED), auth.refresh);
+  router.post('/auth/refresh', auth.rateLimit(options.refreshLimiter ?? UNLIMITED, { route: 'refresh' }), auth.refresh);
   router.post('/auth/logout', auth.logout);
   router.post('/auth/logout-all', auth.logoutAll);
   router.get('/auth/sessions', auth.listSessions);
@@ -122,10 +123,10 @@ function honoServer(manager: SessionManager, options: AppOptions): Promise<Runni
   app.get('/auth/csrf', auth.csrfToken);
   app.post(
     '/auth/login',
-    auth.rateLimit(loginLimiter),
+    auth.rateLimit(loginLimiter, { route: 'login' }),
     auth.login((_c, body) => verify(body)),
   );
-  app.post('/auth/refresh', auth.rateLimit(options.refreshLimiter ?? UNLIMITED), auth.refresh);
+  app.post('/auth/refresh', auth.rateLimit(options.refreshLimiter ?? UNLIMITED, { route: 'refresh' }), auth.refresh);
   app.post('/auth/logout', auth.logout);
   app.post('/auth/logout-all', auth.logoutAll);
   app.get('/auth/sessions', auth.listSessions);

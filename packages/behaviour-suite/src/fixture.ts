@@ -1,5 +1,6 @@
 import {
   createSessionManager,
+  silentLogger,
   type SessionManager,
   type SessionManagerOptions,
   type SessionStore,
@@ -54,6 +55,8 @@ export function fixture(
     strategy,
     secret: SECRET,
     clock,
+    // Tests that break the store on purpose would fill the output with the default logger's lines.
+    logger: silentLogger,
     csrf: { trustedOrigins: [ORIGIN] },
     ...(strategy === 'database'
       ? {}

@@ -449,6 +449,90 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'no cookie value chosen before login survives it',
+    async run(ctx) {
+      const client = ctx.client();
+      await client.get('/auth/csrf');
+      const planted = { path: '/', value: 'chosen-by-attacker' };
+      for (const name of ['__Host-session', '__Secure-refresh']) client.jar.set(name, planted);
+      const before = new Map([...client.jar].map(([name, c]) => [name, c.value]));
+      const login = await client.post('/auth/login', {
+        json: ALICE,
+        // The planted session cookie is not a session: the request is a plain pre-session login.
+        headers: { cookie: `__Host-csrf=${before.get('__Host-csrf')}` },
+      });
+      expect(login.status).toBe(200);
+      for (const [name, value] of before) {
+        const set = cookie(login, name);
+        expect(set, `${name} is set or cleared by the login response`).toBeDefined();
+        expect(set!.value).not.toBe(value);
+      }
+    },
+  },
+  {
+    name: 'a CSRF refusal says which check failed, in a fixed vocabulary',
+    async run(ctx) {
+      const alice = await loggedIn(ctx);
+      const post = (options: Parameters<Client['post']>[1]) =>
+        alice.post('/account/profile', { json: {}, ...options });
+      const reasonOf = (reply: Reply) =>
+        (reply.body.error as { details?: { reason?: string } }).details?.reason;
+      expect(reasonOf(await post({ csrf: false }))).toBe('token-missing');
+      const garbage = await post({ csrf: 'evil<script>' });
+      expect(reasonOf(garbage)).toBe('token-invalid');
+      expect(JSON.stringify(garbage.body)).not.toContain('evil');
+      const cross = await post({ headers: { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' } });
+      expect(reasonOf(cross)).toBe('cross-site');
+      expect(JSON.stringify(cross.body)).not.toContain('evil.example');
+      expect(reasonOf(await post({ headers: { origin: 'https://evil.example' } }))).toBe(
+        'origin-untrusted',
+      );
+      const me = await alice.get('/me', { headers: { cookie: '__Host-session=x.y' } });
+      expect((me.body.error as { details?: unknown }).details).toBeUndefined();
+    },
+  },
+  {
+    name: 'failed logins, refused credentials and rate-limit hits are events and metrics',
+    loginPoints: 3,
+    async run(ctx) {
+      const logins: unknown[] = [];
+      ctx.fx.sess.on('login.failed', (e) => logins.push(e));
+      const client = ctx.client();
+      await client.get('/auth/csrf');
+      await client.post('/auth/login', { json: { ...ALICE, password: 'wrong' } });
+      await client.post('/auth/login', { json: { email: 'nobody@example.com', password: 'x' } });
+      await client.post('/auth/login', { json: ALICE });
+      expect((await client.post('/auth/login', { json: ALICE })).status).toBe(429);
+      await ctx.client().get('/me', { headers: { cookie: '__Host-session=x.y' } });
+      const metrics = ctx.fx.sess.metrics();
+      expect(metrics.labels['login.failed']).toEqual({ 'bad-password': 1, 'unknown-account': 1 });
+      expect(metrics.labels['ratelimit.exceeded']).toEqual({ login: 1 });
+      expect(metrics.events['credential.refused']).toBeGreaterThanOrEqual(1);
+      expect(JSON.stringify(logins)).not.toMatch(/alice|nobody|wrong/);
+    },
+  },
+  {
+    name: 'a timed-out session answers ERR_SESS_EXPIRED, a revoked one never does',
+    options: { sessions: { standard: { idleTimeout: '10m', absoluteTimeout: '1h' } } },
+    async run(ctx) {
+      const idle = await loggedIn(ctx);
+      const revoked = await loggedIn(ctx, BOB, 'bob/1');
+      const [bobSession] = await ctx.fx.sess.list('u-bob');
+      await ctx.fx.sess.revoke(bobSession!.id, 'admin');
+      ctx.fx.clock.advance(11 * 60 * SECOND);
+      // What a client does: the request fails, then its refresh says why.
+      const me = await idle.get('/me');
+      expect(me.status).toBe(401);
+      if (ctx.strategy === 'database') expect(code(me)).toBe('ERR_SESS_EXPIRED');
+      const refresh = await idle.post('/auth/refresh', { json: {} });
+      expect([refresh.status, code(refresh)]).toEqual([401, 'ERR_SESS_EXPIRED']);
+      expect(ctx.fx.sess.metrics().events['session.expired']).toBe(1);
+      const other = await revoked.post('/auth/refresh', { json: {} });
+      expect(other.status).toBe(401);
+      expect(code(other)).not.toBe('ERR_SESS_EXPIRED');
+    },
+  },
+  {
     name: 'login is rate limited with 429 and Retry-After',
     loginPoints: 3,
     async run(ctx) {

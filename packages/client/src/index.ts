@@ -321,8 +321,9 @@ export function createClient(options: ClientOptions = {}): SessClient {
       return null;
     }
   };
-  const errorCode = async (res: Response) =>
-    ((await json(res))?.error as { code?: string } | undefined)?.code ?? null;
+  const errorOf = async (res: Response) =>
+    ((await json(res))?.error ?? {}) as { code?: string; details?: { limit?: string } };
+  const errorCode = async (res: Response) => (await errorOf(res)).code ?? null;
 
   const loadCsrf = async () => {
     absorb(await json(await send(url(paths.csrf), { credentials: 'include' })));
@@ -368,11 +369,16 @@ export function createClient(options: ClientOptions = {}): SessClient {
       }
       return true;
     }
-    const code = await errorCode(res);
+    const { code = null, details } = await errorOf(res);
     // Once more with a new CSRF token: after a 403 (the token is stale: the session changed in
-    // another tab), and after ERR_SESS_EXPIRED, which can name the access token still sent beside
-    // the refresh cookie (its CSRF token is then checked against a session the server cannot see).
-    if (again && !bearer && (res.status === 403 || code === EXPIRED)) {
+    // another tab), and after an expired access token sent beside the refresh cookie (its CSRF
+    // token is then checked against a session the server cannot see). Never after the session
+    // itself timed out (`limit` idle or absolute): that is the answer.
+    if (
+      again &&
+      !bearer &&
+      (res.status === 403 || (code === EXPIRED && details?.limit === 'token'))
+    ) {
       csrf = null;
       return rotate(false);
     }

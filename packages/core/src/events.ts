@@ -11,6 +11,15 @@ export type RevokeReason =
   | 'regenerated'
   | 'admin';
 
+/** Why a login was refused, as the app's verifier reports it (a fixed vocabulary, never free text). */
+export type LoginFailureReason =
+  | 'invalid-credentials'
+  | 'unknown-account'
+  | 'bad-password'
+  | 'locked'
+  | 'disabled'
+  | 'other';
+
 /**
  * Every event sess emits and its payload. Payloads carry public handles (session ids, user ids),
  * never a secret, token or cookie value.
@@ -19,7 +28,14 @@ export interface SessEventMap {
   'session.created': { sessionId: string; userId: string; sessionClass: string };
   'session.refreshed': { sessionId: string; userId: string; generation: number; retry: boolean };
   'session.revoked': { sessionId: string | null; userId: string | null; reason: RevokeReason };
-  'session.expired': { sessionId: string; userId: string; limit: 'idle' | 'absolute' };
+  /** A session that timed out was presented (once per session per process). */
+  'session.expired': {
+    sessionId: string;
+    userId: string;
+    limit: 'idle' | 'absolute';
+    /** From creation to the deadline it missed, in milliseconds. */
+    durationMs: number;
+  };
   'refresh.reused': { sessionId: string; userId: string };
   'csrf.rejected': { reason: CsrfFailureReason; method: string };
   'session.anomaly': {
@@ -29,6 +45,19 @@ export interface SessEventMap {
     action: 'event' | 'revoke';
   };
   'revocation.published': { kind: 'deny' | 'not-before'; scope: string };
+  /**
+   * A login the app's verifier refused. `account` is a keyed hash of the account name the app
+   * reported (stable per server secret, so bursts can be correlated; never the name itself).
+   */
+  'login.failed': { reason: LoginFailureReason; account: string | null; ip: string | null };
+  /** A credential or token that was presented and refused (401), by error code and reason. */
+  'credential.refused': {
+    code: string;
+    reason: string | null;
+    via: 'cookie' | 'bearer' | 'refresh';
+  };
+  /** A rate limit ran out; `route` is the name given to the limiter (bounded), else `default`. */
+  'ratelimit.exceeded': { route: string };
 }
 
 /** The name of an event. */
@@ -45,10 +74,25 @@ export interface StoreCallMetrics {
   maxMs: number;
 }
 
+/** Durations of the sessions that ended by a timeout, in milliseconds. */
+export interface DurationMetrics {
+  count: number;
+  totalMs: number;
+  maxMs: number;
+}
+
 /** A point-in-time snapshot returned by `metrics()`. */
 export interface MetricsSnapshot {
   /** How many times each event was emitted since start. */
   events: Record<SessEventName, number>;
+  /**
+   * The same counts split by their label: `session.revoked` and `login.failed` by reason,
+   * `session.expired` by limit, `credential.refused` by code, `csrf.rejected` by reason,
+   * `session.anomaly` by kind, `ratelimit.exceeded` by route.
+   */
+  labels: Partial<Record<SessEventName, Record<string, number>>>;
+  /** How long the sessions that timed out had lived. */
+  expiredDurations: DurationMetrics;
   /** Latency and error counts per store operation. */
   store: Record<string, StoreCallMetrics>;
   /** Entries held by the per-process revocation cache. */
@@ -69,8 +113,24 @@ export interface Logger {
 
 const noop = (): void => {};
 
-/** A logger that discards everything (the default). */
+/** A logger that discards everything. */
 export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
+
+/**
+ * The logger used when none is given: warnings and errors (a store outage, refresh-token reuse, a
+ * device anomaly) on `console.error`, one line each with their fields as JSON; nothing below.
+ * Pass `silentLogger` to turn even those off.
+ */
+export const defaultLogger: Logger = {
+  debug: noop,
+  info: noop,
+  warn: (message, fields) => console.error(line('warn', message, fields)),
+  error: (message, fields) => console.error(line('error', message, fields)),
+};
+
+function line(level: string, message: string, fields?: Record<string, unknown>): string {
+  return `sess ${level}: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`;
+}
 
 const EVENT_NAMES: readonly SessEventName[] = [
   'session.created',
@@ -81,7 +141,38 @@ const EVENT_NAMES: readonly SessEventName[] = [
   'csrf.rejected',
   'session.anomaly',
   'revocation.published',
+  'login.failed',
+  'credential.refused',
+  'ratelimit.exceeded',
 ];
+
+/** The payload field each labelled event is split by in `metrics().labels`. */
+const LABELS: Partial<Record<SessEventName, string>> = {
+  'session.revoked': 'reason',
+  'session.expired': 'limit',
+  'login.failed': 'reason',
+  'credential.refused': 'code',
+  'csrf.rejected': 'reason',
+  'session.anomaly': 'kind',
+  'ratelimit.exceeded': 'route',
+};
+/** Distinct label values kept per event; any further value counts as `other` (bounded cardinality). */
+const MAX_LABELS = 32;
+
+/**
+ * Authentication events an operator wants in the log at `info` (OWASP's logging cheat sheet: log
+ * authentication failures and session ends); everything else is `debug`.
+ */
+const LEVELS: Partial<Record<SessEventName, 'info' | 'warn'>> = {
+  'login.failed': 'info',
+  'credential.refused': 'info',
+  'ratelimit.exceeded': 'info',
+  'session.expired': 'info',
+  'session.revoked': 'info',
+  'session.anomaly': 'warn',
+  'refresh.reused': 'warn',
+  'csrf.rejected': 'info',
+};
 
 /** Typed event fan-out plus the counters behind `metrics()`. A throwing listener is logged, never rethrown. */
 export class EventHub {
@@ -90,6 +181,8 @@ export class EventHub {
     SessEventName,
     number
   >;
+  readonly #labels: Partial<Record<SessEventName, Record<string, number>>> = {};
+  readonly #durations: DurationMetrics = { count: 0, totalMs: 0, maxMs: 0 };
   readonly #store: Record<string, StoreCallMetrics> = {};
   readonly #logger: Logger;
 
@@ -106,7 +199,8 @@ export class EventHub {
 
   emit<E extends SessEventName>(name: E, payload: SessEventMap[E]): void {
     this.#counts[name]++;
-    this.#logger.debug(name, payload);
+    this.#count(name, payload);
+    this.#logger[LEVELS[name] ?? 'debug'](name, payload);
     const set = this.#listeners.get(name);
     if (!set) return;
     for (const listener of set) {
@@ -115,6 +209,23 @@ export class EventHub {
       } catch (error) {
         this.#logger.error('event listener threw', { event: name, error: errorName(error) });
       }
+    }
+  }
+
+  #count<E extends SessEventName>(name: E, payload: SessEventMap[E]): void {
+    const field = LABELS[name];
+    if (field !== undefined) {
+      const counts: Record<string, number> = (this.#labels[name] ??= {});
+      const value = String((payload as Record<string, unknown>)[field]);
+      const label = value in counts || Object.keys(counts).length < MAX_LABELS ? value : 'other';
+      counts[label] = (counts[label] ?? 0) + 1;
+    }
+    if (name === 'session.expired') {
+      const ms = (payload as SessEventMap['session.expired']).durationMs;
+      const d = this.#durations;
+      d.count++;
+      d.totalMs += ms;
+      if (ms > d.maxMs) d.maxMs = ms;
     }
   }
 
@@ -130,7 +241,17 @@ export class EventHub {
   snapshot(revocationCacheSize: number): MetricsSnapshot {
     const store: Record<string, StoreCallMetrics> = {};
     for (const [op, m] of Object.entries(this.#store)) store[op] = { ...m };
-    return { events: { ...this.#counts }, store, revocationCacheSize };
+    const labels: MetricsSnapshot['labels'] = {};
+    for (const [name, counts] of Object.entries(this.#labels)) {
+      labels[name as SessEventName] = { ...counts };
+    }
+    return {
+      events: { ...this.#counts },
+      labels,
+      expiredDurations: { ...this.#durations },
+      store,
+      revocationCacheSize,
+    };
   }
 }
 

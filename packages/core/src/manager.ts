@@ -14,6 +14,7 @@ import {
   createCsrfProtection,
 } from './csrf/index.ts';
 import {
+  type AnySessError,
   ConfigError,
   ConflictError,
   CsrfError,
@@ -28,13 +29,15 @@ import {
 } from './errors.ts';
 import {
   EventHub,
+  defaultLogger,
   type Logger,
+  type LoginFailureReason,
   type MetricsSnapshot,
   type RevokeReason,
   type SessEventListener,
   type SessEventName,
-  silentLogger,
 } from './events.ts';
+import { type BindingMismatch, DeviceBinding, type RequestInfo } from './device-binding.ts';
 import { GuardedStore } from './guarded-store.ts';
 import { type AccessClaims, signAccessToken } from './jwt/access-token.ts';
 import { AccessTokenVerifier } from './jwt/access-verifier.ts';
@@ -46,16 +49,21 @@ import { type Issued, IssuedResult, type Validated, ValidatedResult } from './re
 import { RevocationCache } from './revocation-cache.ts';
 import { matchSecret, Rotator, rotated } from './rotation.ts';
 import { type Session, toSession } from './session.ts';
+import { RecentCache } from './util/recent-cache.ts';
 import { GLOBAL_SCOPE, type SessionData, type SessionMeta, type SessionRecord } from './store.ts';
-import { deriveKey, sha256, sha256Sync } from './util/crypto.ts';
+import { deriveKey, hmac, importHmacKey, sha256, sha256Sync } from './util/crypto.ts';
 import type { Duration } from './util/duration.ts';
 import { durationMs } from './util/duration.ts';
 
-/** Facts about the current request that binding checks and device lists use. */
-export interface RequestInfo {
-  /** The `User-Agent` header. */
-  userAgent?: string | null;
-  /** The client IP address. */
+export type { RequestInfo };
+
+/** What the app reports about a login it refused ({@link SessionManager.loginFailed}). */
+export interface LoginFailure {
+  /** Why, from a fixed vocabulary. @default 'invalid-credentials' */
+  reason?: LoginFailureReason;
+  /** The account name tried (an email, say): hashed with a server key before any event or log sees it. */
+  account?: string | null;
+  /** The client IP. */
   ip?: string | null;
 }
 
@@ -115,15 +123,25 @@ export class SessionManager {
   readonly #cache: RevocationCache;
   readonly #verifier: AccessTokenVerifier | null;
   readonly #tokenKeys = new WeakMap<AccessClaims, readonly [string, string]>();
+  readonly #binding: DeviceBinding;
   readonly #bindingChecked: boolean;
+  readonly #accountKey: Promise<CryptoKey>;
+  /** Sessions whose timeout this process already reported, so `session.expired` counts each once. */
+  readonly #expiredSeen = new RecentCache<true>(10_000);
   readonly #unsubscribe: (() => void) | null;
 
   /** @internal Use {@link createSessionManager}. */
   constructor(config: ResolvedConfig) {
     this.#config = config;
-    this.#bindingChecked = config.binding.userAgent !== 'off' || config.binding.ip !== 'off';
+    this.#binding = new DeviceBinding(
+      config.binding,
+      Promise.all(config.secrets.map((s) => deriveKey(s, 'binding'))),
+    );
+    this.#bindingChecked = this.#binding.active;
+    this.#accountKey = deriveKey(config.secrets[0]!, 'account').then(importHmacKey);
+    this.#accountKey.catch(() => {}); // surfaced on first use
     this.strategy = config.strategy;
-    this.#logger = config.logger ?? silentLogger;
+    this.#logger = config.logger ?? defaultLogger;
     this.#events = new EventHub(this.#logger);
     this.#store = new GuardedStore(config.store, this.#events, this.#logger);
     this.#rotator = new Rotator(Promise.all(config.secrets.map((s) => deriveKey(s, 'rotation'))));
@@ -150,6 +168,46 @@ export class SessionManager {
     return this.#events.on(name, listener);
   }
 
+  /**
+   * Reports a login your verifier refused: emits `login.failed` and counts it in `metrics()`. The
+   * account name is never passed on: events and logs get a keyed hash of it (the same name gives
+   * the same hash under the same secret, so bursts against one account can be seen). The bindings'
+   * `login(verify)` calls this when `verify` refuses; call it yourself from a login route of your own.
+   *
+   * @example
+   * ```ts
+   * if (!user) await sess.loginFailed({ reason: 'unknown-account', account: email, ip: req.ip });
+   * ```
+   */
+  async loginFailed(failure: LoginFailure = {}): Promise<void> {
+    const account =
+      typeof failure.account === 'string' && failure.account.length > 0
+        ? (await hmac(await this.#accountKey, failure.account.trim().toLowerCase())).slice(0, 22)
+        : null;
+    const reason = LOGIN_REASONS.has(failure.reason as string)
+      ? (failure.reason as LoginFailureReason)
+      : 'invalid-credentials';
+    this.#events.emit('login.failed', { reason, account, ip: boundedIp(failure.ip) });
+  }
+
+  /**
+   * Reports a credential refused at the HTTP layer (the bindings call it for every 401 they
+   * answer): emits `credential.refused` with the error's code and reason, never the credential.
+   */
+  credentialRefused(error: AnySessError, via: 'cookie' | 'bearer' | 'refresh'): void {
+    const reason = (error as { reason?: unknown }).reason;
+    this.#events.emit('credential.refused', {
+      code: error.code,
+      reason: typeof reason === 'string' ? reason : null,
+      via,
+    });
+  }
+
+  /** Reports a rate limit that ran out (the bindings' `rateLimit` calls it): `ratelimit.exceeded`. */
+  rateLimited(route: string): void {
+    this.#events.emit('ratelimit.exceeded', { route: ROUTE_NAME.test(route) ? route : 'other' });
+  }
+
   /** A snapshot of event counters and store-call latency. */
   metrics(): MetricsSnapshot {
     return this.#events.snapshot(this.#cache.size);
@@ -167,7 +225,6 @@ export class SessionManager {
     }
     const sessionClass = options.sessionClass ?? 'standard';
     const cls = this.#class(sessionClass);
-    if (this.#config.maxSessions) await this.#enforceLimit(userId, this.#config.maxSessions);
     const { record, secret } = await newRecord(
       {
         userId,
@@ -182,7 +239,8 @@ export class SessionManager {
       cls,
       this.#config.clock.now(),
     );
-    await this.#store.create(record);
+    if (this.#config.maxSessions) await this.#createCapped(record, this.#config.maxSessions);
+    else await this.#store.create(record);
     this.#events.emit('session.created', { sessionId: record.id, userId, sessionClass });
     return this.#issue(record, secret, false);
   }
@@ -203,7 +261,7 @@ export class SessionManager {
     if (this.strategy === 'database') return this.#validateCredential(token, request);
     if (this.strategy === 'jwt') {
       try {
-        const known = this.#validateKnownToken(token);
+        const known = this.#validateKnownToken(token, request);
         if (known !== undefined) return Promise.resolve(known);
       } catch (error) {
         return Promise.reject(error);
@@ -218,16 +276,18 @@ export class SessionManager {
    * superseded secret outside the window is theft: the session is revoked and
    * {@link RefreshReuseError} thrown. Never extends a session past its absolute lifetime.
    */
-  async refresh(credential: string | null | undefined): Promise<Issued> {
+  async refresh(credential: string | null | undefined, request?: RequestInfo): Promise<Issued> {
     const parsed = parseCredential(credential);
     if (!parsed) throw new InvalidCredentialError(credential ? 'malformed' : 'missing');
-    const record = await this.#load(parsed.id);
+    const hash = await sha256(parsed.secret);
+    const record = await this.#load(parsed.id, hash);
     const now = this.#config.clock.now();
     this.#checkExpiry(record, now);
     await this.#checkWatermark(record);
-    const hash = await sha256(parsed.secret);
     const match = matchSecret(record, hash);
     if (match === 'none') throw new InvalidCredentialError('mismatch');
+    // A refresh is where the jwt strategy meets the record: the device is checked here too.
+    if (this.#bindingChecked) await this.#checkBinding(record, request);
     if (match !== 'current') {
       const successor = await this.#recoverInWindow(record, parsed.secret, match, now);
       return this.#issueRefreshed(record, successor, true);
@@ -243,7 +303,7 @@ export class SessionManager {
    * the user just proved who they are (then both start afresh, as at login).
    */
   async regenerate(sessionId: string, options: { authenticated?: boolean } = {}): Promise<Issued> {
-    const old = await this.#load(sessionId);
+    const old = await this.#load(sessionId, null);
     const now = this.#config.clock.now();
     this.#checkExpiry(old, now);
     await this.#checkWatermark(old);
@@ -373,12 +433,13 @@ export class SessionManager {
   async #validateCredential(token: string, request: RequestInfo | undefined): Promise<Validated> {
     const parsed = parseCredential(token);
     if (!parsed) throw new InvalidCredentialError('malformed');
-    let record = await this.#load(parsed.id);
-    const now = this.#config.clock.now();
-    this.#checkExpiry(record, now);
+    const stored = await this.#store.get(parsed.id);
     // The common case (node:crypto, fresh watermark, no binding policy, no touch due) awaits
     // nothing but the store read.
     const hash = sha256Sync(parsed.secret) ?? (await sha256(parsed.secret));
+    let record = stored ?? (await this.#missing(parsed.id, hash));
+    const now = this.#config.clock.now();
+    this.#checkExpiry(record, now);
     const match = matchSecret(record, hash);
     if (match === 'none') throw new InvalidCredentialError('mismatch');
     const notBefore =
@@ -416,7 +477,7 @@ export class SessionManager {
    * (the full path decides); throws RevokedError as the full path would. An async function's
    * frame costs hundreds of bytes per request; this path allocates the result alone.
    */
-  #validateKnownToken(token: string): Validated | undefined {
+  #validateKnownToken(token: string, request: RequestInfo | undefined): Validated | undefined {
     const now = this.#config.clock.now();
     const claims = this.#verifier!.cached(token, now);
     if (claims === undefined) return undefined;
@@ -429,6 +490,10 @@ export class SessionManager {
       return undefined;
     }
     if (sidDenied || jtiDenied || claims.iat * 1000 <= notBefore) throw new RevokedError();
+    if (this.#bindingChecked) {
+      const mismatches = this.#binding.compareClaim(claims.bnd, request);
+      if (mismatches === undefined || mismatches.length > 0) return undefined; // the full path acts
+    }
     return accessResult(claims, null, accessAuthTime(claims));
   }
 
@@ -449,8 +514,17 @@ export class SessionManager {
     if (claims.iat * 1000 <= notBefore) throw new RevokedError();
     let session: Session | null = null;
     let authenticatedAt = accessAuthTime(claims);
+    if (this.strategy === 'jwt' && this.#bindingChecked) {
+      const mismatches =
+        this.#binding.compareClaim(claims.bnd, request) ??
+        (await this.#binding.compareClaimAsync(claims.bnd, request));
+      await this.#actOnBinding(mismatches, claims.sid, claims.sub);
+    }
     if (this.strategy === 'hybrid') {
-      let record = await this.#store.get(claims.sid);
+      // The token's signature proves it was issued for this session: a timeout may be reported.
+      let record =
+        (await this.#store.get(claims.sid)) ??
+        (await this.#timedOut(claims.sid, (r) => r.userId === claims.sub));
       if (!record || record.userId !== claims.sub) throw new RevokedError();
       this.#checkExpiry(record, now);
       if (record.createdAt <= notBefore) throw new RevokedError(); // same user: the watermark read above
@@ -475,35 +549,71 @@ export class SessionManager {
 
   #checkExpiry(record: SessionRecord, now: number): void {
     if (now < record.expiresAt) return;
-    const limit = now >= record.absoluteExpiresAt ? 'absolute' : 'idle';
-    this.#events.emit('session.expired', { sessionId: record.id, userId: record.userId, limit });
+    // The deadline that ended it: idle, unless activity kept it alive up to the absolute one.
+    const limit =
+      record.idleExpiresAt < record.absoluteExpiresAt && now >= record.idleExpiresAt
+        ? 'idle'
+        : 'absolute';
+    if (this.#expiredSeen.get(record.id) === undefined) {
+      this.#expiredSeen.set(record.id, true);
+      this.#events.emit('session.expired', {
+        sessionId: record.id,
+        userId: record.userId,
+        limit,
+        durationMs: record.expiresAt - record.createdAt,
+      });
+    }
     throw new ExpiredError(limit);
+  }
+
+  /**
+   * A session the store no longer returns: an expired record still retained, handed back only to
+   * a caller that proves it held the session (`held`: its secret, or a token signed for it), so
+   * its timeout can be reported; else null. A guessed id never learns whether it existed.
+   */
+  async #timedOut(
+    id: string,
+    held: (record: SessionRecord) => boolean,
+  ): Promise<SessionRecord | null> {
+    const ended = await this.#store.getExpired(id);
+    return ended !== null && ended.expiresAt <= this.#config.clock.now() && held(ended)
+      ? ended
+      : null;
+  }
+
+  /** The expired record for {@link #checkExpiry} to report, or the 401 of an unknown credential. */
+  async #missing(id: string, hash: string | null): Promise<SessionRecord> {
+    const ended = await this.#timedOut(id, (r) => hash === null || matchSecret(r, hash) !== 'none');
+    if (ended === null) throw new InvalidCredentialError('unknown');
+    return ended;
   }
 
   async #checkWatermark(record: SessionRecord): Promise<void> {
     if (record.createdAt <= (await this.#cache.notBefore(record.userId))) throw new RevokedError();
   }
 
-  /** The binding checks; only called when a policy is not `off` (see `#bindingChecked`). */
-  async #checkBinding(record: SessionRecord, request: RequestInfo | undefined): Promise<void> {
-    if (!request) return;
-    const { binding } = this.#config;
-    const checks = [
-      ['user-agent', binding.userAgent, record.meta.userAgent, request.userAgent],
-      ['ip', binding.ip, record.meta.ip, request.ip],
-    ] as const;
-    for (const [kind, policy, expected, actual] of checks) {
-      if (policy === 'off' || !expected || !actual || expected === actual) continue;
-      this.#events.emit('session.anomaly', {
-        sessionId: record.id,
-        userId: record.userId,
-        kind,
-        action: policy,
-      });
-      if (policy === 'revoke') {
-        await this.#end(record.id, record.userId, 'binding');
-        throw new RevokedError();
-      }
+  /** The binding checks against the record; only called when a policy is not `off`. */
+  #checkBinding(record: SessionRecord, request: RequestInfo | undefined): Promise<void> {
+    return this.#actOnBinding(
+      this.#binding.compare(record.meta, request),
+      record.id,
+      record.userId,
+    );
+  }
+
+  /** Emits `session.anomaly` per mismatch; a `revoke` policy ends the session and refuses. */
+  async #actOnBinding(
+    mismatches: readonly BindingMismatch[],
+    sessionId: string,
+    userId: string,
+  ): Promise<void> {
+    if (mismatches.length === 0) return;
+    for (const { kind, action } of mismatches) {
+      this.#events.emit('session.anomaly', { sessionId, userId, kind, action });
+    }
+    if (mismatches.some((m) => m.action === 'revoke')) {
+      await this.#end(sessionId, userId, 'binding');
+      throw new RevokedError();
     }
   }
 
@@ -527,10 +637,6 @@ export class SessionManager {
       const successor = await this.#rotator.recover(record, secret);
       if (successor) return successor;
     }
-    this.#logger.warn('refresh token reuse detected; session revoked', {
-      sessionId: record.id,
-      userId: record.userId,
-    });
     this.#events.emit('refresh.reused', { sessionId: record.id, userId: record.userId });
     await this.#end(record.id, record.userId, 'reuse');
     throw new RefreshReuseError(record.id);
@@ -628,10 +734,12 @@ export class SessionManager {
       }
       const session = toSession(record);
       const claims = jwt!.claims?.(session);
+      // Only jwt reads no record per request: its tokens carry the device they are bound to.
+      const bnd = this.strategy === 'jwt' ? await this.#binding.claim(record.meta) : undefined;
       const signed = await signAccessToken(
         jwt!.keyring,
         { ...jwt!, lifetimeMs },
-        { sub: record.userId, sid: record.id, now, authTime: record.authenticatedAt, claims },
+        { sub: record.userId, sid: record.id, now, authTime: record.authenticatedAt, claims, bnd },
       );
       accessToken = signed.token;
       expiresIn = Math.floor(lifetimeMs / 1000);
@@ -691,16 +799,27 @@ export class SessionManager {
     this.#events.emit('revocation.published', { kind: event.type, scope });
   }
 
-  async #enforceLimit(
-    userId: string,
+  /**
+   * Creates `record` within the user's cap, atomically in the store: concurrent logins can never
+   * leave more than `limit` live sessions. Evicted sessions are then deny-listed (jwt strategies)
+   * and reported like any revocation.
+   */
+  async #createCapped(
+    record: SessionRecord,
     { limit, policy }: { limit: number; policy: 'evict-oldest' | 'reject' },
   ): Promise<void> {
-    const live = await this.#live(userId);
-    if (live.length < limit) return;
-    if (policy === 'reject') throw new SessionLimitError(limit);
-    live.sort((a, b) => a.createdAt - b.createdAt);
-    for (const record of live.slice(0, live.length - limit + 1))
-      await this.#end(record.id, userId, 'evicted');
+    const now = this.#config.clock.now();
+    const { created, evicted } = await this.#store.createCapped(record, {
+      max: limit,
+      evictOldest: policy === 'evict-oldest',
+      notBefore: await this.#cache.notBefore(record.userId),
+      now,
+    });
+    for (const sessionId of evicted) {
+      if (this.strategy !== 'database') await this.#denySession(sessionId, now);
+      this.#events.emit('session.revoked', { sessionId, userId: record.userId, reason: 'evicted' });
+    }
+    if (!created) throw new SessionLimitError(limit);
   }
 
   // --- plumbing ---------------------------------------------------------------------------------
@@ -736,10 +855,12 @@ export class SessionManager {
     });
   }
 
-  async #load(id: string): Promise<SessionRecord> {
-    const record = await this.#store.get(id);
-    if (!record) throw new InvalidCredentialError('unknown');
-    return record;
+  /**
+   * The record of `id`, or (for {@link #checkExpiry} to report) the expired one still retained when
+   * `hash` matches one of its secrets (null: the caller holds the session by other means).
+   */
+  async #load(id: string, hash: string | null): Promise<SessionRecord> {
+    return (await this.#store.get(id)) ?? this.#missing(id, hash);
   }
 
   #class(name: string): ResolvedSessionClass {
@@ -747,6 +868,22 @@ export class SessionManager {
     if (!cls) throw new ConfigError([`sessionClass: unknown session class "${name}"`]);
     return cls;
   }
+}
+
+const LOGIN_REASONS: ReadonlySet<string> = new Set<LoginFailureReason>([
+  'invalid-credentials',
+  'unknown-account',
+  'bad-password',
+  'locked',
+  'disabled',
+  'other',
+]);
+const ROUTE_NAME = /^[\w./:-]{1,64}$/;
+const IP = /^[0-9a-fA-F.:]{2,45}$/;
+
+/** The client IP for an event, or null when it is not shaped like one (it may come from a header). */
+function boundedIp(ip: string | null | undefined): string | null {
+  return typeof ip === 'string' && IP.test(ip) ? ip : null;
 }
 
 /** `auth_time` in epoch ms, when the token carries it. */

@@ -34,6 +34,7 @@ export async function newRecord(
     idleExpiresAt,
     absoluteExpiresAt,
     expiresAt: idleExpiresAt,
+    retainUntil: idleExpiresAt + cls.noticeMs,
     version: 1,
   };
   return { record, secret };
@@ -46,5 +47,11 @@ export function touched(
   now: number,
 ): SessionRecord {
   const idleExpiresAt = Math.min(now + cls.idleMs, record.absoluteExpiresAt);
-  return { ...record, lastActiveAt: now, idleExpiresAt, expiresAt: idleExpiresAt };
+  return {
+    ...record,
+    lastActiveAt: now,
+    idleExpiresAt,
+    expiresAt: idleExpiresAt,
+    retainUntil: idleExpiresAt + cls.noticeMs,
+  };
 }

@@ -10,6 +10,7 @@ import { createClient, isCluster } from './client.ts';
 import { keyLayout } from './keys.ts';
 import { createOperations } from './operations.ts';
 import { type RedisStoreOptions, validate } from './options.ts';
+import { outageLog } from './outage-log.ts';
 import { countSessions } from './stats.ts';
 
 /** The Redis {@link SessionStore}: `subscribe` and `close` are always present. */
@@ -21,8 +22,6 @@ export interface RedisStore extends SessionStore {
   subscribe(listener: (event: RevocationEvent) => void): () => void;
   close(): Promise<void>;
 }
-
-const logError = (error: unknown): void => console.error('[@sess/store-redis]', error);
 
 /**
  * A {@link SessionStore} on Redis through ioredis, for a single node or a Redis Cluster.
@@ -61,11 +60,14 @@ const logError = (error: unknown): void => console.error('[@sess/store-redis]', 
  */
 export function redisStore(options: RedisStoreOptions): RedisStore {
   const { timeoutMs, watermarkTtlMs } = validate(options);
-  const { clock = systemClock, onError = logError } = options;
+  const { clock = systemClock } = options;
+  const report = options.onError ? null : outageLog();
+  const onError = options.onError ?? report!.onError;
   const keys = keyLayout(options.prefix);
   const owned = options.client === undefined;
   const client =
     options.client ?? createClient(options.url as string, options.clientOptions, onError);
+  if (report && owned) client.on('ready', report.ready);
   const broadcast = createBroadcast(client, keys.channel, onError);
   const ops = createOperations({ client, keys, clock, broadcast, watermarkTtlMs });
 

@@ -22,7 +22,7 @@ export const expressApp: AppFactory = ({ sess, routes, loginLimiter, headers }) 
   app.get('/auth/csrf', auth.csrfToken);
   app.post(
     '/auth/login',
-    auth.rateLimit(loginLimiter),
+    auth.rateLimit(loginLimiter, { route: 'login' }),
     auth.login((_req, body) => routes.verify(body)),
   );
   app.post('/auth/refresh', auth.refresh);

@@ -25,7 +25,7 @@ export const honoApp: AppFactory = ({ sess, routes, loginLimiter, headers }) => 
   app.get('/auth/csrf', auth.csrfToken);
   app.post(
     '/auth/login',
-    auth.rateLimit(loginLimiter),
+    auth.rateLimit(loginLimiter, { route: 'login' }),
     auth.login((_c, body) => routes.verify(body)),
   );
   app.post('/auth/refresh', auth.refresh);

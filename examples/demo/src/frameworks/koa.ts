@@ -23,7 +23,7 @@ export const koaApp: AppFactory = ({ sess, routes, loginLimiter, headers }) => {
   router.get('/auth/csrf', auth.csrfToken);
   router.post(
     '/auth/login',
-    auth.rateLimit(loginLimiter),
+    auth.rateLimit(loginLimiter, { route: 'login' }),
     auth.login((_ctx, body) => routes.verify(body)),
   );
   router.post('/auth/refresh', auth.refresh);

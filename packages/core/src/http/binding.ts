@@ -1,4 +1,5 @@
 import { ConfigError, LoginFailedError } from '../errors.ts';
+import type { LoginFailureReason } from '../events.ts';
 import type { SessionManager } from '../manager.ts';
 import type { RequestLike } from '../request.ts';
 import type { Validated } from '../results.ts';
@@ -50,16 +51,30 @@ export interface Outcome {
 /** One middleware's behaviour for request `C`. Rejects only with errors that are not sess's own. */
 export type Runner<C> = (ctx: C) => Promise<Outcome>;
 
-/** Checks the user's credentials; returns who logged in, or null to refuse (401). */
+/**
+ * A refused login, with what the operator should see: why (a fixed vocabulary) and the account
+ * name tried, which sess hashes before any event or log line sees it.
+ */
+export interface LoginRefusal {
+  readonly refused: LoginFailureReason;
+  readonly account?: string | null;
+}
+
+/**
+ * Checks the user's credentials; returns who logged in, or null (or a {@link LoginRefusal}) to
+ * refuse with 401. Either way the client sees the same answer; the refusal only tells the logs.
+ */
 export type LoginVerifier<C> = (
   ctx: C,
   body: BodyFields,
-) => LoginGrant | null | Promise<LoginGrant | null>;
+) => LoginGrant | LoginRefusal | null | Promise<LoginGrant | LoginRefusal | null>;
 
 /** Options of `rateLimit`. */
 export interface RateLimitOptions<C> {
   /** The bucket a request counts against. @default the client IP */
   key?: (ctx: C) => string;
+  /** The name `ratelimit.exceeded` and `metrics()` count refusals under (`'login'`, say). @default 'default' */
+  route?: string;
 }
 
 /**
@@ -237,8 +252,9 @@ function createRunners<C extends object>(
         throw new ConfigError(['rateLimit: a rate-limiter-flexible limiter (with consume)']);
       }
       const key = limitOptions.key ?? ((ctx: C) => adapter.request(ctx).ip ?? 'unknown');
+      const route = limitOptions.route ?? 'default';
       return runner(async (ctx) => {
-        await http.rateLimit(limiter, key(ctx));
+        await http.rateLimit(limiter, key(ctx), route);
         return undefined;
       });
     },
@@ -247,8 +263,13 @@ function createRunners<C extends object>(
       if (typeof verify !== 'function') throw new ConfigError(['login: a verify function']);
       return runner(async (ctx, state) => {
         const grant = await verify(ctx, await adapter.body(ctx, http));
-        if (grant === null) throw new LoginFailedError();
-        return http.login(adapter.request(ctx), state, grant);
+        const request = adapter.request(ctx);
+        if (grant === null || 'refused' in grant) {
+          const { refused: reason, account } = grant ?? {};
+          await manager.loginFailed({ reason, account, ip: request.ip });
+          throw new LoginFailedError();
+        }
+        return http.login(request, state, grant);
       });
     },
     refresh: runner(async (ctx, state) =>

@@ -6,6 +6,7 @@ import {
   type AnySessError,
   ConfigError,
   CsrfError,
+  ExpiredError,
   httpStatusFor,
   InvalidCredentialError,
   isSessError,
@@ -93,8 +94,11 @@ export interface HttpAuth {
    * `maxAge`. @throws ConfigError for an invalid duration.
    */
   requireFresh(maxAge: Duration): (state: AuthState) => void;
-  /** Consumes one point of `limiter` for `key`; throws RateLimitedError (429) or StoreError (503). */
-  rateLimit(limiter: RateLimiterLike, key: string): Promise<void>;
+  /**
+   * Consumes one point of `limiter` for `key`; throws RateLimitedError (429, reported as
+   * `ratelimit.exceeded` for `route`) or StoreError (503).
+   */
+  rateLimit(limiter: RateLimiterLike, key: string, route?: string): Promise<void>;
   /** Reads a JSON object or urlencoded form body within `bodyLimit`. */
   readBody(source: BodySource, contentType: string | null | undefined): Promise<BodyFields>;
   /** `GET /auth/csrf`: a token for the session, or a pre-session (cookie) and its token. */
@@ -140,9 +144,13 @@ export function createHttpAuth(manager: SessionManager, options?: HttpAuthOption
   const tokensInBody = (req: RequestLike) => resolved.tokensInBody && !isBrowserRequest(req);
 
   // A session credential that fails is dead for good; an access token that fails (expired, old
-  // key) is not: the refresh cookie beside it must survive to renew it.
+  // key) is not: the refresh cookie beside it must survive to renew it. A session that timed out
+  // keeps its cookie too, so the refresh the client tries next hears "timed out" as well (and
+  // clears it), instead of a missing credential.
   const deadCookie = (error: AnySessError): boolean =>
-    strategy === 'database' ? httpStatusFor(error.code) === 401 : DEAD.has(error.code);
+    strategy === 'database'
+      ? httpStatusFor(error.code) === 401 && error.code !== ExpiredError.code
+      : DEAD.has(error.code);
 
   const clearing = (): HttpHeader[] =>
     resolved.clearSiteData === null ? [] : [['clear-site-data', resolved.clearSiteData]];
@@ -249,11 +257,12 @@ export function createHttpAuth(manager: SessionManager, options?: HttpAuthOption
       };
     },
 
-    async rateLimit(limiter, key) {
+    async rateLimit(limiter, key, route = 'default') {
       try {
         await limiter.consume(key);
       } catch (outcome) {
         if (outcome instanceof Error) throw new StoreError('rateLimit', { cause: outcome });
+        manager.rateLimited(route);
         const ms = (outcome as { msBeforeNext?: unknown } | null)?.msBeforeNext;
         throw new RateLimitedError(Math.max(1, Math.ceil(typeof ms === 'number' ? ms / 1000 : 1)));
       }
@@ -290,20 +299,26 @@ export function createHttpAuth(manager: SessionManager, options?: HttpAuthOption
       }
       const { token, cookies } = await sessionCsrf(issued.session.id);
       const body = { ...extra, csrfToken: token, ...issuedBody(req, issued) };
-      return reply(200, body, [...issued.cookies, ...cookies]);
+      const set = [...issued.cookies, ...cookies];
+      // No cookie value chosen before login survives it (fixation): whatever sess cookie this
+      // response does not set anew (the pre-session CSRF cookie, a stray refresh cookie) is cleared.
+      const cleared = manager.clearCookies().filter((c) => !set.some((s) => s.name === c.name));
+      return reply(200, body, [...set, ...cleared]);
     },
 
     async refresh(req, state, body) {
       const fromCookie = strategy === 'database' ? state.cookies.session : state.cookies.refresh;
       const credential =
         fromCookie ?? (typeof body[bodyCredential] === 'string' ? body[bodyCredential] : null);
+      const device = { userAgent: req.headers.get('user-agent'), ip: req.ip ?? null };
       try {
-        const issued = await manager.refresh(credential as string | null);
+        const issued = await manager.refresh(credential as string | null, device);
         return reply(200, issuedBody(req, issued), issued.cookies);
       } catch (error) {
-        if (isSessError(error) && fromCookie !== undefined && httpStatusFor(error.code) === 401) {
+        if (isSessError(error) && httpStatusFor(error.code) === 401) {
+          manager.credentialRefused(error, 'refresh');
           // The refresh cookie is dead for good: drop it so the client stops presenting it.
-          throw withCookies(error, manager.clearCookies());
+          if (fromCookie !== undefined) throw withCookies(error, manager.clearCookies());
         }
         throw error;
       }

@@ -2,6 +2,7 @@ export {
   type BindingAdapter,
   type BindingOptions,
   createBinding,
+  type LoginRefusal,
   type LoginVerifier,
   type Outcome,
   type RateLimitOptions,

@@ -1,6 +1,8 @@
 import { type CookieInstruction, serializeCookie } from '../cookies/index.ts';
 import {
   type AnySessError,
+  CsrfError,
+  ExpiredError,
   httpStatusFor,
   NotFreshError,
   RateLimitedError,
@@ -20,9 +22,19 @@ export interface HttpReply {
   readonly body: unknown;
 }
 
-/** The JSON error body of every sess response: `{ error: { code, message } }`. */
+/**
+ * The JSON error body of every sess response: `{ error: { code, message } }`, plus `details`
+ * from a fixed vocabulary, never any of the request's values: `{ reason }` on a CSRF refusal
+ * (which check failed, see `CsrfFailureReason`), so a 403 can be diagnosed without changing code,
+ * and `{ limit }` on `ERR_SESS_EXPIRED` (`token`: renew the access token; `idle` or `absolute`:
+ * the session timed out).
+ */
 export interface ErrorBody {
-  readonly error: { readonly code: string; readonly message: string };
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly details?: { readonly reason: string } | { readonly limit: string };
+  };
 }
 
 export const NO_STORE: HttpHeader = ['cache-control', 'no-store'];
@@ -66,7 +78,15 @@ export function errorReply(
   if (error.code === RateLimitedError.code) {
     extra.push(['retry-after', String(error.retryAfterSeconds)]);
   }
-  const body: ErrorBody = { error: { code: error.code, message: error.message } };
+  const { code, message } = error;
+  const body: ErrorBody = {
+    error:
+      code === CsrfError.code
+        ? { code, message, details: { reason: error.reason } }
+        : code === ExpiredError.code
+          ? { code, message, details: { limit: error.limit } }
+          : { code, message },
+  };
   return reply(status, body, cookies, extra);
 }
 

@@ -76,6 +76,7 @@ export function authenticate(manager: SessionManager, req: RequestLike): Promise
     (auth) => authState(auth, via, null, cookies, ambiguous),
     (error: unknown) => {
       if (!isSessError(error) || error.code === StoreError.code) throw error;
+      manager.credentialRefused(error, via ?? 'cookie');
       return authState(null, via, error, cookies, ambiguous);
     },
   );

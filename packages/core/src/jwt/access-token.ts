@@ -60,6 +60,8 @@ export interface AccessTokenInput {
   authTime?: number;
   /** Values of custom claims; only names declared in `customClaims` are signed, others dropped. */
   claims?: Record<string, JsonValue | undefined>;
+  /** The device-binding claim (`bnd`: keyed hashes of the session's User-Agent and IP), when binding is on. */
+  bnd?: string;
 }
 
 const RESERVED = new Set([
@@ -73,10 +75,11 @@ const RESERVED = new Set([
   'sid',
   'cnf',
   'auth_time',
+  'bnd',
 ]);
 const UNSAFE_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 const CLAIM_NAME = /^[\x21-\x7e]{1,256}$/;
-const REGISTERED_CLAIMS = ['iss', 'aud', 'sub', 'sid', 'jti', 'iat', 'exp', 'auth_time'];
+const REGISTERED_CLAIMS = ['iss', 'aud', 'sub', 'sid', 'jti', 'iat', 'exp', 'auth_time', 'bnd'];
 
 /**
  * Problems with a list of custom claim names, one line each (empty when valid): registered JWT
@@ -121,7 +124,7 @@ export async function signAccessToken(
   config: AccessTokenConfig,
   input: AccessTokenInput,
 ): Promise<{ token: string; jti: string; exp: number }> {
-  const { sub, sid, now, authTime, claims = {} } = input;
+  const { sub, sid, now, authTime, bnd, claims = {} } = input;
   if (!isNonEmptyString(sub) || !isNonEmptyString(sid) || !Number.isFinite(now)) {
     throw new TypeError('signAccessToken: sub and sid must be non-empty strings, now epoch ms');
   }
@@ -133,6 +136,7 @@ export async function signAccessToken(
   const exp = iat + Math.floor(config.lifetimeMs / 1000);
   const payload: JWTPayload = { iss: config.issuer, aud: config.audience, sub, sid, jti, iat, exp };
   if (authTime !== undefined) payload.auth_time = Math.floor(authTime / 1000);
+  if (bnd !== undefined) payload.bnd = bnd;
   for (const name of config.customClaims) {
     if (Object.hasOwn(claims, name) && claims[name] !== undefined) payload[name] = claims[name];
   }
@@ -256,6 +260,7 @@ function checkClaims(
     (exp as number) <= (iat as number) ||
     ((exp as number) - (iat as number)) * 1000 > config.lifetimeMs + skew ||
     (nbf !== undefined && typeof nbf !== 'number') ||
+    (payload.bnd !== undefined && typeof payload.bnd !== 'string') ||
     (payload.auth_time !== undefined &&
       (!Number.isSafeInteger(payload.auth_time) || (payload.auth_time as number) > (iat as number)))
   ) {

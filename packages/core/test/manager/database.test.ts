@@ -52,10 +52,10 @@ describe('database strategy: create and validate', () => {
     clock.advance(30 * MIN - 1);
     await sess.validate(credential); // touched on the previous request: still alive
     clock.advance(31 * MIN);
-    // The store hides expired records, so an expired credential is simply unknown.
+    // The store hides the expired record but retains it: its holder is told it timed out.
     await expect(sess.validate(credential)).rejects.toMatchObject({
-      code: 'ERR_SESS_INVALID_CREDENTIAL',
-      reason: 'unknown',
+      code: 'ERR_SESS_EXPIRED',
+      limit: 'idle',
     });
 
     const second = await sess.create('alice');
@@ -65,8 +65,44 @@ describe('database strategy: create and validate', () => {
     }
     clock.advance(15 * MIN);
     await expect(sess.validate(second.credential)).rejects.toMatchObject({
-      code: 'ERR_SESS_INVALID_CREDENTIAL',
+      code: 'ERR_SESS_EXPIRED',
+      limit: 'absolute',
     });
+  });
+
+  it('tells a timeout only to the holder of the secret, and counts each session once', async () => {
+    const { sess, clock } = setup();
+    const { credential, session } = await sess.create('alice');
+    const [id] = credential.split('.');
+    clock.advance(31 * MIN);
+    const forged = `${id}.${'A'.repeat(43)}`;
+    await expect(sess.validate(forged)).rejects.toMatchObject({
+      code: 'ERR_SESS_INVALID_CREDENTIAL',
+      reason: 'unknown',
+    });
+    await expect(sess.refresh(forged)).rejects.toMatchObject({ reason: 'unknown' });
+    await expect(sess.validate(credential)).rejects.toMatchObject({ code: 'ERR_SESS_EXPIRED' });
+    await expect(sess.refresh(credential)).rejects.toMatchObject({ code: 'ERR_SESS_EXPIRED' });
+    const metrics = sess.metrics();
+    expect(metrics.events['session.expired']).toBe(1);
+    expect(metrics.labels['session.expired']).toEqual({ idle: 1 });
+    expect(metrics.expiredDurations).toEqual({ count: 1, totalMs: 30 * MIN, maxMs: 30 * MIN });
+    expect(session.id).toBe(id);
+    // A revoked session is never reported as timed out, even once its deadline has passed.
+    const revoked = await sess.create('bob');
+    await sess.revoke(revoked.session.id);
+    clock.advance(31 * MIN);
+    await expect(sess.validate(revoked.credential)).rejects.toMatchObject({ reason: 'unknown' });
+    // Past the notice window the record is gone for good.
+    clock.advance(24 * 60 * MIN);
+    await expect(sess.validate(credential)).rejects.toMatchObject({ reason: 'unknown' });
+  });
+
+  it('keeps no expired record with timeoutNotice: false', async () => {
+    const { sess, clock } = setup({ timeoutNotice: false });
+    const { credential } = await sess.create('alice');
+    clock.advance(31 * MIN);
+    await expect(sess.validate(credential)).rejects.toMatchObject({ reason: 'unknown' });
   });
 
   it('refuses an expired record even when a faulty store still returns it', async () => {
@@ -87,6 +123,9 @@ describe('database strategy: create and validate', () => {
       code: 'ERR_SESS_EXPIRED',
       limit: 'idle',
     });
+    // As if activity had kept it alive to the end: only the absolute deadline applies.
+    const stale = kept.get(session.id) as { absoluteExpiresAt: number };
+    kept.set(session.id, { ...stale, idleExpiresAt: stale.absoluteExpiresAt });
     clock.advance(30 * MIN);
     await expect(laxSess.validate(credential)).rejects.toMatchObject({
       code: 'ERR_SESS_EXPIRED',
@@ -267,11 +306,13 @@ describe('database strategy: limits, updates, freshness, cleanup', () => {
     );
   });
 
-  it('cleanup reaps expired records', async () => {
+  it('cleanup reaps expired records once their notice window has passed', async () => {
     const { sess, clock } = setup();
     await sess.create('alice');
     await sess.create('bob');
     clock.advance(31 * MIN);
+    expect(await sess.cleanup()).toBe(0); // retained, to answer "timed out"
+    clock.advance(24 * 60 * MIN);
     const live = await sess.create('carol');
     expect(await sess.cleanup()).toBe(2);
     await sess.validate(live.credential);

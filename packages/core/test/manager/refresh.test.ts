@@ -103,8 +103,8 @@ describe('refresh rotation', () => {
     expect(last.expiresIn).toBe(5 * 60); // the access token is capped too
     clock.advance(5 * MIN);
     await expect(sess.refresh(last.credential)).rejects.toMatchObject({
-      code: 'ERR_SESS_INVALID_CREDENTIAL',
-      reason: 'unknown',
+      code: 'ERR_SESS_EXPIRED',
+      limit: 'absolute',
     });
   });
 
