@@ -27,7 +27,13 @@ export type LoginFailureReason =
 export interface SessEventMap {
   'session.created': { sessionId: string; userId: string; sessionClass: string };
   'session.refreshed': { sessionId: string; userId: string; generation: number; retry: boolean };
-  'session.revoked': { sessionId: string | null; userId: string | null; reason: RevokeReason };
+  'session.revoked': {
+    sessionId: string | null;
+    userId: string | null;
+    reason: RevokeReason;
+    /** The session's age when it ended, in milliseconds, when its record was at hand. */
+    durationMs?: number;
+  };
   /** A session that timed out was presented (once per session per process). */
   'session.expired': {
     sessionId: string;
@@ -58,6 +64,19 @@ export interface SessEventMap {
   };
   /** A rate limit ran out; `route` is the name given to the limiter (bounded), else `default`. */
   'ratelimit.exceeded': { route: string };
+  /**
+   * A pattern worth a look (the `anomalies` option; off by default): a burst of failed logins
+   * against one account or from one IP, one user logging in from many IPs, refresh-token reuse.
+   * `subject` is the hashed account, the IP, the user id or the session id: log it, never use it
+   * as a metric label.
+   */
+  'security.anomaly': {
+    kind: 'failed-login-burst' | 'distinct-ip-burst' | 'refresh-reuse';
+    scope: 'account' | 'ip' | 'user' | 'session';
+    subject: string;
+    count: number;
+    windowMs: number;
+  };
 }
 
 /** The name of an event. */
@@ -144,6 +163,7 @@ const EVENT_NAMES: readonly SessEventName[] = [
   'login.failed',
   'credential.refused',
   'ratelimit.exceeded',
+  'security.anomaly',
 ];
 
 /** The payload field each labelled event is split by in `metrics().labels`. */
@@ -155,6 +175,7 @@ const LABELS: Partial<Record<SessEventName, string>> = {
   'csrf.rejected': 'reason',
   'session.anomaly': 'kind',
   'ratelimit.exceeded': 'route',
+  'security.anomaly': 'kind',
 };
 /** Distinct label values kept per event; any further value counts as `other` (bounded cardinality). */
 const MAX_LABELS = 32;
@@ -172,6 +193,7 @@ const LEVELS: Partial<Record<SessEventName, 'info' | 'warn'>> = {
   'session.anomaly': 'warn',
   'refresh.reused': 'warn',
   'csrf.rejected': 'info',
+  'security.anomaly': 'warn',
 };
 
 /** Typed event fan-out plus the counters behind `metrics()`. A throwing listener is logged, never rethrown. */

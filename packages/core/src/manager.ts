@@ -37,6 +37,7 @@ import {
   type SessEventListener,
   type SessEventName,
 } from './events.ts';
+import { AnomalyDetector } from './anomalies.ts';
 import { type BindingMismatch, DeviceBinding, type RequestInfo } from './device-binding.ts';
 import { GuardedStore } from './guarded-store.ts';
 import { type AccessClaims, signAccessToken } from './jwt/access-token.ts';
@@ -128,6 +129,7 @@ export class SessionManager {
   readonly #accountKey: Promise<CryptoKey>;
   /** Sessions whose timeout this process already reported, so `session.expired` counts each once. */
   readonly #expiredSeen = new RecentCache<true>(10_000);
+  readonly #anomalies: AnomalyDetector;
   readonly #unsubscribe: (() => void) | null;
 
   /** @internal Use {@link createSessionManager}. */
@@ -143,6 +145,7 @@ export class SessionManager {
     this.strategy = config.strategy;
     this.#logger = config.logger ?? defaultLogger;
     this.#events = new EventHub(this.#logger);
+    this.#anomalies = new AnomalyDetector(config.anomalies, this.#events);
     this.#store = new GuardedStore(config.store, this.#events, this.#logger);
     this.#rotator = new Rotator(Promise.all(config.secrets.map((s) => deriveKey(s, 'rotation'))));
     this.csrf = config.csrf
@@ -187,7 +190,9 @@ export class SessionManager {
     const reason = LOGIN_REASONS.has(failure.reason as string)
       ? (failure.reason as LoginFailureReason)
       : 'invalid-credentials';
-    this.#events.emit('login.failed', { reason, account, ip: boundedIp(failure.ip) });
+    const ip = boundedIp(failure.ip);
+    this.#events.emit('login.failed', { reason, account, ip });
+    this.#anomalies.loginFailed(account, ip, this.#config.clock.now());
   }
 
   /**
@@ -242,6 +247,7 @@ export class SessionManager {
     if (this.#config.maxSessions) await this.#createCapped(record, this.#config.maxSessions);
     else await this.#store.create(record);
     this.#events.emit('session.created', { sessionId: record.id, userId, sessionClass });
+    this.#anomalies.loggedIn(userId, boundedIp(record.meta.ip), record.createdAt);
     return this.#issue(record, secret, false);
   }
 
@@ -315,7 +321,7 @@ export class SessionManager {
       record = touched({ ...record, createdAt, authenticatedAt, absoluteExpiresAt }, cls, now);
     }
     await this.#store.create(record);
-    await this.#end(old.id, old.userId, 'regenerated');
+    await this.#end(old.id, old.userId, 'regenerated', old.createdAt);
     this.#events.emit('session.created', {
       sessionId: record.id,
       userId: record.userId,
@@ -327,7 +333,7 @@ export class SessionManager {
   /** Ends one session (logout): its credential and, in the jwt strategies, its access tokens stop working. */
   async revoke(sessionId: string, reason: RevokeReason = 'logout'): Promise<boolean> {
     const record = await this.#store.get(sessionId);
-    return this.#end(sessionId, record?.userId ?? null, reason);
+    return this.#end(sessionId, record?.userId ?? null, reason, record?.createdAt);
   }
 
   /**
@@ -638,7 +644,8 @@ export class SessionManager {
       if (successor) return successor;
     }
     this.#events.emit('refresh.reused', { sessionId: record.id, userId: record.userId });
-    await this.#end(record.id, record.userId, 'reuse');
+    this.#anomalies.reused(record.id);
+    await this.#end(record.id, record.userId, 'reuse', record.createdAt);
     throw new RefreshReuseError(record.id);
   }
 
@@ -760,11 +767,23 @@ export class SessionManager {
 
   // --- revocation -------------------------------------------------------------------------------
 
-  async #end(sessionId: string, userId: string | null, reason: RevokeReason): Promise<boolean> {
+  async #end(
+    sessionId: string,
+    userId: string | null,
+    reason: RevokeReason,
+    createdAt?: number,
+  ): Promise<boolean> {
     const now = this.#config.clock.now();
     if (this.strategy !== 'database') await this.#denySession(sessionId, now);
     const deleted = await this.#store.delete(sessionId);
-    if (deleted) this.#events.emit('session.revoked', { sessionId, userId, reason });
+    if (deleted) {
+      this.#events.emit(
+        'session.revoked',
+        createdAt === undefined
+          ? { sessionId, userId, reason }
+          : { sessionId, userId, reason, durationMs: now - createdAt },
+      );
+    }
     return deleted;
   }
 
