@@ -24,7 +24,7 @@ export interface DemoConfig {
   readonly loginsPerMinute: number;
   /** Keeps demos that share one Redis or Postgres apart (key prefix, table name); '' for none. */
   readonly namespace: string;
-  /** sess's log lines on stderr from this level up (`SESS_LOG`, default off). */
+  /** sess's log lines on stderr from this level up (`SESS_LOG`, default `warn`). */
   readonly logLevel: LogLevel;
   /** Access-token lifetime in seconds (`SESS_ACCESS_TTL`, jwt/hybrid), null for sess's default. */
   readonly accessTtl: number | null;
@@ -35,8 +35,8 @@ export interface DemoConfig {
 /** Reads and checks the environment; a bad value throws one error that lists every problem. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DemoConfig {
   const problems: string[] = [];
-  const pick = <T extends string>(name: string, choices: readonly T[]): T => {
-    const value = env[name] ?? choices[0];
+  const pick = <T extends string>(name: string, choices: readonly T[], fallback = choices[0]): T => {
+    const value = env[name] ?? fallback;
     if ((choices as readonly string[]).includes(value as string)) return value as T;
     problems.push(`${name} must be one of ${choices.join(', ')}`);
     return choices[0] as T;
@@ -50,7 +50,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DemoConfig 
   const framework = pick('SESS_FRAMEWORK', FRAMEWORKS);
   const store = pick('SESS_STORE', STORES);
   const strategy = pick('SESS_STRATEGY', STRATEGIES);
-  const logLevel = pick('SESS_LOG', LOG_LEVELS);
+  // Warnings and errors by default: a store outage or a reused refresh token is never silent.
+  const logLevel = pick('SESS_LOG', LOG_LEVELS, 'warn');
   const port = integer('PORT', 3000, 0, 65535);
   const loginsPerMinute = integer('SESS_LOGINS_PER_MINUTE', 30, 1, 1_000_000);
   const accessTtl =

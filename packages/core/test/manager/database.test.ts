@@ -415,6 +415,38 @@ describe('failing closed', () => {
     expect(failing.metrics().store.get?.errors).toBeGreaterThan(0);
   });
 
+  it('an outage is one error line when it starts and one warning when it ends, never a line per call', async () => {
+    const { store } = setup();
+    let down = true;
+    const flaky = new Proxy(store, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (prop !== 'get') return value;
+        return (id: string) =>
+          down ? Promise.reject(new Error('ECONNREFUSED 127.0.0.1:6379')) : value.call(target, id);
+      },
+    });
+    const lines: string[] = [];
+    const logger = {
+      debug: () => {},
+      info: () => {},
+      warn: (m: string, f?: object) => lines.push(`warn ${m} ${JSON.stringify(f)}`),
+      error: (m: string, f?: object) => lines.push(`error ${m} ${JSON.stringify(f)}`),
+    };
+    const sess = createSessionManager({ store: flaky, secret: SECRET, logger });
+    for (let i = 0; i < 20; i++) await sess.validate(`${'A'.repeat(22)}.${'A'.repeat(43)}`).catch(() => {});
+    expect(lines).toEqual([
+      'error session store unavailable; requests fail closed (503) {"operation":"get","store":"memory","error":"Error"}',
+    ]);
+    down = false;
+    await sess.validate(`${'A'.repeat(22)}.${'A'.repeat(43)}`).catch(() => {});
+    await sess.validate(`${'A'.repeat(22)}.${'A'.repeat(43)}`).catch(() => {});
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(
+      /^warn session store recovered \{"store":"memory","failures":20,"outageMs":\d+\}$/,
+    );
+  });
+
   it('a store returning garbage for a record never yields a session', async () => {
     const store = memoryStore();
     const sess = createSessionManager({ store, secret: SECRET });
