@@ -15,8 +15,7 @@ import { verifyPassword } from './users.ts';
 export const sess = createSessionManager({
   store: sqliteStore({ database: 'data/sessions.db', migrate: true }),
   secret: process.env.SESS_SECRET!,
-  // Plain-HTTP localhost needs `secure: false` (the __Host- prefixes are then dropped).
-  cookies: { secure: process.env.NODE_ENV === 'production' },
+  // The cookie defaults (Secure, __Host- names) also work on http://localhost.
   csrf: { trustedOrigins: [process.env.APP_ORIGIN ?? 'http://localhost:3000'] },
 });
 const cookies = sess.cookies; // the validated names and attributes the manager sets cookies with

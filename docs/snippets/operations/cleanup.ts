@@ -7,9 +7,4 @@ const timer = setInterval(() => {
     (error: unknown) => console.error('sess cleanup failed', error),
   );
 }, 10 * 60_000);
-timer.unref(); // never keeps the process alive
-
-process.once('SIGTERM', () => {
-  clearInterval(timer);
-  sess.close(); // stops listening for revocation broadcasts; the store stays yours to close
-});
+timer.unref(); // never keeps the process alive, so shutdown need not stop it

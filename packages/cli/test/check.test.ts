@@ -81,7 +81,7 @@ export default {
         secret: process.env.PROD_SECRET,
         jwt: {
           keys: [
-            { kid: 'k1', alg: 'HS256', secret: process.env.PASSPHRASE },
+            { kid: 'k1', alg: 'HS256', secret: process.env.HS_KEY + 'bad' },
             { kid: 'k0', alg: 'EdDSA', privateKey: JSON.parse(process.env.OLD_KEY) },
           ],
           issuer: 'https://app.example.com', audience: 'api', accessTokenTtl: '2h',
@@ -124,7 +124,6 @@ describe('sess check', () => {
     expect(ids(report, 'production', 'error')).toEqual(['secret-reused']);
     expect(ids(report, 'production', 'warn')).toEqual(
       expect.arrayContaining([
-        'secret-weak',
         'cookie-samesite',
         'csrf-missing-origin',
         'refresh-reuse-window',
@@ -154,6 +153,66 @@ describe('sess check', () => {
     expect(human.stdout).toMatch(/error secret-reused/);
     expect(human.stdout).toMatch(/\d+ error\(s\), \d+ warning\(s\)/);
     expectClean(human, Object.values(secrets));
+  });
+
+  it('flags human-made secrets as errors (core refuses them), in both roles, without the secret', async () => {
+    const human = {
+      PROD_SECRET: 'my-company-production-jwt-secret-2024',
+      HS_KEY: 'your-256-bit-secret-your-256-bit-secret',
+    };
+    const file = writeFile(
+      dir,
+      'human.mjs',
+      `export default { options: { secret: process.env.PROD_SECRET, strategy: 'jwt',
+        jwt: { keys: [{ kid: 'k1', alg: 'HS256', secret: process.env.HS_KEY }], issuer: 'i', audience: 'a' } } };`,
+    );
+    const run = await sess(['check', file, '--json'], { env: human });
+    expect(run.code).toBe(1);
+    const findings = run.json<Report>().findings;
+    expect(findings.filter((f) => f.id === 'secret-weak')).toEqual([
+      expect.objectContaining({ severity: 'error', path: 'secret', ref: 'ASVS 5.0 11.2.3' }),
+      expect.objectContaining({ severity: 'error', path: 'jwt.keys[0].secret' }),
+    ]);
+    expect(findings.filter((f) => f.id === 'config-invalid').map((f) => f.message)).toEqual([
+      expect.stringMatching(/^secret: guessable \(looks made up by a person/),
+      expect.stringMatching(/^jwt\.keys: key "k1": HS256 secret looks made up by a person/),
+    ]);
+    expect(findings.filter((f) => f.id === 'secret-weak')).toHaveLength(2);
+    expectClean(run, Object.values(human));
+  });
+
+  it('refuses unknown keys of a config file, naming the closest known one', async () => {
+    const file = writeFile(
+      dir,
+      'typo.json',
+      JSON.stringify({
+        options: { secret: secrets.prod },
+        deploymnet: { origin: 'https://app.example.com' },
+        rateLimits: { login: { points: 5, duraton: '15m' } },
+      }),
+    );
+    const run = await sess(['check', file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('typo.deploymnet: unknown option (did you mean `deployment`?)');
+    expect(run.stderr).toContain(
+      'typo.rateLimits.login.duraton: unknown option (did you mean `duration`?)',
+    );
+    const bare = writeFile(
+      dir,
+      'bare.json',
+      JSON.stringify({ secret: secrets.prod, stratgey: 'jwt' }),
+    );
+    const options = await sess(['check', bare, '--json']);
+    expect(options.code).toBe(1);
+    expect(options.json<Report>().findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          id: 'config-invalid',
+          message: 'stratgey: unknown option (did you mean `strategy`?)',
+        }),
+      ]),
+    );
+    expectClean(options, [secrets.prod]);
   });
 
   it("reports core's own validation issues as errors, without the secret", async () => {

@@ -1,15 +1,17 @@
+import { type AnomalyOptions, type ResolvedAnomalies, resolveAnomalies } from './anomalies.ts';
 import { type CookieConfig, type ResolvedCookies, resolveCookieConfig } from './cookies/index.ts';
 import { type CsrfOptions, resolveCsrfConfig } from './csrf/index.ts';
 import { ConfigError } from './errors.ts';
 import type { Logger } from './events.ts';
 import { type AccessTokenConfig, validateCustomClaims } from './jwt/access-token.ts';
 import { createKeyring, type KeyInput, type Keyring } from './jwt/keyring.ts';
-import { isWeakSecret } from './jwt/weak-secrets.ts';
+import { weakSecretReason } from './jwt/weak-secrets.ts';
 import type { Session } from './session.ts';
 import type { JsonValue, SessionStore } from './store.ts';
 import { type Clock, systemClock } from './util/clock.ts';
 import { type Duration, parseDuration } from './util/duration.ts';
 import { utf8Encoder } from './util/encoding.ts';
+import { type KnownOptions, unknownOptionIssues } from './util/known-keys.ts';
 
 /**
  * How requests are authenticated.
@@ -51,7 +53,8 @@ export interface SessionManagerOptions {
   /** Lifetimes preset: `b2b` (access 15m, refresh 7d), `b2c` (1h / 30d), `internal` (8h / 90d). */
   preset?: Preset;
   /**
-   * The server secret (at least 32 bytes; well-known example secrets are refused) from which the
+   * The server secret (at least 32 random bytes; well-known example secrets and secrets a person
+   * made up, such as `my-company-production-secret-2024`, are refused) from which the
    * rotation and CSRF keys are derived. Pass an array to rotate it: new rotations and CSRF tokens
    * use the first; retries inside the reuse window are recognised under every one (outstanding CSRF
    * tokens of an older secret stop verifying; pages fetch a new one).
@@ -73,7 +76,19 @@ export interface SessionManagerOptions {
     /** Evict the oldest session, or reject the new login. @default 'evict-oldest' */
     policy?: 'evict-oldest' | 'reject';
   };
-  /** Binding checks against the device the session was created on. @default { userAgent: 'off', ip: 'off' } */
+  /**
+   * How long after an idle or absolute timeout sess can still tell the holder of the credential
+   * that the session timed out (`ERR_SESS_EXPIRED`) rather than that it is unknown: the store keeps
+   * the expired record, hidden, this long (stores without `getExpired` keep nothing). `false` keeps
+   * nothing. @default '1d'
+   */
+  timeoutNotice?: Duration | false;
+  /**
+   * Binding checks against the device the session was created on. Database and hybrid compare
+   * with the session record on every request; jwt compares the access token's `bnd` claim (keyed
+   * hashes of the device's User-Agent and IP) on every request and the record at every refresh.
+   * @default { userAgent: 'off', ip: 'off' }
+   */
   binding?: { userAgent?: BindingPolicy; ip?: BindingPolicy };
   /** Touch (store write) only when this fraction of the idle timeout has passed since the last one. @default 0.1 */
   touchFraction?: number;
@@ -93,7 +108,9 @@ export interface SessionManagerOptions {
   csrf?: CsrfOptions;
   /** The time source. @default systemClock */
   clock?: Clock;
-  /** Where sess logs (ids and codes only). @default silentLogger */
+  /** Anomaly signals (`security.anomaly` events); off unless given. */
+  anomalies?: AnomalyOptions;
+  /** Where sess logs (ids and codes only). @default defaultLogger */
   logger?: Logger;
 }
 
@@ -134,6 +151,8 @@ export interface ResolvedSessionClass {
   absoluteMs: number;
   renewalMs: number | null;
   persistent: boolean;
+  /** How long an expired record is retained for the "timed out" answer (`timeoutNotice`). */
+  noticeMs: number;
 }
 
 /** The validated, normalised configuration. */
@@ -152,6 +171,7 @@ export interface ResolvedConfig {
   reuseWindowMs: number;
   maxSessions: { limit: number; policy: 'evict-oldest' | 'reject' } | null;
   binding: { userAgent: BindingPolicy; ip: BindingPolicy };
+  anomalies: ResolvedAnomalies;
   touchFraction: number;
   stalenessMs: number;
   maxCacheEntries: number;
@@ -192,6 +212,72 @@ const DEFAULT_CLASSES: Record<string, SessionClassOptions> = {
   },
 };
 
+// Every option name of every level. `satisfies` makes a new option a compile error until it is
+// listed here, instead of an option refused at run time (or, before, silently ignored).
+type Nested<K extends keyof SessionManagerOptions> = NonNullable<SessionManagerOptions[K]>;
+const TOP_KEYS = {
+  store: true,
+  strategy: true,
+  preset: true,
+  secret: true,
+  sessions: true,
+  jwt: true,
+  refresh: true,
+  maxSessionsPerUser: true,
+  binding: true,
+  touchFraction: true,
+  revocation: true,
+  cookies: true,
+  csrf: true,
+  clock: true,
+  logger: true,
+  timeoutNotice: true,
+  anomalies: true,
+} as const satisfies KnownOptions<SessionManagerOptions>;
+const CLASS_KEYS = {
+  idleTimeout: true,
+  absoluteTimeout: true,
+  renewalInterval: true,
+  persistent: true,
+} as const satisfies KnownOptions<SessionClassOptions>;
+const JWT_KEYS = {
+  keys: true,
+  issuer: true,
+  audience: true,
+  accessTokenTtl: true,
+  clockSkew: true,
+  maxTokenLength: true,
+  customClaims: true,
+  tokenCacheSize: true,
+  claims: true,
+} as const satisfies KnownOptions<JwtOptions>;
+const NESTED_KEYS = {
+  refresh: { reuseWindow: true } satisfies KnownOptions<Nested<'refresh'>>,
+  maxSessionsPerUser: { limit: true, policy: true } satisfies KnownOptions<
+    Nested<'maxSessionsPerUser'>
+  >,
+  binding: { userAgent: true, ip: true } satisfies KnownOptions<Nested<'binding'>>,
+  revocation: { staleness: true, maxEntries: true } satisfies KnownOptions<Nested<'revocation'>>,
+  jwt: JWT_KEYS,
+} as const;
+
+/** The unknown keys of every level `resolveConfig` reads itself (cookies and csrf check their own). */
+function unknownKeys(options: SessionManagerOptions): string[] {
+  const issues = unknownOptionIssues(options, TOP_KEYS);
+  for (const [path, known] of Object.entries(NESTED_KEYS)) {
+    issues.push(...unknownOptionIssues(options[path as keyof typeof NESTED_KEYS], known, { path }));
+  }
+  const sessions: unknown = options.sessions;
+  if (sessions !== undefined && (sessions === null || typeof sessions !== 'object')) {
+    issues.push('sessions: must be an object of session classes');
+  } else {
+    for (const [name, value] of Object.entries(sessions ?? {})) {
+      issues.push(...unknownOptionIssues(value, CLASS_KEYS, { path: `sessions.${name}` }));
+    }
+  }
+  return issues;
+}
+
 const STRATEGIES: readonly Strategy[] = ['database', 'jwt', 'hybrid'];
 const POLICIES: readonly BindingPolicy[] = ['off', 'event', 'revoke'];
 
@@ -209,6 +295,7 @@ export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
 
   if (!options || typeof options !== 'object')
     throw new ConfigError(['options: an object is required']);
+  issues.push(...unknownKeys(options));
   const store = options.store;
   if (!store || typeof store.get !== 'function' || typeof store.update !== 'function') {
     issues.push('store: a SessionStore is required (there is no implicit in-memory default)');
@@ -245,11 +332,15 @@ export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
     }
     const bytes = utf8Encoder.encode(secret);
     if (bytes.length < 32) issues.push(`${name}: must be at least 32 bytes (got ${bytes.length})`);
-    else if (isWeakSecret(secret))
-      issues.push(`${name}: is a well-known or trivially guessable secret`);
+    else {
+      const weak = weakSecretReason(bytes);
+      if (weak) issues.push(`${name}: guessable (${weak}); use at least 32 random bytes`);
+    }
     return bytes;
   });
 
+  const noticeMs =
+    options.timeoutNotice === false ? 0 : duration(options.timeoutNotice, 'timeoutNotice', '1d');
   const classes = new Map<string, ResolvedSessionClass>();
   const classOptions: Record<string, SessionClassOptions> = {
     standard: { ...DEFAULT_CLASSES.standard, ...preset?.standard, ...options.sessions?.standard },
@@ -273,7 +364,13 @@ export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
     if (idleMs <= 0) issues.push(`${prefix}.idleTimeout: must be positive`);
     if (absoluteMs < idleMs)
       issues.push(`${prefix}.absoluteTimeout: must not be shorter than idleTimeout`);
-    classes.set(name, { idleMs, absoluteMs, renewalMs, persistent: value.persistent ?? false });
+    classes.set(name, {
+      idleMs,
+      absoluteMs,
+      renewalMs,
+      persistent: value.persistent ?? false,
+      noticeMs,
+    });
   }
 
   let jwt: ResolvedConfig['jwt'] = null;
@@ -346,8 +443,14 @@ export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
     if (policy !== 'evict-oldest' && policy !== 'reject')
       issues.push('maxSessionsPerUser.policy: must be evict-oldest or reject');
     maxSessions = { limit, policy };
+    if (store && typeof store.createCapped !== 'function') {
+      issues.push(
+        `maxSessionsPerUser: the ${String(store.name)} store has no createCapped, so the cap could not hold under concurrent logins`,
+      );
+    }
   }
 
+  const anomalies = resolveAnomalies(options.anomalies, issues);
   const binding = {
     userAgent: options.binding?.userAgent ?? 'off',
     ip: options.binding?.ip ?? 'off',
@@ -385,6 +488,7 @@ export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
     reuseWindowMs,
     maxSessions,
     binding,
+    anomalies,
     touchFraction,
     stalenessMs,
     maxCacheEntries,

@@ -77,7 +77,10 @@ export {
   StoreError,
 } from './errors.ts';
 export {
+  defaultLogger,
+  type DurationMetrics,
   type Logger,
+  type LoginFailureReason,
   type MetricsSnapshot,
   type RevokeReason,
   type SessEventListener,
@@ -103,6 +106,7 @@ export {
   type HttpReply,
   isBrowserRequest,
   type LoginGrant,
+  type LoginRefusal,
   type LoginVerifier,
   type NodeHeaders,
   type NodeRawHeaders,
@@ -129,15 +133,21 @@ export {
   type PublicJwk,
 } from './jwt/keyring.ts';
 export {
+  estimateSecretStrength,
+  MIN_SECRET_BITS,
+  type SecretStrength,
+} from './jwt/weak-secrets.ts';
+export {
   type CreateOptions,
   createSessionManager,
+  type LoginFailure,
   type RequestInfo,
   SessionManager,
 } from './manager.ts';
 export type { RequestLike } from './request.ts';
 export type { Issued, Validated } from './results.ts';
 export type { Session } from './session.ts';
-export type { StoreStats, StoreStatsOptions } from './store.ts';
+export type { CappedCreate, SessionCap, StoreStats, StoreStatsOptions } from './store.ts';
 export {
   GLOBAL_SCOPE,
   type JsonValue,
@@ -147,5 +157,12 @@ export {
   type SessionRecord,
   type SessionStore,
 } from './store.ts';
+export type { AnomalyOptions } from './anomalies.ts';
 export { type Clock, systemClock } from './util/clock.ts';
 export { type Duration, parseDuration } from './util/duration.ts';
+export {
+  closestName,
+  type KnownOptions,
+  type UnknownOptionContext,
+  unknownOptionIssues,
+} from './util/known-keys.ts';

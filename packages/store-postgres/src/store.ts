@@ -3,6 +3,7 @@ import {
   type Clock,
   ConfigError,
   GLOBAL_SCOPE,
+  type KnownOptions,
   type Logger,
   type RevocationEvent,
   type SessionRecord,
@@ -10,6 +11,7 @@ import {
   type StoreStats,
   type StoreStatsOptions,
   systemClock,
+  unknownOptionIssues,
 } from '@sess/core';
 import type pg from 'pg';
 import { Broadcast, type ReconnectOptions } from './broadcast.ts';
@@ -64,6 +66,22 @@ export interface PostgresStoreOptions extends TableOptions {
   reconnect?: ReconnectOptions;
 }
 
+const KNOWN = {
+  schema: true,
+  table: true,
+  pool: true,
+  url: true,
+  poolOptions: true,
+  channel: true,
+  clock: true,
+  logger: true,
+  reconnect: true,
+} as const satisfies KnownOptions<PostgresStoreOptions>;
+const RECONNECT_KNOWN = {
+  minDelayMs: true,
+  maxDelayMs: true,
+} as const satisfies KnownOptions<ReconnectOptions>;
+
 /** The Postgres {@link SessionStore}; `deleteExpired`, `subscribe` and `close` are always present. */
 export interface PostgresStore extends SessionStore {
   readonly name: 'postgres';
@@ -108,6 +126,13 @@ export interface PostgresStore extends SessionStore {
  * ```
  */
 export function postgresStore(options: PostgresStoreOptions): PostgresStore {
+  const unknown = [
+    ...unknownOptionIssues(options, KNOWN, { path: 'postgresStore' }),
+    ...unknownOptionIssues(options?.reconnect, RECONNECT_KNOWN, {
+      path: 'postgresStore.reconnect',
+    }),
+  ];
+  if (unknown.length > 0) throw new ConfigError(unknown);
   const { clock = systemClock, logger = console } = options;
   const names = namesFor(options);
   const channel = checkChannel(options.channel ?? names.qualifiedName, 'postgresStore.channel');

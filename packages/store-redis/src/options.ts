@@ -1,4 +1,11 @@
-import { type Clock, ConfigError, type Duration, parseDuration } from '@sess/core';
+import {
+  type Clock,
+  ConfigError,
+  type Duration,
+  type KnownOptions,
+  parseDuration,
+  unknownOptionIssues,
+} from '@sess/core';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 
 /** The default of `watermarkTtl`: browsers cap cookie lifetimes at 400 days. */
@@ -60,10 +67,23 @@ export interface RedisStoreOptions {
    * client the store created and of its subscriber connection (each failed reconnect attempt),
    * exceptions thrown by `subscribe` listeners, malformed broadcasts. Operations never report here:
    * they reject.
-   * @default logs with `console.error`
+   * @default one `console.error` line when errors start (the error's code, no stack), then one
+   *   with the count of errors when the store's own client is ready again: never a line per
+   *   reconnect attempt
    */
   onError?: (error: unknown) => void;
 }
+
+const KNOWN = {
+  client: true,
+  url: true,
+  clientOptions: true,
+  prefix: true,
+  timeout: true,
+  watermarkTtl: true,
+  clock: true,
+  onError: true,
+} as const satisfies KnownOptions<RedisStoreOptions>;
 
 function hasKeyPrefix(client: Redis | Cluster): boolean {
   const options = client.options as { keyPrefix?: string; redisOptions?: { keyPrefix?: string } };
@@ -75,7 +95,7 @@ export function validate(options: RedisStoreOptions): {
   timeoutMs: number;
   watermarkTtlMs: number;
 } {
-  const issues: string[] = [];
+  const issues = unknownOptionIssues(options, KNOWN, { path: 'redisStore' });
   const { client, url } = options;
   if ((client === undefined) === (url === undefined)) {
     issues.push('redisStore: give exactly one of `client` and `url`');

@@ -3,11 +3,13 @@ import {
   type Clock,
   ConfigError,
   GLOBAL_SCOPE,
+  type KnownOptions,
   type SessionRecord,
   type SessionStore,
   type StoreStats,
   type StoreStatsOptions,
   systemClock,
+  unknownOptionIssues,
 } from '@sess/core';
 import Database from 'better-sqlite3';
 import { DEFAULT_TABLE, hasColumn, migrate, REAP_AT, type Tables, tablesFor } from './schema.ts';
@@ -50,6 +52,14 @@ export interface SqliteStoreOptions {
   busyTimeout?: number;
 }
 
+const KNOWN = {
+  database: true,
+  table: true,
+  clock: true,
+  migrate: true,
+  busyTimeout: true,
+} as const satisfies KnownOptions<SqliteStoreOptions>;
+
 /** The SQLite {@link SessionStore}; every optional method but `subscribe` is present. */
 export interface SqliteStore extends SessionStore {
   readonly name: 'sqlite';
@@ -90,6 +100,8 @@ export interface SqliteStore extends SessionStore {
  * ```
  */
 export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
+  const unknown = unknownOptionIssues(options, KNOWN, { path: 'sqliteStore' });
+  if (unknown.length > 0) throw new ConfigError(unknown);
   const { database, table = DEFAULT_TABLE, clock = systemClock } = options;
   const t = tablesFor(table);
   if (typeof database !== 'string' && typeof database?.prepare !== 'function') {

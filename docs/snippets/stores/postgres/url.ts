@@ -1,11 +1,22 @@
+import { createServer } from 'node:http';
 import { createSessionManager } from '@sess/core';
 import { migrate, postgresStore } from '@sess/store-postgres';
 
 const store = postgresStore({ url: process.env.DATABASE_URL! });
 await migrate(store.pool); // idempotent; safe from several instances at once
 const sess = createSessionManager({ store, secret: process.env.SESS_SECRET! });
+const server = createServer(/* your app, using sess */).listen(3000);
 
-process.on('SIGTERM', () => {
-  sess.close(); // stops listening for broadcasts
-  void store.close(); // ends the LISTEN connection and the Pool the store created
+// A SIGTERM listener replaces Node's default (exit at once), so it must end the process itself:
+// stop accepting connections, let requests in flight finish, close sess and the store (its LISTEN
+// connection and the Pool it created), exit.
+process.once('SIGTERM', () => {
+  setTimeout(() => process.exit(1), 10_000).unref(); // a hung connection must not block the deploy
+  server.close(() => {
+    sess.close(); // stops listening for revocation broadcasts
+    store.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
 });

@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
+import { estimateSecretStrength } from '@sess/core';
 import type { Environment } from '../config/types.ts';
 import { type Finding, finding } from '../findings.ts';
 import { ASVS, asvs } from '../refs.ts';
 import type { Rule } from './context.ts';
-
-/** Estimated entropy, in bits, below which a secret is reported as guessable. */
-export const MIN_SECRET_BITS = 128;
 
 interface SecretUse {
   env: string;
@@ -42,46 +40,21 @@ function secretValues(env: Environment): { path: string; value: Value }[] {
 
 const digest = (value: Value): string => createHash('sha256').update(value).digest('hex');
 
-// Bits per word of a passphrase, as if drawn from a 7776-word (diceware) list.
-const WORD_BITS = Math.log2(7776);
-
 /**
- * A conservative estimate of a string's entropy: the lowest of its Shannon entropy, what its
- * character classes could hold, and, for text made of words, what its distinct words could hold.
- * Random base64url of 32 bytes scores about 215 bits; six common words about 78.
+ * Secrets a person made up (words, names, dates, keyboard patterns), by core's own estimator
+ * (zxcvbn): core refuses them at startup, so each is an error, with the fix.
  */
-export function estimateBits(text: string): number {
-  const words = text
-    .toLowerCase()
-    .split(/[^a-z]+/)
-    .filter(Boolean);
-  const wordy = /^[a-z]+([^a-z0-9]+[a-z]+)*[^a-z0-9]*$/i.test(text) && words.length > 1;
-  const wordBits = wordy ? new Set(words).size * WORD_BITS : Number.POSITIVE_INFINITY;
-  const chars = [...text];
-  const counts = new Map<string, number>();
-  for (const c of chars) counts.set(c, (counts.get(c) ?? 0) + 1);
-  let shannon = 0;
-  for (const n of counts.values()) shannon -= (n / chars.length) * Math.log2(n / chars.length);
-  const pool =
-    (/[a-z]/.test(text) ? 26 : 0) +
-    (/[A-Z]/.test(text) ? 26 : 0) +
-    (/[0-9]/.test(text) ? 10 : 0) +
-    (/[^a-zA-Z0-9]/.test(text) ? 33 : 0);
-  return Math.min(shannon * chars.length, chars.length * Math.log2(Math.max(pool, 2)), wordBits);
-}
-
-/** Guessable server secrets and HS256 keys (core itself refuses short and well-known ones). */
 export const secretStrength: Rule = ({ env }) =>
   secretValues(env)
     .filter((s) => typeof s.value === 'string' && !s.path.endsWith('privateKey'))
     .filter((s) => Buffer.byteLength(s.value as string) >= 32)
-    .filter((s) => estimateBits(s.value as string) < MIN_SECRET_BITS)
+    .filter((s) => estimateSecretStrength(s.value as string).guessable)
     .map((s) =>
       finding(
-        'warn',
+        'error',
         'secret-weak',
         env.name,
-        `looks guessable (estimated under ${MIN_SECRET_BITS} bits); use 32 random bytes, for example from \`sess keygen --alg HS256\``,
+        `looks made up by a person (words, names, dates or patterns), so core refuses it; use 32 random bytes, for example from \`sess keygen --alg HS256\``,
         { path: s.path, ref: asvs(ASVS.cryptoStrength) },
       ),
     );

@@ -2,11 +2,43 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { type KnownOptions, unknownOptionIssues } from '@sess/core';
 import { CliError, errorLabel } from '../errors.ts';
-import type { Environment, EnvironmentConfig } from './types.ts';
+import type {
+  Deployment,
+  Environment,
+  EnvironmentConfig,
+  PolicyInput,
+  RateLimit,
+} from './types.ts';
 
 const MODULES = new Set(['.js', '.mjs', '.cjs']);
 const TYPESCRIPT = new Set(['.ts', '.mts', '.cts']);
+
+// The CLI's own sections; `options` is checked by core itself (`createSessionManager`).
+const ENVIRONMENT_KEYS = {
+  options: true,
+  deployment: true,
+  rateLimits: true,
+  policy: true,
+} as const satisfies KnownOptions<EnvironmentConfig>;
+const SECTION_KEYS = {
+  deployment: {
+    origin: true,
+    crossSite: true,
+    subdomains: true,
+    browsers: true,
+  } satisfies KnownOptions<Deployment>,
+  rateLimits: { login: true, refresh: true } satisfies KnownOptions<
+    NonNullable<EnvironmentConfig['rateLimits']>
+  >,
+  policy: {
+    level: true,
+    justifications: true,
+    concurrentSessions: true,
+  } satisfies KnownOptions<PolicyInput>,
+} as const;
+const RATE_LIMIT_KEYS = { points: true, duration: true } as const satisfies KnownOptions<RateLimit>;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -125,5 +157,25 @@ function environment(file: string, name: string, config: unknown): Environment {
       throw new CliError('ERR_SESS_CLI_CONFIG', `${file}: ${name}.${key} must be an object`);
     }
   }
+  const unknown = unknownSections(name, config);
+  if (unknown.length > 0) {
+    throw new CliError('ERR_SESS_CLI_CONFIG', `${file}: ${unknown.join('; ')}`);
+  }
   return { name, file, config: config as unknown as EnvironmentConfig };
+}
+
+/** Unknown keys of an environment and of its own sections, each with the closest known name. */
+function unknownSections(name: string, config: Record<string, unknown>): string[] {
+  const issues = unknownOptionIssues(config, ENVIRONMENT_KEYS, { path: name });
+  for (const [section, known] of Object.entries(SECTION_KEYS)) {
+    issues.push(...unknownOptionIssues(config[section], known, { path: `${name}.${section}` }));
+  }
+  const limits = config.rateLimits;
+  for (const route of isObject(limits) ? Object.keys(SECTION_KEYS.rateLimits) : []) {
+    const path = `${name}.rateLimits.${route}`;
+    issues.push(
+      ...unknownOptionIssues((limits as Record<string, unknown>)[route], RATE_LIMIT_KEYS, { path }),
+    );
+  }
+  return issues;
 }

@@ -1,3 +1,4 @@
+import { type KnownOptions, unknownOptionIssues } from '../util/known-keys.ts';
 import type { CookieOptions, SameSite } from './types.ts';
 
 /** The names of the cookies sess sets. */
@@ -12,20 +13,22 @@ export interface CookieNames {
 
 /**
  * How sess names and scopes its cookies. Every option is optional; the defaults are the secure
- * choice and only need changing for local HTTP development, a shared parent domain, or a custom
- * refresh route.
+ * choice (on `http://localhost` too) and only need changing for a shared parent domain, a custom
+ * refresh route, or plain HTTP on a host other than localhost.
  *
  * @example
  * ```ts
- * // local development over plain http://localhost
- * const cookies: CookieConfig = { secure: process.env.NODE_ENV === 'production' };
+ * // a strict same-site policy, on the host only (the defaults otherwise)
+ * const cookies: CookieConfig = { sameSite: 'strict' };
  * ```
  */
 export interface CookieConfig {
   /**
-   * Sets `Secure` on every cookie. Turn off only for local development over plain HTTP: the
-   * `__Host-` / `__Secure-` prefixes are then dropped from the default names, since browsers refuse
-   * prefixed cookies without `Secure`.
+   * Sets `Secure` on every cookie. Keep it on in development too: Chromium and Firefox accept
+   * `Secure` cookies on `http://localhost`. Turn it off only for plain HTTP on another host, from
+   * a flag of its own (never from `NODE_ENV`, which is often unset in production): the `__Host-` /
+   * `__Secure-` prefixes are then dropped from the default names, since browsers refuse prefixed
+   * cookies without `Secure`.
    * @default true
    */
   secure?: boolean;
@@ -69,15 +72,20 @@ export interface ResolvedCookies {
 }
 
 const SAME_SITE: ReadonlySet<unknown> = new Set(['lax', 'strict', 'none']);
-const CONFIG_KEYS: ReadonlySet<string> = new Set([
-  'secure',
-  'sameSite',
-  'domain',
-  'partitioned',
-  'names',
-  'refreshPath',
-]);
-const NAME_KEYS = ['session', 'refresh', 'csrf'] as const;
+const CONFIG_KEYS = {
+  secure: true,
+  sameSite: true,
+  domain: true,
+  partitioned: true,
+  names: true,
+  refreshPath: true,
+} as const satisfies KnownOptions<CookieConfig>;
+const NAME_RECORD = {
+  session: true,
+  refresh: true,
+  csrf: true,
+} as const satisfies KnownOptions<CookieNames>;
+const NAME_KEYS = Object.keys(NAME_RECORD) as (keyof CookieNames)[];
 // RFC 6265 cookie-name (an RFC 7230 token): stricter than what the parser tolerates, on purpose.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const DOMAIN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
@@ -101,9 +109,7 @@ export function resolveCookieConfig(config: CookieConfig = {}): {
   const issues: string[] = [];
   const input: CookieConfig = config !== null && typeof config === 'object' ? config : {};
   if (input !== config) issues.push('must be an object');
-  for (const key of Object.keys(input)) {
-    if (!CONFIG_KEYS.has(key)) issues.push(`${key}: unknown option`);
-  }
+  issues.push(...unknownOptionIssues(input, CONFIG_KEYS));
 
   const secure = input.secure ?? true;
   if (typeof secure !== 'boolean') issues.push('secure: must be a boolean');
@@ -166,11 +172,11 @@ function checkNameKeys(names: unknown, issues: string[]): Partial<CookieNames> {
     issues.push('names: must be an object');
     return {};
   }
+  issues.push(...unknownOptionIssues(names, NAME_RECORD, { path: 'names' }));
   const picked: Partial<CookieNames> = {};
-  for (const [key, name] of Object.entries(names)) {
-    if (name === undefined) continue;
-    if ((NAME_KEYS as readonly string[]).includes(key)) picked[key as keyof CookieNames] = name;
-    else issues.push(`names.${key}: unknown cookie`);
+  for (const key of NAME_KEYS) {
+    const name: unknown = (names as Partial<Record<string, unknown>>)[key];
+    if (Object.hasOwn(names, key) && name !== undefined) picked[key] = name as string;
   }
   return picked;
 }

@@ -1,3 +1,4 @@
+import { type KnownOptions, unknownOptionIssues } from '../util/known-keys.ts';
 import { normalizeOrigin } from './origin.ts';
 
 /**
@@ -58,14 +59,14 @@ export interface ResolvedCsrf {
 }
 
 const MODES: ReadonlySet<unknown> = new Set(['synchronizer', 'double-submit', 'origin-only']);
-const OPTION_KEYS: ReadonlySet<string> = new Set([
-  'trustedOrigins',
-  'mode',
-  'headerName',
-  'formField',
-  'allowSameSite',
-  'allowMissingOrigin',
-]);
+const OPTION_KEYS = {
+  trustedOrigins: true,
+  mode: true,
+  headerName: true,
+  formField: true,
+  allowSameSite: true,
+  allowMissingOrigin: true,
+} as const satisfies KnownOptions<CsrfOptions>;
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 // Headers a cross-origin page may send without a CORS preflight, plus the cookie itself.
 const UNFIT_HEADERS: ReadonlySet<string> = new Set([
@@ -90,9 +91,7 @@ export function resolveCsrfConfig(options: CsrfOptions): {
   const input: Partial<CsrfOptions> =
     options !== null && typeof options === 'object' ? options : {};
   if (input !== options) issues.push('must be an object');
-  for (const key of Object.keys(input)) {
-    if (!OPTION_KEYS.has(key)) issues.push(`${key}: unknown option`);
-  }
+  issues.push(...unknownOptionIssues(input, OPTION_KEYS));
 
   const mode = input.mode ?? 'synchronizer';
   if (!MODES.has(mode)) {

@@ -1,4 +1,6 @@
 import { ConfigError } from '../errors.ts';
+import { type KnownOptions, unknownOptionIssues } from '../util/known-keys.ts';
+import type { BindingOptions } from './binding.ts';
 
 /** A `Clear-Site-Data` directive (sent quoted). */
 export type ClearSiteDataDirective = 'cache' | 'cookies' | 'storage' | 'executionContexts' | '*';
@@ -42,13 +44,18 @@ const DIRECTIVES: ReadonlySet<unknown> = new Set([
   'executionContexts',
   '*',
 ]);
-const KEYS: ReadonlySet<string> = new Set([
-  'clearSiteData',
-  'retryAfter',
-  'bodyLimit',
-  'realm',
-  'tokensInBody',
-]);
+const KEYS = {
+  clearSiteData: true,
+  retryAfter: true,
+  bodyLimit: true,
+  realm: true,
+  tokensInBody: true,
+} as const satisfies KnownOptions<HttpAuthOptions>;
+// What a binding's createAuth takes besides these; it takes them out before calling us, so they
+// are only suggested (`sessionIdparam` is a typo of one), never accepted here.
+const BINDING_ONLY = {
+  sessionIdParam: true,
+} as const satisfies KnownOptions<Omit<BindingOptions, keyof HttpAuthOptions>>;
 
 /** Validates {@link HttpAuthOptions}; throws one ConfigError listing every problem. */
 export function resolveHttpAuthOptions(
@@ -56,9 +63,9 @@ export function resolveHttpAuthOptions(
   prefix = 'http',
 ): ResolvedHttpAuthOptions {
   const issues: string[] = [];
-  for (const key of Object.keys(options)) {
-    if (!KEYS.has(key)) issues.push(`${prefix}.${key}: unknown option`);
-  }
+  issues.push(
+    ...unknownOptionIssues(options, KEYS, { path: prefix, suggest: Object.keys(BINDING_ONLY) }),
+  );
   const directives = options.clearSiteData ?? ['cookies', 'storage'];
   if (
     directives !== false &&

@@ -1,7 +1,8 @@
 import { utf8Encoder } from '../util/encoding.ts';
+import { type KnownOptions, unknownOptionIssues } from '../util/known-keys.ts';
 import { PROFILES, rsaIssues, rsaJwkIssues } from './algorithms.ts';
 import { isCryptoKey, keyLabel } from './key-import.ts';
-import type { AsymmetricAlgorithm, AsymmetricKeyInput, KeyInput } from './keyring.ts';
+import type { AsymmetricAlgorithm, AsymmetricKeyInput, HmacKeyInput, KeyInput } from './keyring.ts';
 import { weakSecretReason } from './weak-secrets.ts';
 
 const MIN_HMAC_BYTES = 32;
@@ -15,6 +16,17 @@ const PKCS1_FIX = {
   public: '`openssl rsa -RSAPublicKey_in -pubout`',
 } as const;
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+const HMAC_KEYS = {
+  kid: true,
+  alg: true,
+  secret: true,
+} as const satisfies KnownOptions<HmacKeyInput>;
+const ASYMMETRIC_KEYS = {
+  kid: true,
+  alg: true,
+  privateKey: true,
+  publicKey: true,
+} as const satisfies KnownOptions<AsymmetricKeyInput>;
 
 /**
  * Everything wrong with one key input that can be seen without importing it, each line naming the
@@ -23,7 +35,13 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 export function keyIssues(key: KeyInput, signs: boolean): string[] {
   if (typeof key !== 'object' || key === null) return ['keyring: every key must be an object'];
   const where = typeof key.kid === 'string' ? keyLabel(key.kid) : 'key';
-  const issues: string[] = [];
+  const known =
+    key.alg === 'HS256'
+      ? HMAC_KEYS
+      : typeof key.alg === 'string' && Object.hasOwn(PROFILES, key.alg)
+        ? ASYMMETRIC_KEYS
+        : { ...HMAC_KEYS, ...ASYMMETRIC_KEYS };
+  const issues = unknownOptionIssues(key, known).map((issue) => `${where}: ${issue}`);
   if (typeof key.kid !== 'string' || !KID.test(key.kid)) {
     issues.push(`${where}: kid must be 1-128 printable ASCII characters without spaces`);
   }

@@ -131,7 +131,7 @@ describe('resolveCookieConfig', () => {
         'secure: must be a boolean',
         `sameSite: must be 'lax', 'strict' or 'none'`,
         'partitioned: must be a boolean',
-        'names.sesion: unknown cookie',
+        'names.sesion: unknown option (did you mean `session`?)',
         `refreshPath: must be a URL path starting with '/'`,
         expect.stringMatching(/^names\.session: not a valid cookie name/),
       ]),

@@ -1,0 +1,20 @@
+import { createServer } from 'node:http';
+import { createSessionManager } from '@sess/core';
+import { postgresStore } from '@sess/store-postgres';
+
+const store = postgresStore({ url: process.env.DATABASE_URL! });
+const sess = createSessionManager({ store, secret: process.env.SESS_SECRET! });
+const server = createServer(/* your app, using sess */).listen(3000);
+
+// A SIGTERM listener replaces Node's default (exit at once), so it must end the process itself:
+// stop accepting connections, let requests in flight finish, close sess and the store, exit.
+process.once('SIGTERM', () => {
+  setTimeout(() => process.exit(1), 10_000).unref(); // a hung connection must not block the deploy
+  server.close(() => {
+    sess.close(); // stops listening for revocation broadcasts
+    store.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+});
