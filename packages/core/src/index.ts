@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 
+export type { AnomalyOptions } from './anomalies.ts';
 export type {
   BindingPolicy,
   JwtOptions,
@@ -77,8 +78,8 @@ export {
   StoreError,
 } from './errors.ts';
 export {
-  defaultLogger,
   type DurationMetrics,
+  defaultLogger,
   type Logger,
   type LoginFailureReason,
   type MetricsSnapshot,
@@ -157,7 +158,6 @@ export {
   type SessionRecord,
   type SessionStore,
 } from './store.ts';
-export type { AnomalyOptions } from './anomalies.ts';
 export { type Clock, systemClock } from './util/clock.ts';
 export { type Duration, parseDuration } from './util/duration.ts';
 export {
