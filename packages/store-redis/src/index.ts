@@ -4,9 +4,19 @@
  *
  * @packageDocumentation
  */
-export { failFastOptions } from './client.ts';
+export {
+  clusterFailFastOptions,
+  failFastOptions,
+  sentinelFailFastOptions,
+} from './client.ts';
 export { DEFAULT_PREFIX, escapeGlob } from './keys.ts';
 export { TAG_CACHE_SIZE } from './operations.ts';
-export { DEFAULT_TIMEOUT, DEFAULT_WATERMARK_TTL, type RedisStoreOptions } from './options.ts';
+export {
+  DEFAULT_TIMEOUT,
+  DEFAULT_WATERMARK_TTL,
+  type DurabilityOptions,
+  type RedisStoreOptions,
+  type SentinelAddress,
+} from './options.ts';
 export { scanKeys } from './scan.ts';
 export { type RedisStore, redisStore } from './store.ts';

@@ -2,6 +2,7 @@ import { type Clock, GLOBAL_SCOPE, type SessionRecord, type SessionStore } from 
 import type { Cluster, Redis } from 'ioredis';
 import type { Broadcast } from './broadcast.ts';
 import { isCluster } from './client.ts';
+import type { Durability, Writes } from './durability.ts';
 import { type KeyLayout, userTag } from './keys.ts';
 import {
   CREATE,
@@ -30,6 +31,8 @@ export interface Context {
   clock: Clock;
   broadcast: Broadcast;
   watermarkTtlMs: number;
+  /** Where writes go, and what they wait for afterwards (see durability.ts). */
+  writes: Durability;
 }
 
 const duplicate = (): Error =>
@@ -53,6 +56,7 @@ export function createOperations({
   clock,
   broadcast,
   watermarkTtlMs,
+  writes,
 }: Context): Operations {
   const cluster = isCluster(client);
 
@@ -87,13 +91,15 @@ export function createOperations({
   ];
 
   // In Cluster the pointer (another slot) is claimed first: it is the id's claim across all users.
-  const claimPointer = async (record: SessionRecord, tag: string): Promise<void> => {
-    if (
-      (await client.set(keys.pointer(record.id), tag, 'PXAT', keepUntil(record), 'NX')) === null
-    ) {
-      throw duplicate();
-    }
+  const claimPointer = async (w: Writes, record: SessionRecord, tag: string): Promise<void> => {
+    const pointer = keys.pointer(record.id);
+    const claimed = await w.send(pointer, (c) =>
+      c.set(pointer, tag, 'PXAT', keepUntil(record), 'NX'),
+    );
+    if (claimed === null) throw duplicate();
   };
+  const unlinkPointers = (w: Writes, ids: readonly string[]): Promise<unknown> =>
+    Promise.all(ids.map((id) => w.send(keys.pointer(id), (c) => c.unlink(keys.pointer(id)))));
 
   // The stored record with this id, live or retained: `get` and `getExpired` judge it by its times.
   const lookup = async (id: string): Promise<SessionRecord | null> => {
@@ -113,17 +119,19 @@ export function createOperations({
     return record;
   };
 
-  const raise = async (key: string, value: number, expiresAt: number, head: string) =>
-    Number(await runScript(client, RAISE, [key], [String(value), expiresAt, keys.channel, head]));
+  const raise = async (w: Writes, key: string, value: number, expiresAt: number, head: string) =>
+    Number(await w.script(RAISE, [key], [String(value), expiresAt, keys.channel, head]));
 
   return {
     async create(record) {
+      const w = writes('create');
       const tag = userTag(record.userId);
-      if (cluster) await claimPointer(record, tag);
+      if (cluster) await claimPointer(w, record, tag);
       const args = insertArgs(record, tag);
-      if ((await runScript(client, CREATE, sessionKeys(tag, record.id), args)) !== 1) {
+      if ((await w.script(CREATE, sessionKeys(tag, record.id), args)) !== 1) {
         throw duplicate();
       }
+      await w.settle();
       remember(record.id, tag);
     },
 
@@ -131,8 +139,9 @@ export function createOperations({
       if (!Number.isInteger(max) || max < 1) {
         throw new TypeError('redisStore.createCapped: cap.max must be an integer >= 1');
       }
+      const w = writes('createCapped');
       const tag = userTag(record.userId);
-      if (cluster) await claimPointer(record, tag);
+      if (cluster) await claimPointer(w, record, tag);
       const args = [
         ...insertArgs(record, tag),
         keys.sessionBase(tag),
@@ -142,8 +151,7 @@ export function createOperations({
         notBefore,
         now,
       ];
-      const [created, evicted = []] = (await runScript(
-        client,
+      const [created, evicted = []] = (await w.script(
         CREATE_CAPPED,
         sessionKeys(tag, record.id),
         args,
@@ -152,8 +160,9 @@ export function createOperations({
       for (const id of evicted) tags.delete(id);
       if (cluster) {
         const unclaimed = created === 1 ? evicted : [...evicted, record.id];
-        await Promise.all(unclaimed.map((id) => client.unlink(keys.pointer(id))));
+        await unlinkPointers(w, unclaimed);
       }
+      await w.settle();
       if (created === 1) remember(record.id, tag);
       return { created: created === 1, evicted };
     },
@@ -183,28 +192,30 @@ export function createOperations({
         record.id,
         k,
       ];
-      const result = await runScript(client, UPDATE, sessionKeys(tag, record.id), args);
-      if (result === 2) await client.pexpireat(keys.pointer(record.id), k, 'GT');
+      const w = writes('update');
+      const result = await w.script(UPDATE, sessionKeys(tag, record.id), args);
+      const pointer = keys.pointer(record.id);
+      if (result === 2) await w.send(pointer, (c) => c.pexpireat(pointer, k, 'GT'));
+      await w.settle();
       return result !== 0;
     },
 
     async delete(id) {
       const now = clock.now();
+      const w = writes('delete');
       if (!cluster) {
         const args = [keys.prefix, id, now];
         tags.delete(id);
-        return (await runScript(client, DELETE_BY_POINTER, [keys.pointer(id)], args)) === 1;
+        const deleted = await w.script(DELETE_BY_POINTER, [keys.pointer(id)], args);
+        await w.settle();
+        return deleted === 1;
       }
       const tag = await tagOf(id);
       if (tag === null) return false;
-      const live = await runScript(
-        client,
-        DELETE,
-        [keys.session(tag, id), keys.index(tag)],
-        [now, id],
-      );
+      const live = await w.script(DELETE, [keys.session(tag, id), keys.index(tag)], [now, id]);
       // After the session: a pointer left behind by a failure here points at nothing and expires.
-      await client.unlink(keys.pointer(id));
+      await unlinkPointers(w, [id]);
+      await w.settle();
       tags.delete(id);
       return live === 1;
     },
@@ -221,19 +232,24 @@ export function createOperations({
       const pointers = cluster ? '' : keys.pointerBase; // '': the script leaves them to us
       const except = deleteOptions?.except ?? [];
       const args = [keys.sessionBase(tag), pointers, clock.now(), ...except];
-      const [count, gone] = (await runScript(client, DELETE_USER, [keys.index(tag)], args)) as [
+      const w = writes('deleteByUser');
+      const [count, gone] = (await w.script(DELETE_USER, [keys.index(tag)], args)) as [
         number,
         string[],
       ];
       for (const id of gone) tags.delete(id);
-      if (cluster) await Promise.all(gone.map((id) => client.unlink(keys.pointer(id))));
+      if (cluster) await unlinkPointers(w, gone);
+      await w.settle();
       return count;
     },
 
     async deny(key, expiresAt) {
+      const w = writes('deny');
       const head = broadcast.head('deny', key);
-      const kept = await raise(keys.deny(key), expiresAt, expireAt(expiresAt), head);
+      const kept = await raise(w, keys.deny(key), expiresAt, expireAt(expiresAt), head);
+      // Delivered here even if the replicas fail to acknowledge: refusing more is the safe side.
       broadcast.deliver({ type: 'deny', key, expiresAt: kept });
+      await w.settle();
     },
 
     async isDenied(key) {
@@ -242,9 +258,11 @@ export function createOperations({
     },
 
     async setNotBefore(scope, at) {
+      const w = writes('setNotBefore');
       const head = broadcast.head('not-before', scope);
-      const kept = await raise(keys.watermark(scope), at, expireAt(at) + watermarkTtlMs, head);
+      const kept = await raise(w, keys.watermark(scope), at, expireAt(at) + watermarkTtlMs, head);
       broadcast.deliver({ type: 'not-before', scope, at: kept });
+      await w.settle();
     },
 
     async getNotBefore(userId) {

@@ -7,6 +7,7 @@ import {
   unknownOptionIssues,
 } from '@sess/core';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import type { DurabilitySettings } from './durability.ts';
 
 /** The default of `watermarkTtl`: browsers cap cookie lifetimes at 400 days. */
 export const DEFAULT_WATERMARK_TTL: Duration = '400d';
@@ -14,7 +15,31 @@ export const DEFAULT_WATERMARK_TTL: Duration = '400d';
 /** The default of `timeout`. */
 export const DEFAULT_TIMEOUT: Duration = '2s';
 
-/** Options of {@link redisStore}. Give exactly one of `client` and `url`. */
+/** A Sentinel to ask where the master is. */
+export interface SentinelAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * Wait for replicas before answering a write: see {@link RedisStoreOptions.durability}.
+ * @example `{ replicas: 1, timeout: '50ms' }`
+ */
+export interface DurabilityOptions {
+  /** How many replicas must acknowledge each write (an integer from 1). */
+  readonly replicas: number;
+  /**
+   * How long Redis waits for them (seconds, or a string such as `'50ms'`); below the store's
+   * `timeout` and the client's `commandTimeout`. Fewer acknowledgements by then: the operation
+   * rejects (a 503), although the master has the write.
+   */
+  readonly timeout: Duration;
+}
+
+/**
+ * Options of {@link redisStore}. Give exactly one of `client`, `url` and `sentinels` (with
+ * `name`).
+ */
 export interface RedisStoreOptions {
   /**
    * An ioredis `Redis` or `Cluster` client you own: the store never closes it and never changes
@@ -24,11 +49,24 @@ export interface RedisStoreOptions {
   client?: Redis | Cluster;
   /**
    * A `redis://` or `rediss://` URL for a single-node client that the store creates with
-   * {@link failFastOptions} and closes in `close()`. For a Cluster, pass a `client`.
+   * {@link failFastOptions} and closes in `close()`; or a
+   * `redis+sentinel://[:password@]host:port[,host:port...]/<master name>[/<db>]` URL for a client
+   * that finds the master through Sentinel, with {@link sentinelFailFastOptions} (the password is
+   * the master's; a Sentinel's own goes in `clientOptions.sentinelPassword`). For a Cluster, pass
+   * a `client` (see {@link clusterFailFastOptions}).
    */
   url?: string;
   /**
-   * ioredis options for the client created from `url`, applied over {@link failFastOptions}.
+   * Sentinels to ask for the master named `name`: the store creates the client, as for a
+   * `redis+sentinel://` URL.
+   * @example `sentinels: [{ host: '10.0.0.1', port: 26379 }, { host: '10.0.0.2', port: 26379 }]`
+   */
+  sentinels?: readonly SentinelAddress[];
+  /** The master name the Sentinels monitor (`sentinel monitor <name> ...`); with `sentinels`. */
+  name?: string;
+  /**
+   * ioredis options for the client created from `url` or `sentinels`, applied over
+   * {@link failFastOptions} (and {@link sentinelFailFastOptions} with Sentinel).
    * @default {}
    */
   clientOptions?: RedisOptions;
@@ -72,6 +110,18 @@ export interface RedisStoreOptions {
    *   reconnect attempt
    */
   onError?: (error: unknown) => void;
+  /**
+   * Makes every write that matters for security or for a live session (a revocation: `deny`,
+   * `setNotBefore`; `delete`, `deleteByUser`; `create`, `createCapped`; `update`, which rotates
+   * and touches) wait until `replicas` replicas have it: `WAIT replicas timeout` on the connection
+   * that wrote (in Cluster, the key's master), `WAITAOF 0 replicas timeout` on Redis 7.2 and later.
+   * Fewer acknowledgements in time and the operation rejects (core answers 503), never succeeds.
+   * Replication is asynchronous otherwise: a failover to a replica that missed a write undoes it,
+   * and an undone revocation makes a revoked credential valid again. Reads are unchanged.
+   * While it waits, the connection answers nothing else: see the cost in docs/stores/redis.md.
+   * @default off: writes are answered once the master has them
+   */
+  durability?: DurabilityOptions;
 }
 
 const KNOWN = {
@@ -83,6 +133,9 @@ const KNOWN = {
   watermarkTtl: true,
   clock: true,
   onError: true,
+  sentinels: true,
+  name: true,
+  durability: true,
 } as const satisfies KnownOptions<RedisStoreOptions>;
 
 function hasKeyPrefix(client: Redis | Cluster): boolean {
@@ -94,11 +147,23 @@ function hasKeyPrefix(client: Redis | Cluster): boolean {
 export function validate(options: RedisStoreOptions): {
   timeoutMs: number;
   watermarkTtlMs: number;
+  durability: DurabilitySettings | null;
 } {
   const issues = unknownOptionIssues(options, KNOWN, { path: 'redisStore' });
-  const { client, url } = options;
-  if ((client === undefined) === (url === undefined)) {
-    issues.push('redisStore: give exactly one of `client` and `url`');
+  const { client, url, sentinels } = options;
+  const given = [client, url, sentinels].filter((v) => v !== undefined).length;
+  if (given !== 1) issues.push('redisStore: give exactly one of `client`, `url` and `sentinels`');
+  if (sentinels !== undefined) {
+    const valid = (s: SentinelAddress) =>
+      typeof s?.host === 'string' && Number.isInteger(s.port) && s.port > 0 && s.port < 65_536;
+    if (!Array.isArray(sentinels) || sentinels.length === 0 || !sentinels.every(valid)) {
+      issues.push('redisStore.sentinels: expected a non-empty list of { host, port }');
+    }
+  }
+  if ((sentinels === undefined) !== (options.name === undefined)) {
+    issues.push('redisStore.name: give it with `sentinels`, and only then');
+  } else if (options.name !== undefined && (typeof options.name !== 'string' || !options.name)) {
+    issues.push('redisStore.name: expected the master name the Sentinels monitor');
   }
   if (client !== undefined) {
     if (typeof client?.evalsha !== 'function') {
@@ -117,6 +182,37 @@ export function validate(options: RedisStoreOptions): {
   };
   const timeoutMs = positive(options.timeout ?? DEFAULT_TIMEOUT, 'timeout');
   const watermarkTtlMs = positive(options.watermarkTtl ?? DEFAULT_WATERMARK_TTL, 'watermarkTtl');
+  const durability = checkDurability(options.durability, timeoutMs, issues);
   if (issues.length > 0) throw new ConfigError(issues);
-  return { timeoutMs, watermarkTtlMs };
+  return { timeoutMs, watermarkTtlMs, durability };
+}
+
+const DURABILITY_KNOWN = {
+  replicas: true,
+  timeout: true,
+} as const satisfies KnownOptions<DurabilityOptions>;
+
+function checkDurability(
+  value: DurabilityOptions | undefined,
+  timeoutMs: number,
+  issues: string[],
+): DurabilitySettings | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'object' || value === null) {
+    issues.push('redisStore.durability: expected { replicas, timeout }');
+    return null;
+  }
+  issues.push(...unknownOptionIssues(value, DURABILITY_KNOWN, { path: 'redisStore.durability' }));
+  const { replicas } = value;
+  if (!Number.isInteger(replicas) || replicas < 1) {
+    issues.push('redisStore.durability.replicas: must be an integer >= 1');
+  }
+  const ms = parseDuration(value.timeout);
+  if (ms === null || ms <= 0) {
+    issues.push('redisStore.durability.timeout: must be a positive duration');
+  } else if (ms >= timeoutMs) {
+    // The wait has to end, and be answered, before the store gives up on the operation.
+    issues.push('redisStore.durability.timeout: must be below the store `timeout`');
+  }
+  return { replicas, timeoutMs: ms ?? 0 };
 }

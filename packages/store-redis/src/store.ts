@@ -7,6 +7,7 @@ import {
 } from '@sess/core';
 import { createBroadcast } from './broadcast.ts';
 import { createClient, isCluster } from './client.ts';
+import { durability as writePath } from './durability.ts';
 import { keyLayout } from './keys.ts';
 import { createOperations } from './operations.ts';
 import { type RedisStoreOptions, validate } from './options.ts';
@@ -24,7 +25,8 @@ export interface RedisStore extends SessionStore {
 }
 
 /**
- * A {@link SessionStore} on Redis through ioredis, for a single node or a Redis Cluster.
+ * A {@link SessionStore} on Redis through ioredis, for a single node (with or without Sentinel) or a
+ * Redis Cluster.
  *
  * - All keys of one user share a hash tag (a digest of the user id), so the per-user writes
  *   (create with its index entry, update, delete, delete-by-user with `except`) are single Lua
@@ -41,6 +43,8 @@ export interface RedisStore extends SessionStore {
  *   connection opened on the first subscription, so revocations reach every instance.
  * - Every failure rejects (core turns it into a 503), and no operation outlives `timeout`. A
  *   client created from `url` fails fast; see {@link failFastOptions}.
+ * - With `durability`, every write waits for replicas (`WAIT`) before it is answered; see
+ *   {@link RedisStoreOptions.durability}.
  * - `get(id)` is one round trip: ids this instance has seen map to their user's slot in process
  *   ({@link TAG_CACHE_SIZE} entries; an id never changes user), so a hit is a plain `HGET`. On a
  *   miss a single node follows the id → user pointer inside one script; a Cluster (where a script
@@ -59,24 +63,32 @@ export interface RedisStore extends SessionStore {
  * ```
  */
 export function redisStore(options: RedisStoreOptions): RedisStore {
-  const { timeoutMs, watermarkTtlMs } = validate(options);
+  const { timeoutMs, watermarkTtlMs, durability } = validate(options);
   const { clock = systemClock } = options;
   const report = options.onError ? null : outageLog();
   const onError = options.onError ?? report!.onError;
   const keys = keyLayout(options.prefix);
   const owned = options.client === undefined;
-  const client =
-    options.client ?? createClient(options.url as string, options.clientOptions, onError);
+  const client = options.client ?? createClient(options, options.clientOptions, onError);
   if (report && owned) client.on('ready', report.ready);
   const broadcast = createBroadcast(client, keys.channel, onError);
-  const ops = createOperations({ client, keys, clock, broadcast, watermarkTtlMs });
+  const ops = createOperations({
+    client,
+    keys,
+    clock,
+    broadcast,
+    watermarkTtlMs,
+    writes: writePath(client, durability),
+  });
 
   // The backstop behind the client's own timeouts. On a single node every operation is one command,
   // so a client with a commandTimeout within the bound needs no timer of ours (no allocation on the
   // hot path). Otherwise a timer races the operation; its late answer is still handled by the
   // `then` below, so it can never become an unhandled rejection.
+  // With durability a write is several commands (a write and its wait, a version check): timed too.
   const commandTimeout = isCluster(client) ? undefined : client.options.commandTimeout;
-  const bounded = typeof commandTimeout === 'number' && commandTimeout <= timeoutMs;
+  const bounded =
+    durability === null && typeof commandTimeout === 'number' && commandTimeout <= timeoutMs;
   const within = <T>(operation: string, pending: Promise<T>): Promise<T> =>
     bounded
       ? pending
