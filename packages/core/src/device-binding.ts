@@ -126,7 +126,7 @@ export class DeviceBinding {
     macsOf: (text: string) => string[],
   ): readonly BindingMismatch[] {
     const parts = claim.split('.');
-    let found: BindingMismatch[] | null = null;
+    let found: readonly BindingMismatch[] = NONE;
     this.#policies.forEach(([kind, policy], i) => {
       const expected = parts[i];
       const actual = factOf(kind, request);
@@ -135,9 +135,9 @@ export class DeviceBinding {
       const match = macsOf(label(kind, actual)).some((mac) =>
         timingSafeEqual(mac.slice(0, MAC_LENGTH), expected),
       );
-      if (!match) (found ??= []).push({ kind, action: policy as BindingMismatch['action'] });
+      if (!match) found = [...found, { kind, action: policy as BindingMismatch['action'] }];
     });
-    return found ?? NONE;
+    return found;
   }
 }
 

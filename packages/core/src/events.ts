@@ -237,7 +237,8 @@ export class EventHub {
   #count<E extends SessEventName>(name: E, payload: SessEventMap[E]): void {
     const field = LABELS[name];
     if (field !== undefined) {
-      const counts: Record<string, number> = (this.#labels[name] ??= {});
+      const counts: Record<string, number> = this.#labels[name] ?? {};
+      this.#labels[name] = counts;
       const value = String((payload as Record<string, unknown>)[field]);
       const label = value in counts || Object.keys(counts).length < MAX_LABELS ? value : 'other';
       counts[label] = (counts[label] ?? 0) + 1;

@@ -54,15 +54,22 @@ export class IssuedResult extends Redacting implements Issued {
 }
 
 export class ValidatedResult extends Redacting implements Validated {
-  constructor(
-    readonly sessionId: string,
-    readonly userId: string,
-    readonly session: Session | null,
-    readonly claims: AccessClaims | null,
-    readonly authenticatedAt: number | null,
-    readonly credential: string | null,
-    readonly cookies: readonly CookieInstruction[],
-  ) {
+  readonly sessionId: string;
+  readonly userId: string;
+  readonly session: Session | null;
+  readonly claims: AccessClaims | null;
+  readonly authenticatedAt: number | null;
+  readonly credential: string | null;
+  readonly cookies: readonly CookieInstruction[];
+
+  constructor(fields: Validated) {
     super();
+    this.sessionId = fields.sessionId;
+    this.userId = fields.userId;
+    this.session = fields.session;
+    this.claims = fields.claims;
+    this.authenticatedAt = fields.authenticatedAt;
+    this.credential = fields.credential;
+    this.cookies = fields.cookies;
   }
 }

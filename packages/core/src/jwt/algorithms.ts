@@ -1,5 +1,5 @@
 import { decodeBase64url } from '../util/encoding.ts';
-import type { AsymmetricAlgorithm } from './keyring.ts';
+import type { AsymmetricAlgorithm } from './key-types.ts';
 
 /** What an asymmetric algorithm asks of a key, in JWK and in Web Crypto terms. */
 export interface AlgorithmProfile {

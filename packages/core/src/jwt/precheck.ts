@@ -1,6 +1,6 @@
 import { type AuthFailureReason, InvalidCredentialError } from '../errors.ts';
 import { decodeBase64url, isBase64url } from '../util/encoding.ts';
-import type { KeyAlgorithm } from './keyring.ts';
+import type { KeyAlgorithm } from './key-types.ts';
 import { parseStrictJsonObject } from './strict-json.ts';
 
 /** The longest access token accepted, in characters. */
