@@ -12,7 +12,8 @@ export type Invariant =
   | '503-without-retry-after'
   | 'latency'
   | 'no-recovery'
-  | 'not-durable';
+  | 'not-durable'
+  | 'write-lost';
 
 /** One broken invariant, with the events that show it. */
 export interface Violation {
@@ -371,4 +372,68 @@ export function describeViolations(
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * A write sent straight to the store by a failover scenario's write stream: a revocation (`deny`
+ * of a key), a creation (`create` of a session) or a rotation (`update` to `version`).
+ */
+export interface StoreWrite {
+  readonly seq: number;
+  readonly kind: 'revocation' | 'creation' | 'rotation';
+  /** The denied key, or the session id. */
+  readonly subject: string;
+  /** The version a creation or rotation wrote. */
+  readonly version?: number;
+  readonly start: number;
+  readonly end: number;
+  /** The store answered success (an acknowledged write); false when it rejected. */
+  readonly acknowledged: boolean;
+}
+
+/** What the store holds once the faults are over, read back for every subject of the stream. */
+export interface StoreReadback {
+  /** Denied keys that read as denied. */
+  readonly denied: ReadonlySet<string>;
+  /** Session id -> the version stored (null: missing). */
+  readonly versions: ReadonlyMap<string, number | null>;
+}
+
+/** Per kind of write: how many were acknowledged, and how many of those are gone. */
+export interface WriteLosses {
+  readonly acknowledged: Readonly<Record<StoreWrite['kind'], number>>;
+  readonly lost: Readonly<Record<StoreWrite['kind'], number>>;
+}
+
+/**
+ * The `write-lost` invariant: every acknowledged write is still there at the end. A revocation's
+ * key reads as denied; a session created (and not deleted: the stream never deletes) exists; a
+ * rotation to version v left a version >= v. Pure, like {@link checkHistory}.
+ */
+export function checkStoreWrites(
+  writes: readonly StoreWrite[],
+  readback: StoreReadback,
+): { violations: Violation[]; losses: WriteLosses } {
+  const zero = () => ({ revocation: 0, creation: 0, rotation: 0 });
+  const acknowledged = zero();
+  const lost = zero();
+  const violations: Violation[] = [];
+  for (const w of writes) {
+    if (!w.acknowledged) continue;
+    acknowledged[w.kind]++;
+    let gone: boolean;
+    if (w.kind === 'revocation') gone = !readback.denied.has(w.subject);
+    else {
+      const stored = readback.versions.get(w.subject) ?? null;
+      gone = stored === null || stored < (w.version ?? 0);
+    }
+    if (!gone) continue;
+    lost[w.kind]++;
+    violations.push({
+      invariant: 'write-lost',
+      message: `acknowledged ${w.kind} of ${w.subject} (answered at ${w.end.toFixed(0)}) is gone`,
+      events: [w.seq],
+    });
+  }
+  return { violations, losses: { acknowledged, lost } };
 }
