@@ -13,6 +13,7 @@ export const sourceAliases: Record<string, string> = {
   '@sess/koa': src('koa/src/index.ts'),
   '@sess/hono': src('hono/src/index.ts'),
   '@sess/client': src('client/src/index.ts'),
+  '@sess/opentelemetry': src('opentelemetry/src/index.ts'),
   '@sess/behaviour-suite': src('behaviour-suite/src/index.ts'),
   '@sess/store-test-kit/vitest': src('store-test-kit/src/vitest.ts'),
   '@sess/store-test-kit': src('store-test-kit/src/index.ts'),

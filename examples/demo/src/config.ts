@@ -30,12 +30,18 @@ export interface DemoConfig {
   readonly accessTtl: number | null;
   /** Idle timeout of standard sessions in seconds (`SESS_IDLE_TIMEOUT`), null for sess's default. */
   readonly idleTimeout: number | null;
+  /** `SESS_METRICS=1`: OpenTelemetry metrics as Prometheus text at `GET /metrics`. */
+  readonly metrics: boolean;
 }
 
 /** Reads and checks the environment; a bad value throws one error that lists every problem. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DemoConfig {
   const problems: string[] = [];
-  const pick = <T extends string>(name: string, choices: readonly T[], fallback = choices[0]): T => {
+  const pick = <T extends string>(
+    name: string,
+    choices: readonly T[],
+    fallback = choices[0],
+  ): T => {
     const value = env[name] ?? fallback;
     if ((choices as readonly string[]).includes(value as string)) return value as T;
     problems.push(`${name} must be one of ${choices.join(', ')}`);
@@ -65,6 +71,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DemoConfig 
   if (origin !== null && !/^https?:\/\/[^/]+$/.test(origin)) {
     problems.push('SESS_ORIGIN must be scheme://host[:port]');
   }
+  if (!['0', '1', undefined].includes(env.SESS_METRICS))
+    problems.push('SESS_METRICS must be 0 or 1');
   if (problems.length > 0)
     throw new Error(`Invalid demo configuration:\n- ${problems.join('\n- ')}`);
   return {
@@ -82,5 +90,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DemoConfig 
     logLevel,
     accessTtl,
     idleTimeout,
+    metrics: env.SESS_METRICS === '1',
   };
 }

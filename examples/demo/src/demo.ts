@@ -10,6 +10,7 @@ import { expressApp } from './frameworks/express.ts';
 import { honoApp } from './frameworks/hono.ts';
 import { koaApp } from './frameworks/koa.ts';
 import { stderrLogger } from './logger.ts';
+import { DEMO_ANOMALIES, demoMetrics } from './metrics.ts';
 import { openStore } from './store.ts';
 import { Users } from './users.ts';
 
@@ -55,14 +56,16 @@ export async function startDemo(
   }
   const { port } = server.address() as AddressInfo;
   const origin = config.origin ?? `http://localhost:${port}`;
+  const metrics = config.metrics ? demoMetrics(store) : null;
   const sess = createSessionManager({
-    store,
+    store: metrics?.store ?? store,
     strategy: config.strategy,
     logger: options.logger ?? stderrLogger(config.logLevel),
     // A fresh secret per start is fine for a demo: sessions survive a restart (the store keeps
     // hashes), CSRF tokens and access tokens do not, and the page recovers from both.
     secret: process.env.SESS_SECRET ?? randomBytes(32).toString('base64url'),
     csrf: { trustedOrigins: [origin] },
+    ...(metrics ? { anomalies: DEMO_ANOMALIES } : {}),
     ...(config.idleTimeout === null
       ? {}
       : { sessions: { standard: { idleTimeout: config.idleTimeout } } }),
@@ -90,7 +93,8 @@ export async function startDemo(
     loginLimiter: new RateLimiterMemory({ points: config.loginsPerMinute, duration: 60 }),
     headers: securityHeaders(origin),
   });
-  server.on('request', app);
+  metrics?.instrument(sess);
+  server.on('request', metrics ? metrics.serve(app) : app);
   return {
     url: origin,
     sess,
@@ -100,6 +104,7 @@ export async function startDemo(
         server.closeAllConnections();
       });
       sess.close();
+      await metrics?.shutdown();
       await store.close?.();
     },
   };
