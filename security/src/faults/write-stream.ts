@@ -111,12 +111,12 @@ export class WriteStream {
     return acknowledged;
   }
 
-  /** Reads back every subject of an acknowledged write (retrying reads that fail, for up to 10 s). */
+  /** Reads back every subject of an acknowledged write (retrying reads that fail, for up to 20 s). */
   async readback(): Promise<StoreReadback> {
     const denied = new Set<string>();
     const versions = new Map<string, number | null>();
     const retry = async <T>(read: () => Promise<T>): Promise<T> => {
-      for (const deadline = Date.now() + 10_000; ; ) {
+      for (const deadline = Date.now() + 20_000; ; ) {
         try {
           return await read();
         } catch (error) {

@@ -34,8 +34,10 @@ vi.mock('@sess/store-redis', async (importOriginal) => {
 // Short form in `npm test`: one trial per case. FAILOVER_TRIALS=7 (pnpm --filter @sess/security
 // failover) repeats each case for the figures in docs/stores/redis.md.
 const TRIALS = Number(process.env.FAILOVER_TRIALS ?? 1);
-// A request makes up to two store calls (read, then write), each bounded by the store's 2 s.
-const MAX_LATENCY_MS = 4_500;
+// A request makes up to three store calls in a row (a login: read, create, delete the old
+// session), each bounded by the store's 2 s; plus room for a loaded 2-core machine. The bound on
+// one store call is asserted on the write stream below (STORE_TIMEOUT_MS + SLACK_MS).
+const MAX_LATENCY_MS = 8_000;
 const DURABLE = { replicas: 1, timeout: '250ms' } as const;
 // The store's own bound on one operation (redisStore `timeout`, 2 s), with room for a busy machine.
 const STORE_TIMEOUT_MS = 2_000;
@@ -82,11 +84,12 @@ function expectReported(name: string, r: FailoverResult): void {
   expect(r.scenario.watch.unhandled).toEqual([]);
   expect(r.losses.acknowledged.revocation).toBeGreaterThan(0);
   const found = r.scenario.violations.length + r.streamViolations.length;
+  const details = [
+    describeViolations(r.streamViolations, [], 3),
+    describeViolations(r.scenario.violations, r.scenario.history, 3),
+  ].filter(Boolean);
   console.log(
-    `[failover] ${name}: the checker found ${found} violations` +
-      (found
-        ? `\n${describeViolations([...r.streamViolations, ...r.scenario.violations], r.scenario.history, 5)}`
-        : ''),
+    `[failover] ${name}: the checker found ${found} violations${found ? `\n${details.join('\n')}` : ''}`,
   );
 }
 
