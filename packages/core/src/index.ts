@@ -53,6 +53,11 @@ export {
   resolveCsrfConfig,
 } from './csrf/index.ts';
 export {
+  type DescribedConfig,
+  type DescribedSessionClass,
+  describeConfig,
+} from './describe-config.ts';
+export {
   type AnySessError,
   type AuthFailureReason,
   BadRequestError,
@@ -90,37 +95,20 @@ export {
   type StoreCallMetrics,
   silentLogger,
 } from './events.ts';
-export {
-  type AuthState,
-  type BindingAdapter,
-  type BindingOptions,
-  type BodyFields,
-  type BodySource,
-  type ClearSiteDataDirective,
-  createBinding,
-  createHttpAuth,
-  type DeviceView,
-  type ErrorBody,
-  type HttpAuth,
-  type HttpAuthOptions,
-  type HttpHeader,
-  type HttpReply,
-  isBrowserRequest,
-  type LoginGrant,
-  type LoginRefusal,
-  type LoginVerifier,
-  type NodeHeaders,
-  type NodeRawHeaders,
-  nodeRequest,
-  type Outcome,
-  parsedBody,
-  type RateLimiterLike,
-  type RateLimitOptions,
-  type ResolvedHttpAuthOptions,
-  type Runner,
-  type SessAuth,
-  type SessCookies,
-  type Wrap,
+// What an app author meets; a binding author's names are in `@sess/core/http`.
+export type {
+  AuthRouteName,
+  BodyFields,
+  ClearSiteDataDirective,
+  DeviceView,
+  ErrorBody,
+  HttpAuthOptions,
+  LoginGrant,
+  LoginRefusal,
+  LoginVerifier,
+  RateLimiterLike,
+  RateLimitOptions,
+  RoutesOptions,
 } from './http/index.ts';
 export type { AccessClaims } from './jwt/access-token.ts';
 export {

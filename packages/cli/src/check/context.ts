@@ -1,7 +1,6 @@
-import type { ResolvedCookies, ResolvedCsrf } from '@sess/core';
+import type { DescribedConfig, ResolvedCookies, ResolvedCsrf } from '@sess/core';
 import type { Environment, EnvironmentConfig } from '../config/types.ts';
 import type { Finding } from '../findings.ts';
-import type { Measured } from './measure.ts';
 
 /** Where an environment runs, with every default applied. */
 export interface ResolvedDeployment {
@@ -20,8 +19,8 @@ export interface ResolvedDeployment {
 export interface CheckContext {
   readonly env: Environment;
   readonly options: EnvironmentConfig['options'];
-  /** What core made of the options; null when core refused them. */
-  readonly measured: Measured | null;
+  /** What core made of the options (`describeConfig`); null when core refused them. */
+  readonly described: DescribedConfig | null;
   /** The cookie settings after core's validation; null when core refused them. */
   readonly cookies: ResolvedCookies | null;
   /** The CSRF settings after core's validation; null when absent or refused. */

@@ -2,12 +2,12 @@ import { collector } from '../findings.ts';
 import { formatDuration } from '../output.ts';
 import { ASVS, asvs } from '../refs.ts';
 import type { Rule } from './context.ts';
-import { CORE_DEFAULTS, durationOr } from './timeouts.ts';
 
 /** The access-token keyring: algorithms, and the overlap rotation needs. */
-export const keyRule: Rule = ({ env, options, measured }) => {
-  const keys = measured?.keys;
-  if (!keys) return [];
+export const keyRule: Rule = ({ env, options, described }) => {
+  const jwt = described?.jwt;
+  if (!jwt) return [];
+  const { keys } = jwt;
   const { findings, add } = collector();
   const algs = new Set(keys.map((k) => k.alg));
   if (algs.has('HS256') && algs.size > 1) {
@@ -44,8 +44,7 @@ export const keyRule: Rule = ({ env, options, measured }) => {
       },
     );
   }
-  const overlapMs =
-    (measured.accessTokenMs ?? 0) + durationOr(options.jwt?.clockSkew, CORE_DEFAULTS.clockSkew);
+  const overlapMs = jwt.accessTokenTtlMs + jwt.clockSkewMs;
   const [current, ...previous] = keys;
   add(
     'info',

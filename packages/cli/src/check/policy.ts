@@ -1,7 +1,7 @@
 import { formatDuration } from '../output.ts';
 import { ASVS, asvs } from '../refs.ts';
 import type { CheckContext } from './context.ts';
-import { CORE_DEFAULTS, durationOr, LEVEL_LIMITS, renewalMs } from './timeouts.ts';
+import { LEVEL_LIMITS } from './timeouts.ts';
 
 /** The session policy of one environment: what ASVS 5.0 7.1.1 and 7.1.2 ask to document. */
 export interface SessionPolicy {
@@ -45,11 +45,11 @@ const TERMINATION = [
   'Administrators end one session, one user’s sessions, or every session (`sess sessions revoke`, `sess sessions revoke-user`, `sess revoke-everything`).',
 ];
 
-/** The policy of each environment core accepted (null `measured` means it refused the options). */
+/** The policy of each environment core accepted (null `described` means it refused the options). */
 export function buildPolicies(contexts: readonly CheckContext[]): SessionPolicy[] {
   return contexts.flatMap((ctx) => {
-    const { measured, env, options, level } = ctx;
-    if (measured === null) return [];
+    const { described, env, options, level } = ctx;
+    if (described === null) return [];
     const limits = LEVEL_LIMITS[level];
     const justifications = env.config.policy?.justifications ?? {};
     const max = options.maxSessionsPerUser;
@@ -58,20 +58,20 @@ export function buildPolicies(contexts: readonly CheckContext[]): SessionPolicy[
       {
         environment: env.name,
         level,
-        strategy: measured.strategy,
-        sessionClasses: measured.classes.map((cls) => ({
-          name: cls.name,
-          idleTimeoutMs: cls.idleMs,
-          absoluteTimeoutMs: cls.absoluteMs,
-          renewalIntervalMs: measured.strategy === 'database' ? renewalMs(ctx, cls.name) : null,
+        strategy: described.strategy,
+        sessionClasses: Object.entries(described.sessions).map(([name, cls]) => ({
+          name,
+          idleTimeoutMs: cls.idleTimeoutMs,
+          absoluteTimeoutMs: cls.absoluteTimeoutMs,
+          renewalIntervalMs: described.strategy === 'database' ? cls.renewalIntervalMs : null,
           persistent: cls.persistent,
           withinLevel:
-            (limits.idleMs === null || cls.idleMs <= limits.idleMs) &&
-            cls.absoluteMs <= limits.absoluteMs,
-          justification: justifications[cls.name] ?? null,
+            (limits.idleMs === null || cls.idleTimeoutMs <= limits.idleMs) &&
+            cls.absoluteTimeoutMs <= limits.absoluteMs,
+          justification: justifications[name] ?? null,
         })),
-        accessTokenMs: measured.accessTokenMs,
-        refreshReuseWindowMs: durationOr(options.refresh?.reuseWindow, CORE_DEFAULTS.reuseWindow),
+        accessTokenMs: described.jwt?.accessTokenTtlMs ?? null,
+        refreshReuseWindowMs: described.refresh.reuseWindowMs,
         concurrentSessions: {
           limit: max?.limit ?? null,
           policy,

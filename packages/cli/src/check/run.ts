@@ -3,9 +3,9 @@ import type { Environment } from '../config/types.ts';
 import { type Finding, finding } from '../findings.ts';
 import { type CheckContext, isLoopback, type ResolvedDeployment, type Rule } from './context.ts';
 import { cookieRule, csrfRule, deploymentRule } from './cookies.ts';
+import { describe } from './describe.ts';
 import { keyRule } from './keys.ts';
 import { limitRule } from './limits.ts';
-import { measure } from './measure.ts';
 import { secretReuse, secretRotation, secretStrength } from './secrets.ts';
 import { timeoutRule, tokenRule } from './timeouts.ts';
 
@@ -53,14 +53,14 @@ export async function runCheck(
       );
       await (store as { close?: () => Promise<void> })?.close?.();
     }
-    const measured = await measure(env.name, options);
-    findings.push(...measured.findings);
+    const described = await describe(env.name, options);
+    findings.push(...described.findings);
     const cookies = resolveCookieConfig(options.cookies ?? {});
     const csrf = options.csrf === undefined ? null : resolveCsrfConfig(options.csrf);
     const ctx: CheckContext = {
       env,
       options,
-      measured: measured.measured,
+      described: described.described,
       cookies: cookies.issues.length === 0 ? cookies.value : null,
       csrf: csrf && csrf.issues.length === 0 ? csrf.value : null,
       deployment: deploymentOf(env, options.csrf),

@@ -19,75 +19,61 @@ export const LEVEL_LIMITS: Record<1 | 2 | 3, { idleMs: number | null; absoluteMs
   3: { idleMs: 15 * MINUTE, absoluteMs: 12 * HOUR },
 };
 
-/**
- * `@sess/core`'s documented defaults (`@default` in `SessionManagerOptions`) for the options the
- * check reads directly instead of observing.
- */
-export const CORE_DEFAULTS: Readonly<
-  Record<'reuseWindow' | 'staleness' | 'renewalInterval' | 'clockSkew', Duration>
-> = { reuseWindow: '10s', staleness: '5s', renewalInterval: '1h', clockSkew: '30s' };
-
-/** An option's duration in milliseconds, or the core default's when it is absent or invalid. */
+/** An option's duration in milliseconds, or `fallback`'s when it is absent or invalid. */
 export function durationOr(value: unknown, fallback: Duration): number {
   return parseDuration(value ?? fallback) ?? (parseDuration(fallback) as number);
 }
 
-/** The renewal interval of a class in milliseconds; null when renewal is off. */
-export function renewalMs(ctx: CheckContext, name: string): number | null {
-  const value = ctx.options.sessions?.[name]?.renewalInterval;
-  return value === false ? null : durationOr(value, CORE_DEFAULTS.renewalInterval);
-}
-
 /** Idle and absolute timeouts of every session class against the ASVS level. */
 export const timeoutRule: Rule = (ctx) => {
-  const { env, measured, level } = ctx;
-  if (measured === null) return [];
+  const { env, described, level } = ctx;
+  if (described === null) return [];
   const limits = LEVEL_LIMITS[level];
   const justified = ctx.env.config.policy?.justifications ?? {};
   const findings: Finding[] = [];
-  for (const cls of measured.classes) {
-    const why = justified[cls.name];
+  for (const [name, cls] of Object.entries(described.sessions)) {
+    const why = justified[name];
     const severity = why ? 'info' : 'warn';
     const reason = why
       ? ` (justified: ${why})`
       : '; shorten it or justify it in policy.justifications';
-    if (limits.idleMs !== null && cls.idleMs > limits.idleMs) {
+    if (limits.idleMs !== null && cls.idleTimeoutMs > limits.idleMs) {
       findings.push(
         finding(
           severity,
           'timeout-idle',
           env.name,
-          `${cls.name} sessions stay idle up to ${formatDuration(cls.idleMs)}, above ${formatDuration(limits.idleMs)} for level ${level}${reason}`,
+          `${name} sessions stay idle up to ${formatDuration(cls.idleTimeoutMs)}, above ${formatDuration(limits.idleMs)} for level ${level}${reason}`,
           {
-            path: `sessions.${cls.name}.idleTimeout`,
+            path: `sessions.${name}.idleTimeout`,
             ref: asvs(ASVS.idleTimeout),
           },
         ),
       );
     }
-    if (cls.absoluteMs > limits.absoluteMs) {
+    if (cls.absoluteTimeoutMs > limits.absoluteMs) {
       findings.push(
         finding(
           severity,
           'timeout-absolute',
           env.name,
-          `${cls.name} sessions live up to ${formatDuration(cls.absoluteMs)}, above ${formatDuration(limits.absoluteMs)} for level ${level}${reason}`,
+          `${name} sessions live up to ${formatDuration(cls.absoluteTimeoutMs)}, above ${formatDuration(limits.absoluteMs)} for level ${level}${reason}`,
           {
-            path: `sessions.${cls.name}.absoluteTimeout`,
+            path: `sessions.${name}.absoluteTimeout`,
             ref: asvs(ASVS.absoluteLifetime),
           },
         ),
       );
     }
-    if (measured.strategy === 'database' && renewalMs(ctx, cls.name) === null) {
+    if (described.strategy === 'database' && cls.renewalIntervalMs === null) {
       findings.push(
         finding(
           'info',
           'timeout-renewal',
           env.name,
-          `${cls.name} sessions never rotate their credential: a stolen cookie works until the session ends`,
+          `${name} sessions never rotate their credential: a stolen cookie works until the session ends`,
           {
-            path: `sessions.${cls.name}.renewalInterval`,
+            path: `sessions.${name}.renewalInterval`,
           },
         ),
       );
@@ -98,9 +84,10 @@ export const timeoutRule: Rule = (ctx) => {
 
 /** Access-token lifetime, revocation staleness and the refresh reuse window. */
 export const tokenRule: Rule = (ctx) => {
-  const { env, options, measured } = ctx;
+  const { env, described } = ctx;
   const { findings, add } = collector();
-  const reuseMs = durationOr(options.refresh?.reuseWindow, CORE_DEFAULTS.reuseWindow);
+  if (described === null) return findings;
+  const reuseMs = described.refresh.reuseWindowMs;
   if (reuseMs > 30_000) {
     add(
       'warn',
@@ -123,8 +110,8 @@ export const tokenRule: Rule = (ctx) => {
       },
     );
   }
-  if (measured === null || measured.strategy === 'database') return findings;
-  const ttl = measured.accessTokenMs ?? 0;
+  if (described.jwt === null) return findings;
+  const ttl = described.jwt.accessTokenTtlMs;
   if (ttl > 15 * MINUTE) {
     add(
       ttl > HOUR ? 'warn' : 'info',
@@ -137,7 +124,7 @@ export const tokenRule: Rule = (ctx) => {
       },
     );
   }
-  const stalenessMs = durationOr(options.revocation?.staleness, CORE_DEFAULTS.staleness);
+  const stalenessMs = described.revocation.stalenessMs;
   if (stalenessMs > 30_000) {
     add(
       'warn',
