@@ -1,13 +1,18 @@
 import { type AnomalyOptions, type ResolvedAnomalies, resolveAnomalies } from './anomalies.ts';
+import { type JwtOptions, type ResolvedJwt, resolveJwt } from './config/jwt.ts';
+import {
+  PRESETS,
+  type Preset,
+  type ResolvedSessionClass,
+  resolveClasses,
+  type SessionClassOptions,
+} from './config/sessions.ts';
 import { type CookieConfig, type ResolvedCookies, resolveCookieConfig } from './cookies/index.ts';
 import { type CsrfOptions, resolveCsrfConfig } from './csrf/index.ts';
 import { ConfigError } from './errors.ts';
 import type { Logger } from './events.ts';
-import { type AccessTokenConfig, validateCustomClaims } from './jwt/access-token.ts';
-import { createKeyring, type KeyInput, type Keyring } from './jwt/keyring.ts';
 import { weakSecretReason } from './jwt/weak-secrets.ts';
-import type { Session } from './session.ts';
-import type { JsonValue, SessionStore } from './store.ts';
+import type { SessionStore } from './store.ts';
 import { type Clock, systemClock } from './util/clock.ts';
 import { type Duration, parseDuration } from './util/duration.ts';
 import { utf8Encoder } from './util/encoding.ts';
@@ -23,26 +28,10 @@ import { type KnownOptions, unknownOptionIssues } from './util/known-keys.ts';
  */
 export type Strategy = 'database' | 'jwt' | 'hybrid';
 
-/** Ready-made lifetimes following common practice; every value can still be overridden. */
-export type Preset = 'b2b' | 'b2c' | 'internal';
+export type { JwtOptions, Preset, ResolvedJwt, ResolvedSessionClass, SessionClassOptions };
 
 /** What to do when a session's user agent or IP changes: nothing, emit `session.anomaly`, or revoke. */
 export type BindingPolicy = 'off' | 'event' | 'revoke';
-
-/** The timeouts of one session class. */
-export interface SessionClassOptions {
-  /** Ends the session after this long without activity. @default '30m' (standard), '14d' (rememberMe) */
-  idleTimeout?: Duration;
-  /** Ends the session this long after login, whatever happens. @default '8h' (standard), '30d' (rememberMe) */
-  absoluteTimeout?: Duration;
-  /**
-   * Database strategy: rotate the credential after this long (the old one keeps working for the
-   * reuse window). `false` turns renewal off. @default '1h'
-   */
-  renewalInterval?: Duration | false;
-  /** Persist cookies across browser restarts (`Max-Age`) instead of browser-session cookies. @default false (standard), true (rememberMe) */
-  persistent?: boolean;
-}
 
 /** Options of `createSessionManager`. Validated once, at construction: every problem is listed in one {@link ConfigError}. */
 export interface SessionManagerOptions {
@@ -114,60 +103,13 @@ export interface SessionManagerOptions {
   logger?: Logger;
 }
 
-/** Access-token options. */
-export interface JwtOptions {
-  /** Signing and verification keys; the first signs. */
-  keys: readonly KeyInput[];
-  /** The `iss` claim written and required. */
-  issuer: string;
-  /** The `aud` claim written and required. */
-  audience: string;
-  /** Access-token lifetime. @default '15m' (or the preset's) */
-  accessTokenTtl?: Duration;
-  /** Tolerated clock skew between servers. @default '30s' */
-  clockSkew?: Duration;
-  /** Tokens longer than this are refused before any parsing. @default 4096 */
-  maxTokenLength?: number;
-  /** Names of the extra claims `claims` may add to access tokens; any other name is dropped. @default [] */
-  customClaims?: readonly string[];
-  /**
-   * How many verified access tokens this process remembers, keyed by the exact token: a token
-   * seen again skips parsing and the signature check until its `exp`. Entries hold claims and
-   * expiry only; the deny-list and watermarks are still checked on every request. `0` turns the
-   * cache off.
-   * @default 10000
-   */
-  tokenCacheSize?: number;
-  /**
-   * Computes the extra claims of each access token from its session (called on create, refresh and
-   * regenerate), for example `(s) => ({ role: s.data.role ?? 'user' })`.
-   */
-  claims?: (session: Session) => Record<string, JsonValue>;
-}
-
-/** The timeouts of one session class, in milliseconds. */
-export interface ResolvedSessionClass {
-  idleMs: number;
-  absoluteMs: number;
-  renewalMs: number | null;
-  persistent: boolean;
-  /** How long an expired record is retained for the "timed out" answer (`timeoutNotice`). */
-  noticeMs: number;
-}
-
 /** The validated, normalised configuration. */
 export interface ResolvedConfig {
   store: SessionStore;
   strategy: Strategy;
   secrets: Uint8Array[];
   classes: Map<string, ResolvedSessionClass>;
-  jwt:
-    | (AccessTokenConfig & {
-        keyring: Keyring;
-        claims: ((session: Session) => Record<string, JsonValue>) | null;
-        tokenCacheSize: number;
-      })
-    | null;
+  jwt: ResolvedJwt | null;
   reuseWindowMs: number;
   maxSessions: { limit: number; policy: 'evict-oldest' | 'reject' } | null;
   binding: { userAgent: BindingPolicy; ip: BindingPolicy };
@@ -180,37 +122,6 @@ export interface ResolvedConfig {
   clock: Clock;
   logger: Logger | null;
 }
-
-const PRESETS: Record<
-  Preset,
-  { accessTokenTtl: Duration; standard: SessionClassOptions; rememberMe: SessionClassOptions }
-> = {
-  b2b: {
-    accessTokenTtl: '15m',
-    standard: { idleTimeout: '1d', absoluteTimeout: '7d' },
-    rememberMe: { idleTimeout: '7d', absoluteTimeout: '7d' },
-  },
-  b2c: {
-    accessTokenTtl: '1h',
-    standard: { idleTimeout: '7d', absoluteTimeout: '30d' },
-    rememberMe: { idleTimeout: '30d', absoluteTimeout: '30d' },
-  },
-  internal: {
-    accessTokenTtl: '8h',
-    standard: { idleTimeout: '7d', absoluteTimeout: '90d' },
-    rememberMe: { idleTimeout: '90d', absoluteTimeout: '90d' },
-  },
-};
-
-const DEFAULT_CLASSES: Record<string, SessionClassOptions> = {
-  standard: { idleTimeout: '30m', absoluteTimeout: '8h', renewalInterval: '1h', persistent: false },
-  rememberMe: {
-    idleTimeout: '14d',
-    absoluteTimeout: '30d',
-    renewalInterval: '1h',
-    persistent: true,
-  },
-};
 
 // Every option name of every level. `satisfies` makes a new option a compile error until it is
 // listed here, instead of an option refused at run time (or, before, silently ignored).
@@ -341,93 +252,13 @@ export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
 
   const noticeMs =
     options.timeoutNotice === false ? 0 : duration(options.timeoutNotice, 'timeoutNotice', '1d');
-  const classes = new Map<string, ResolvedSessionClass>();
-  const classOptions: Record<string, SessionClassOptions> = {
-    standard: { ...DEFAULT_CLASSES.standard, ...preset?.standard, ...options.sessions?.standard },
-    rememberMe: {
-      ...DEFAULT_CLASSES.rememberMe,
-      ...preset?.rememberMe,
-      ...options.sessions?.rememberMe,
-    },
-  };
-  for (const [name, value] of Object.entries(options.sessions ?? {})) {
-    if (!(name in classOptions)) classOptions[name] = { ...DEFAULT_CLASSES.standard, ...value };
-  }
-  for (const [name, value] of Object.entries(classOptions)) {
-    const prefix = `sessions.${name}`;
-    const idleMs = duration(value.idleTimeout, `${prefix}.idleTimeout`, '30m');
-    const absoluteMs = duration(value.absoluteTimeout, `${prefix}.absoluteTimeout`, '8h');
-    const renewalMs =
-      value.renewalInterval === false
-        ? null
-        : duration(value.renewalInterval, `${prefix}.renewalInterval`, '1h');
-    if (idleMs <= 0) issues.push(`${prefix}.idleTimeout: must be positive`);
-    if (absoluteMs < idleMs)
-      issues.push(`${prefix}.absoluteTimeout: must not be shorter than idleTimeout`);
-    classes.set(name, {
-      idleMs,
-      absoluteMs,
-      renewalMs,
-      persistent: value.persistent ?? false,
-      noticeMs,
-    });
-  }
-
-  let jwt: ResolvedConfig['jwt'] = null;
-  if (strategy !== 'database' || options.jwt) {
-    const o = options.jwt;
-    if (!o) {
-      const named = STRATEGIES.includes(strategy) ? `the ${strategy}` : 'this';
-      issues.push(`jwt: required for ${named} strategy (keys, issuer, audience)`);
-    } else {
-      let keyring: Keyring | null = null;
-      try {
-        keyring = createKeyring(o.keys ?? []);
-      } catch (error) {
-        if (error instanceof ConfigError) issues.push(...error.issues.map((i) => `jwt.keys: ${i}`));
-        else throw error;
-      }
-      if (typeof o.issuer !== 'string' || o.issuer === '') issues.push('jwt.issuer: required');
-      if (typeof o.audience !== 'string' || o.audience === '')
-        issues.push('jwt.audience: required');
-      const tokens: AccessTokenConfig = {
-        issuer: o.issuer,
-        audience: o.audience,
-        lifetimeMs: duration(
-          o.accessTokenTtl,
-          'jwt.accessTokenTtl',
-          preset?.accessTokenTtl ?? '15m',
-        ),
-        clockSkewMs: duration(o.clockSkew, 'jwt.clockSkew', '30s'),
-        maxTokenLength: o.maxTokenLength ?? 4096,
-        // A non-array is left for validateCustomClaims to report (spreading it would throw).
-        customClaims: Array.isArray(o.customClaims)
-          ? [...o.customClaims]
-          : ((o.customClaims ?? []) as string[]),
-      };
-      if (tokens.lifetimeMs < 1000 || tokens.lifetimeMs > 86_400_000) {
-        issues.push('jwt.accessTokenTtl: must be between 1s and 24h');
-      }
-      if (tokens.clockSkewMs > 300_000) issues.push('jwt.clockSkew: must not exceed 5m');
-      if (
-        !Number.isInteger(tokens.maxTokenLength) ||
-        tokens.maxTokenLength < 256 ||
-        tokens.maxTokenLength > 65_536
-      ) {
-        issues.push('jwt.maxTokenLength: must be an integer from 256 to 65536');
-      }
-      issues.push(
-        ...validateCustomClaims(tokens.customClaims).map((i) => `jwt.customClaims: ${i}`),
-      );
-      const tokenCacheSize = o.tokenCacheSize ?? 10_000;
-      if (!Number.isInteger(tokenCacheSize) || tokenCacheSize < 0 || tokenCacheSize > 1_000_000) {
-        issues.push('jwt.tokenCacheSize: must be an integer from 0 to 1000000');
-      }
-      if (keyring) {
-        jwt = { ...tokens, keyring, claims: o.claims ?? null, tokenCacheSize };
-      }
-    }
-  }
+  const classes = resolveClasses(options.sessions, preset, noticeMs, duration, issues);
+  const required =
+    strategy === 'database' ? null : STRATEGIES.includes(strategy) ? `the ${strategy}` : 'this';
+  const jwt =
+    strategy !== 'database' || options.jwt
+      ? resolveJwt(options.jwt, required, preset?.accessTokenTtl, duration, issues)
+      : null;
 
   const reuseWindowMs = duration(options.refresh?.reuseWindow, 'refresh.reuseWindow', '10s');
   if (reuseWindowMs > 60_000)
