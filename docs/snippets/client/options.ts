@@ -18,6 +18,7 @@ export const client = createClient({
   csrfHeader: 'x-csrf-token',
   refreshMargin: 5 * 60_000,
   lockTimeout: 10_000,
+  reuseWindow: 10_000, // never more than the server's refresh.reuseWindow
   channel: 'my-app',
   fetch: globalThis.fetch,
   now: () => now,

@@ -23,7 +23,10 @@ export interface ClientEvents {
    * The session ended otherwise: any other 401 from the refresh endpoint (revoked, refresh token
    * reused, missing or invalid credential), or a successful logout: {@link SessClient.logout},
    * {@link SessClient.logoutAll} without `exceptCurrent`, or `POST` to the logout route through
-   * {@link SessClient.fetch}. `code` is the server's error code, or null for a logout.
+   * {@link SessClient.fetch}. `code` is the server's error code, or null for a logout; or
+   * `ERR_SESS_REFRESH_IN_DOUBT`: a refresh was needed, but the last one failed in a way that may
+   * have rotated the credential, and its reuse window has passed (see
+   * {@link ClientOptions.reuseWindow}). The session is over for this client, not revoked.
    */
   loggedOut: { code: string | null; remote: boolean };
 }
@@ -81,6 +84,15 @@ export interface ClientOptions {
   refreshMargin?: number;
   /** How long to wait for another tab's refresh lock before refreshing anyway. @default 10_000 (ms) */
   lockTimeout?: number;
+  /**
+   * The server's reuse window (`refresh.reuseWindow`), which this must not exceed. A refresh that
+   * failed (a 503, any answer but 2xx and 401, a network error) may have rotated on the server, so
+   * the client retries it with the same credential at about 0.5, 1, 2 and 4 s, all within the first
+   * half of this window after the first attempt. Past that it never presents that credential
+   * again: the session stands until the client needs a refresh, which then ends it in the client
+   * (`loggedOut`, code `ERR_SESS_REFRESH_IN_DOUBT`). @default 10_000 (ms)
+   */
+  reuseWindow?: number;
   /**
    * The BroadcastChannel (and Web Lock) name shared by the tabs of one app; null turns cross-tab
    * coordination off. Bearer mode never broadcasts. @default 'sess'
@@ -145,7 +157,8 @@ export interface SessClient {
    * Rotates the credentials now. Concurrent calls share one request, and so do tabs: a tab that
    * finds another tab refreshed while it waited for the lock does not refresh again. Resolves true
    * when the session is fresh afterwards, false when it was not refreshed (the session ended, or a
-   * transient failure such as a 503, which keeps the session). Rejects on a network error.
+   * failure such as a 503, which keeps the session and is retried within the reuse window: see
+   * {@link ClientOptions.reuseWindow}). Rejects on a network error, which is retried too.
    */
   refresh(): Promise<boolean>;
   /** Subscribes to an event; returns the unsubscribe function. */
@@ -159,7 +172,8 @@ export interface SessClient {
 type Message =
   | { type: 'refreshed'; expiresAt: number | null; life: number | null; csrf: string | null }
   | { type: 'expired' | 'loggedOut'; code: string | null }
-  | { type: 'active' };
+  | { type: 'active' }
+  | { type: 'doubt'; since: number };
 
 type Listener = (payload: never) => void;
 
@@ -175,6 +189,7 @@ const tick = () =>
 
 const UNSAFE = /^(?!GET$|HEAD$|OPTIONS$|TRACE$)/i;
 const EXPIRED = 'ERR_SESS_EXPIRED';
+const DOUBT = 'ERR_SESS_REFRESH_IN_DOUBT';
 
 /**
  * Creates a client. Options are read once, here.
@@ -202,6 +217,9 @@ export function createClient(options: ClientOptions = {}): SessClient {
   const csrfHeader = options.csrfHeader ?? 'x-csrf-token';
   const margin = options.refreshMargin ?? 300_000;
   const lockTimeout = options.lockTimeout ?? 10_000;
+  // Retries with one credential stay in the first half of the reuse window: the other half is for
+  // the last one to reach the server and be handled there.
+  const half = (options.reuseWindow ?? 10_000) / 2;
   const send = options.fetch ?? ((input, init) => fetch(input, init));
   const now = options.now ?? Date.now;
   const later = options.setTimeout ?? ((fn, ms) => setTimeout(fn, ms));
@@ -233,6 +251,9 @@ export function createClient(options: ClientOptions = {}): SessClient {
   // Bumped whenever this client learns of a refresh, here or in another tab.
   let generation = 0;
   let flight: Promise<boolean> | null = null;
+  // When the credential now held was first presented in a refresh that may have been applied (its
+  // answer failed or is awaited), here or in another tab; null once a refresh succeeded.
+  let since: number | null = null;
   let timer: unknown;
 
   const emit = <E extends ClientEventName>(event: E, payload: ClientEvents[E]) => {
@@ -254,8 +275,9 @@ export function createClient(options: ClientOptions = {}): SessClient {
   const lead = () => Math.min(margin, (life ?? margin * 2) / 2);
   const due = () => expiresAt !== null && !ended && now() >= expiresAt - lead();
   // Only an app in use is kept alive: an idle one lets the server's idle timeout end the session.
+  // Never while a refresh is in doubt: its retries are timed (see `half`).
   const ahead = () => {
-    if (active && due()) refresh().catch(() => {});
+    if (active && due() && since === null) refresh().catch(() => {});
   };
   const wait = (ms: number, fn = ahead) => {
     cancel(timer);
@@ -281,6 +303,7 @@ export function createClient(options: ClientOptions = {}): SessClient {
     expiresAt = at;
     life = lifetime;
     ended = active = false;
+    since = null;
     generation++;
     schedule();
     emit('refreshed', { expiresAt: at, remote });
@@ -348,6 +371,14 @@ export function createClient(options: ClientOptions = {}): SessClient {
 
   /** The refresh request itself; resolves true (refreshed), false (session over) or null (failed). */
   const rotate = async (again = true): Promise<boolean | null> => {
+    // Past the window, this credential may be superseded: presenting it would be reuse, which
+    // revokes the session as a theft. The session is over for this client; the server's idle
+    // timeout ends it there.
+    if (since !== null && now() - since > half) {
+      end(DOUBT, false);
+      return false;
+    }
+    since ??= now();
     const body = bearer
       ? JSON.stringify(
           tokens.refreshToken
@@ -414,11 +445,24 @@ export function createClient(options: ClientOptions = {}): SessClient {
         fresh(at!, lifetime || null, true);
         return true;
       }
-      const outcome = await rotate();
-      if (outcome === null && expiresAt !== null) {
-        // A transient failure (503): the session stands; try again a little later (this refresh
-        // was wanted: its retry does not wait for more activity).
-        wait(Math.min(30_000, margin / 4), () => void refresh().catch(() => {}));
+      let outcome: boolean | null = null;
+      try {
+        outcome = await rotate();
+      } finally {
+        // (Unless another tab's refresh landed meanwhile: the cookie is its successor now.)
+        if (outcome === null && since !== null) {
+          // A failure (a 503, a network error) that may have rotated on the server, its answer
+          // lost: the session stands. Retry with the same credential, doubling the time since
+          // the first attempt, while that stays in the reuse window (which recovers the same
+          // successor), then stop. The other tabs hold the same cookie: they learn when it began.
+          const elapsed = now() - since;
+          const delay = Math.max(500, elapsed);
+          post({ type: 'doubt', since });
+          // A timer that fires late (a throttled tab) sends nothing: the next needed refresh ends it.
+          if (elapsed + delay <= half) {
+            wait(delay, () => void (now() - since! > half || refresh().catch(() => {})));
+          }
+        }
       }
       if (outcome && expiresAt !== null && locks?.query) {
         const previous = unmark;
@@ -466,6 +510,8 @@ export function createClient(options: ClientOptions = {}): SessClient {
       if (m.expiresAt === null || m.expiresAt !== expiresAt) fresh(m.expiresAt, m.life, true);
     } else if (m.type === 'active') {
       activity(true);
+    } else if (m.type === 'doubt') {
+      since = Math.min(m.since, since ?? m.since);
     } else if ((m.type === 'expired' || m.type === 'loggedOut') && !ended) {
       // Named, not "anything else": a message type from a newer client in another tab (say, during
       // a deploy) must not end this tab's session.
