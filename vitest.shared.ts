@@ -5,6 +5,7 @@ const src = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import
 /** Tests run against sources, so coverage counts and no build is needed between edits. */
 export const sourceAliases: Record<string, string> = {
   '@sess/core/memory': src('core/src/memory.ts'),
+  '@sess/core/http': src('core/src/http/index.ts'),
   '@sess/core': src('core/src/index.ts'),
   '@sess/store-redis': src('store-redis/src/index.ts'),
   '@sess/store-postgres': src('store-postgres/src/index.ts'),

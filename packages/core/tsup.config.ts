@@ -1,4 +1,6 @@
 import { defineConfig } from 'tsup';
 import { library } from '../../tsup.shared.ts';
 
-export default defineConfig(library({ index: 'src/index.ts', memory: 'src/memory.ts' }, 'neutral'));
+export default defineConfig(
+  library({ index: 'src/index.ts', http: 'src/http/index.ts', memory: 'src/memory.ts' }, 'neutral'),
+);

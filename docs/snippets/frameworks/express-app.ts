@@ -13,20 +13,15 @@ const sess = createSessionManager({
 const auth = createAuth(sess);
 const app = express();
 app.use(express.json(), auth.session, auth.csrf);
-app.get('/auth/csrf', auth.csrfToken);
-app.post(
-  '/auth/login',
-  auth.rateLimit(new RateLimiterMemory({ points: 5, duration: 60 })),
-  auth.login(async (_req, body) => {
-    const user = await verifyPassword(body.email, body.password);
-    return user && { userId: user.id, body: { user } };
+app.use(
+  auth.routes({
+    login: async (_req, body) => {
+      const user = await verifyPassword(body.email, body.password);
+      return user && { userId: user.id, body: { user } };
+    },
+    limit: { login: new RateLimiterMemory({ points: 5, duration: 60 }) },
   }),
 );
-app.post('/auth/refresh', auth.refresh);
-app.post('/auth/logout', auth.logout);
-app.post('/auth/logout-all', auth.logoutAll);
-app.get('/auth/sessions', auth.listSessions);
-app.delete('/auth/sessions/:id', auth.revokeSession);
 app.get('/me', auth.requireSession, (req, res) => res.json({ userId: req.sess!.userId }));
 app.post('/account/email', auth.requireFresh('5m'), (_req, res) => res.json({ ok: true }));
 app.listen(3000);

@@ -15,19 +15,15 @@ const sess = createSessionManager({
 const auth = createAuth(sess, { clientIp: (c) => getConnInfo(c).remote.address ?? null });
 const app = new Hono();
 app.use(auth.session, auth.csrf);
-app.get('/auth/csrf', auth.csrfToken);
-app.post(
-  '/auth/login',
-  auth.rateLimit(new RateLimiterMemory({ points: 5, duration: 60 })),
-  auth.login(async (_c, body) => {
-    const user = await verifyPassword(body.email, body.password);
-    return user && { userId: user.id, body: { user } };
+app.route(
+  '/',
+  auth.routes({
+    login: async (_c, body) => {
+      const user = await verifyPassword(body.email, body.password);
+      return user && { userId: user.id, body: { user } };
+    },
+    limit: { login: new RateLimiterMemory({ points: 5, duration: 60 }) },
   }),
 );
-app.post('/auth/refresh', auth.refresh);
-app.post('/auth/logout', auth.logout);
-app.post('/auth/logout-all', auth.logoutAll);
-app.get('/auth/sessions', auth.listSessions);
-app.delete('/auth/sessions/:id', auth.revokeSession);
 app.get('/me', auth.requireSession, (c) => c.json({ userId: c.get('session')!.userId }));
 serve({ fetch: app.fetch, port: 3000 });

@@ -1,4 +1,4 @@
-import { nodeRequest } from '@sess/core';
+import { nodeRequest } from '@sess/core/http';
 import type { Request } from 'express';
 import { sess } from './manual-server.ts';
 

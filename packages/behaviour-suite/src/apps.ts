@@ -1,14 +1,23 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import Router from '@koa/router';
-import type { LoginGrant, LoginRefusal, RateLimiterLike, SessionManager } from '@sess/core';
+import type {
+  AuthRouteName,
+  LoginGrant,
+  LoginRefusal,
+  LoginVerifier,
+  RateLimiterLike,
+  RateLimitOptions,
+  RoutesOptions,
+  SessionManager,
+} from '@sess/core';
 import { createAuth as expressAuth } from '@sess/express';
 import { createAuth as honoAuth } from '@sess/hono';
 import { createAuth as koaAuth } from '@sess/koa';
 import express from 'express';
 import express4 from 'express4';
-import { Hono } from 'hono';
-import Koa from 'koa';
+import { Hono, type Context as HonoContext, type MiddlewareHandler } from 'hono';
+import Koa, { type Context, type Middleware } from 'koa';
 import Koa2 from 'koa2';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 
@@ -22,6 +31,11 @@ export interface AppOptions {
   loginLimiter: RateLimiterLike;
   /** Limits `POST /auth/refresh`, when given. */
   refreshLimiter?: RateLimiterLike;
+  /**
+   * How the auth routes are mounted: the one-line mount (`auth.routes`), or each handler by hand.
+   * @default 'routes'
+   */
+  mount?: 'routes' | 'handlers';
 }
 
 /** A running app. */
@@ -46,6 +60,36 @@ function verify(body: Readonly<Record<string, unknown>>): LoginGrant | LoginRefu
   return { userId: user.id, body: { user: { id: user.id, email } } };
 }
 
+/** The mount's options for the app's limiters. */
+function routesOptions<C>(options: AppOptions): RoutesOptions<C> {
+  const limit = { login: options.loginLimiter, refresh: options.refreshLimiter ?? UNLIMITED };
+  return { login: (_ctx, body) => verify(body), limit };
+}
+
+/** The auth routes written by hand, for apps that mount each handler themselves. */
+const BY_HAND = [
+  ['get', '/auth/csrf', 'csrfToken'],
+  ['post', '/auth/login', 'login'],
+  ['post', '/auth/refresh', 'refresh'],
+  ['post', '/auth/logout', 'logout'],
+  ['post', '/auth/logout-all', 'logoutAll'],
+  ['get', '/auth/sessions', 'listSessions'],
+  ['delete', '/auth/sessions/:id', 'revokeSession'],
+] as const satisfies readonly (readonly [string, string, AuthRouteName])[];
+
+interface Handlers<M, C> extends Record<Exclude<AuthRouteName, 'login'>, M> {
+  login(verify: LoginVerifier<C>): M;
+  rateLimit(limiter: RateLimiterLike, options: RateLimitOptions<C>): M;
+}
+
+/** A route's handlers by hand: the limiter the mount would put first, then the handler. */
+function byHand<M, C>(auth: Handlers<M, C>, name: AuthRouteName, options: AppOptions): M[] {
+  const { login, limit } = routesOptions<C>(options);
+  const limiter = name === 'login' || name === 'refresh' ? limit?.[name] : undefined;
+  const handler = name === 'login' ? auth.login(login) : auth[name];
+  return limiter ? [auth.rateLimit(limiter, { route: name }), handler] : [handler];
+}
+
 /** Starts the same app (DESIGN §5 routes) on `binding`, listening on a free loopback port. */
 export async function startApp(
   binding: BindingName,
@@ -60,21 +104,12 @@ export async function startApp(
 }
 
 function expressApp(framework: typeof express, manager: SessionManager, options: AppOptions) {
-  const { loginLimiter } = options;
   const auth = expressAuth(manager);
   const app = framework();
   app.use(framework.json(), auth.session, auth.csrf);
-  app.get('/auth/csrf', auth.csrfToken);
-  app.post(
-    '/auth/login',
-    auth.rateLimit(loginLimiter, { route: 'login' }),
-    auth.login((_req, body) => verify(body)),
-  );
-  app.post('/auth/refresh', auth.rateLimit(options.refreshLimiter ?? UNLIMITED, { route: 'refresh' }), auth.refresh);
-  app.post('/auth/logout', auth.logout);
-  app.post('/auth/logout-all', auth.logoutAll);
-  app.get('/auth/sessions', auth.listSessions);
-  app.delete('/auth/sessions/:id', auth.revokeSession);
+  if (options.mount === 'handlers') {
+    for (const [method, path, name] of BY_HAND) app[method](path, ...byHand(auth, name, options));
+  } else app.use(auth.routes(routesOptions(options)));
   app.get('/me', auth.requireSession, (req, res) => {
     res.json({ userId: req.sess!.userId, sessionId: req.sess!.sessionId });
   });
@@ -88,20 +123,13 @@ function expressApp(framework: typeof express, manager: SessionManager, options:
 }
 
 function koaApp(app: Koa, manager: SessionManager, options: AppOptions) {
-  const { loginLimiter } = options;
   const auth = koaAuth(manager);
   const router = new Router();
-  router.get('/auth/csrf', auth.csrfToken);
-  router.post(
-    '/auth/login',
-    auth.rateLimit(loginLimiter, { route: 'login' }),
-    auth.login((_ctx, body) => verify(body)),
-  );
-  router.post('/auth/refresh', auth.rateLimit(options.refreshLimiter ?? UNLIMITED, { route: 'refresh' }), auth.refresh);
-  router.post('/auth/logout', auth.logout);
-  router.post('/auth/logout-all', auth.logoutAll);
-  router.get('/auth/sessions', auth.listSessions);
-  router.delete('/auth/sessions/:id', auth.revokeSession);
+  app.use(auth.session).use(auth.csrf);
+  if (options.mount === 'handlers') {
+    for (const [method, path, name] of BY_HAND)
+      router[method](path, ...byHand<Middleware, Context>(auth, name, options));
+  } else app.use(auth.routes(routesOptions(options)));
   router.get('/me', auth.requireSession, (ctx) => {
     ctx.body = { userId: ctx.state.session!.userId, sessionId: ctx.state.session!.sessionId };
   });
@@ -111,26 +139,18 @@ function koaApp(app: Koa, manager: SessionManager, options: AppOptions) {
   router.post('/account/sensitive', auth.requireFresh('5m'), (ctx) => {
     ctx.body = { done: true };
   });
-  app.use(auth.session).use(auth.csrf).use(router.routes()).use(router.allowedMethods());
+  app.use(router.routes()).use(router.allowedMethods());
   return app;
 }
 
 function honoServer(manager: SessionManager, options: AppOptions): Promise<RunningApp> {
-  const { loginLimiter } = options;
   const auth = honoAuth(manager);
   const app = new Hono();
   app.use(auth.session, auth.csrf);
-  app.get('/auth/csrf', auth.csrfToken);
-  app.post(
-    '/auth/login',
-    auth.rateLimit(loginLimiter, { route: 'login' }),
-    auth.login((_c, body) => verify(body)),
-  );
-  app.post('/auth/refresh', auth.rateLimit(options.refreshLimiter ?? UNLIMITED, { route: 'refresh' }), auth.refresh);
-  app.post('/auth/logout', auth.logout);
-  app.post('/auth/logout-all', auth.logoutAll);
-  app.get('/auth/sessions', auth.listSessions);
-  app.delete('/auth/sessions/:id', auth.revokeSession);
+  if (options.mount === 'handlers') {
+    for (const [method, path, name] of BY_HAND)
+      app.on(method, [path], ...byHand<MiddlewareHandler, HonoContext>(auth, name, options));
+  } else app.route('/', auth.routes(routesOptions(options)));
   app.get('/me', auth.requireSession, (c) =>
     c.json({ userId: c.get('session')!.userId, sessionId: c.get('session')!.sessionId }),
   );

@@ -1,10 +1,10 @@
 import {
   createSessionManager,
-  silentLogger,
   type SessionManager,
   type SessionManagerOptions,
   type SessionStore,
   type Strategy,
+  silentLogger,
 } from '@sess/core';
 import { memoryStore } from '@sess/core/memory';
 

@@ -481,7 +481,9 @@ const cases: Case[] = [
       const garbage = await post({ csrf: 'evil<script>' });
       expect(reasonOf(garbage)).toBe('token-invalid');
       expect(JSON.stringify(garbage.body)).not.toContain('evil');
-      const cross = await post({ headers: { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' } });
+      const cross = await post({
+        headers: { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
+      });
       expect(reasonOf(cross)).toBe('cross-site');
       expect(JSON.stringify(cross.body)).not.toContain('evil.example');
       expect(reasonOf(await post({ headers: { origin: 'https://evil.example' } }))).toBe(
@@ -561,19 +563,26 @@ const cases: Case[] = [
   },
 ];
 
+// Every binding with the one-line mount, and each framework once more with its handlers mounted
+// by hand: the mount must answer exactly as the handlers do.
+const VARIANTS = [
+  ...BINDINGS.map((binding) => [binding, binding, 'routes'] as const),
+  ...(['express', 'koa', 'hono'] as const).map((b) => [`${b} (by hand)`, b, 'handlers'] as const),
+];
+
 for (const strategy of ['database', 'jwt', 'hybrid'] as const) {
   describe(`behaviour (${strategy} strategy), identical on ${BINDINGS.join(', ')}`, () => {
     for (const c of cases) {
       if (c.strategies && !c.strategies.includes(strategy)) continue;
       it(c.name, async () => {
         const transcripts: Record<string, Transcript> = {};
-        for (const binding of BINDINGS) {
+        for (const [variant, binding, mount] of VARIANTS) {
           const fx = fixture(strategy, c.options);
           const loginLimiter = new RateLimiterMemory({
             points: c.loginPoints ?? 1000,
             duration: 60,
           });
-          const app = await startApp(binding, fx.sess, { loginLimiter });
+          const app = await startApp(binding, fx.sess, { loginLimiter, mount });
           const transcript: Transcript = [];
           try {
             await c.run({
@@ -583,14 +592,14 @@ for (const strategy of ['database', 'jwt', 'hybrid'] as const) {
               client: (userAgent) => new Client(app.url, transcript, userAgent),
             });
           } catch (error) {
-            if (error instanceof Error) error.message = `[${binding}] ${error.message}`;
+            if (error instanceof Error) error.message = `[${variant}] ${error.message}`;
             throw error;
           } finally {
             await app.close();
           }
-          transcripts[binding] = transcript;
+          transcripts[variant] = transcript;
         }
-        for (const binding of BINDINGS) expect(transcripts[binding]).toEqual(transcripts.express);
+        for (const [variant] of VARIANTS) expect(transcripts[variant]).toEqual(transcripts.express);
       });
     }
   });

@@ -1,3 +1,4 @@
+import type { SessionManager, Validated } from '@sess/core';
 import {
   type BindingOptions,
   createBinding,
@@ -7,10 +8,14 @@ import {
   parsedBody,
   type Runner,
   type SessAuth,
-  type SessionManager,
-  type Validated,
-} from '@sess/core';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+} from '@sess/core/http';
+import {
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+  Router,
+} from 'express';
 
 declare global {
   namespace Express {
@@ -24,8 +29,11 @@ declare global {
 /** Options of {@link createAuth}. */
 export type AuthOptions = BindingOptions;
 
-/** The session and CSRF middleware, guards, rate limiter and auth handlers for Express. */
-export type Auth = SessAuth<RequestHandler, Request>;
+/**
+ * The session and CSRF middleware, guards, rate limiter and auth handlers for Express, and
+ * `routes(options)`, a Router of every auth route.
+ */
+export type Auth = SessAuth<RequestHandler, Request, Router>;
 
 // A stream no parser consumed is read here and left on `req.body`, as a parser would. Express 4's
 // parsers set `req.body = {}` even when they skip a request, so the stream, not the field, tells.
@@ -42,16 +50,18 @@ async function unread(req: Request, http: HttpAuth): Promise<unknown> {
  * ```ts
  * const auth = createAuth(sess);
  * app.use(express.json(), auth.session, auth.csrf);
- * app.get('/auth/csrf', auth.csrfToken);
- * app.post('/auth/login', auth.login(async (req, body) => {
- *   const user = await users.verify(body.email, body.password);
- *   return user && { userId: user.id, body: { user } };
+ * app.use(auth.routes({
+ *   login: async (req, body) => {
+ *     const user = await users.verify(body.email, body.password);
+ *     return user && { userId: user.id, body: { user } };
+ *   },
+ *   limit: { login: new RateLimiterMemory({ points: 5, duration: 60 }) },
  * }));
  * app.get('/me', auth.requireSession, (req, res) => res.json({ userId: req.sess!.userId }));
  * ```
  */
 export function createAuth(manager: SessionManager, options: AuthOptions = {}): Auth {
-  return createBinding<RequestHandler, Request>(
+  return createBinding<RequestHandler, Request, Router>(
     manager,
     options,
     {
@@ -76,5 +86,13 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
           else res.status(reply.status).json(reply.body);
         }, next);
       },
+    // Absolute paths (the refresh route's is the refresh cookie's): mount the Router at the root.
+    (routes) => {
+      const router = Router();
+      for (const { method, path, handlers } of routes) {
+        router[method.toLowerCase() as 'get' | 'post' | 'delete'](path, ...handlers);
+      }
+      return router;
+    },
   );
 }

@@ -1,16 +1,14 @@
+import type { RequestLike, SessionManager, Validated } from '@sess/core';
 import {
   type BindingOptions,
   createBinding,
   type NodeHeaders,
   type NodeRawHeaders,
   nodeRequest,
-  type RequestLike,
   type Runner,
   type SessAuth,
-  type SessionManager,
-  type Validated,
-} from '@sess/core';
-import type { Context, MiddlewareHandler } from 'hono';
+} from '@sess/core/http';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 declare module 'hono' {
@@ -30,8 +28,11 @@ export interface AuthOptions extends BindingOptions {
   clientIp?: (c: Context) => string | null;
 }
 
-/** The session and CSRF middleware, guards, rate limiter and auth handlers for Hono. */
-export type Auth = SessAuth<MiddlewareHandler, Context>;
+/**
+ * The session and CSRF middleware, guards, rate limiter and auth handlers for Hono, and
+ * `routes(options)`, an app of every auth route for `app.route('/', …)`.
+ */
+export type Auth = SessAuth<MiddlewareHandler, Context, Hono>;
 
 /** Node's request, when `@hono/node-server` serves the app (it passes it as `c.env.incoming`). */
 interface NodeIncoming {
@@ -73,17 +74,18 @@ function requestView(c: Context, clientIp: (c: Context) => string | null): Reque
  * ```ts
  * const auth = createAuth(sess);
  * app.use(auth.session, auth.csrf);
- * app.get('/auth/csrf', auth.csrfToken);
- * app.post('/auth/login', auth.login(async (c, body) => {
- *   const user = await users.verify(body.email, body.password);
- *   return user && { userId: user.id, body: { user } };
+ * app.route('/', auth.routes({
+ *   login: async (c, body) => {
+ *     const user = await users.verify(body.email, body.password);
+ *     return user && { userId: user.id, body: { user } };
+ *   },
  * }));
  * app.get('/me', auth.requireSession, (c) => c.json({ userId: c.get('session')!.userId }));
  * ```
  */
 export function createAuth(manager: SessionManager, options: AuthOptions = {}): Auth {
   const { clientIp = nodeServerIp, ...bindingOptions } = options;
-  return createBinding<MiddlewareHandler, Context>(
+  return createBinding<MiddlewareHandler, Context, Hono>(
     manager,
     bindingOptions,
     {
@@ -103,5 +105,11 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
           if (reply === null) return next();
           return c.json(reply.body, reply.status as ContentfulStatusCode);
         }),
+    // Absolute paths (the refresh route's is the refresh cookie's): mount with `app.route('/', …)`.
+    (routes) => {
+      const app = new Hono();
+      for (const { method, path, handlers } of routes) app.on(method, [path], ...handlers);
+      return app;
+    },
   );
 }

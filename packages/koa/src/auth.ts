@@ -1,14 +1,14 @@
+import type { SessionManager, Validated } from '@sess/core';
 import {
   type BindingOptions,
   createBinding,
   type HttpAuth,
+  matchRoute,
   nodeRequest,
   parsedBody,
   type Runner,
   type SessAuth,
-  type SessionManager,
-  type Validated,
-} from '@sess/core';
+} from '@sess/core/http';
 import type { Context, Middleware, Next } from 'koa';
 
 declare module 'koa' {
@@ -21,8 +21,13 @@ declare module 'koa' {
 /** Options of {@link createAuth}. */
 export type AuthOptions = BindingOptions;
 
-/** The session and CSRF middleware, guards, rate limiter and auth handlers for Koa. */
-export type Auth = SessAuth<Middleware, Context>;
+/**
+ * The session and CSRF middleware, guards, rate limiter and auth handlers for Koa, and
+ * `routes(options)`, one middleware that answers every auth route.
+ */
+export type Auth = SessAuth<Middleware, Context, Middleware>;
+
+type Params = { params?: Record<string, string> };
 
 // A stream no body parser consumed is read here and left on `ctx.request.body`, as a parser would.
 async function unread(ctx: Context, http: HttpAuth): Promise<unknown> {
@@ -34,16 +39,17 @@ async function unread(ctx: Context, http: HttpAuth): Promise<unknown> {
 /**
  * Creates the Koa (2 and 3) binding for a session manager. Options are validated here, once.
  * Handlers read `ctx.request.body` when a body parser ran, else the raw body (JSON or form, within
- * `bodyLimit`); `revokeSession` reads `ctx.params` as set by @koa/router.
+ * `bodyLimit`); `revokeSession` reads `ctx.params` as set by @koa/router (or by `routes`).
  *
  * @example
  * ```ts
  * const auth = createAuth(sess);
  * app.use(auth.session).use(auth.csrf);
- * router.get('/auth/csrf', auth.csrfToken);
- * router.post('/auth/login', auth.login(async (ctx, body) => {
- *   const user = await users.verify(body.email, body.password);
- *   return user && { userId: user.id, body: { user } };
+ * app.use(auth.routes({
+ *   login: async (ctx, body) => {
+ *     const user = await users.verify(body.email, body.password);
+ *     return user && { userId: user.id, body: { user } };
+ *   },
  * }));
  * router.get('/me', auth.requireSession, (ctx) => {
  *   ctx.body = { userId: ctx.state.session!.userId };
@@ -51,7 +57,7 @@ async function unread(ctx: Context, http: HttpAuth): Promise<unknown> {
  * ```
  */
 export function createAuth(manager: SessionManager, options: AuthOptions = {}): Auth {
-  return createBinding<Middleware, Context>(
+  return createBinding<Middleware, Context, Middleware>(
     manager,
     options,
     {
@@ -61,7 +67,7 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
       },
       body: async (ctx, http) => parsedBody(await unread(ctx, http)) ?? {},
       formBody: unread,
-      param: (ctx, name) => (ctx as { params?: Record<string, string | undefined> }).params?.[name],
+      param: (ctx, name) => (ctx as Params).params?.[name],
     },
     // Errors thrown downstream, after `next`, stay the app's.
     (run: Runner<Context>) =>
@@ -72,5 +78,17 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
           ctx.status = reply.status;
           ctx.body = reply.body;
         }),
+    // Koa has no router of its own, and @koa/router is not ours to require: core's dispatcher
+    // finds the route (as @koa/router would), then its handlers run in turn.
+    (routes) =>
+      function sessRoutes(ctx: Context, next: Next): Promise<void> {
+        const found = matchRoute(routes, ctx.method, ctx.path);
+        if (found === null) return next();
+        (ctx as Params).params = { ...(ctx as Params).params, ...found.params };
+        const { handlers } = found.route;
+        const run = (i: number): Promise<void> =>
+          i === handlers.length ? next() : Promise.resolve(handlers[i]!(ctx, () => run(i + 1)));
+        return run(0);
+      },
   );
 }

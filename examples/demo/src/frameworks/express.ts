@@ -19,17 +19,9 @@ export const expressApp: AppFactory = ({ sess, routes, loginLimiter, headers }) 
     res.type(asset.type).send(asset.body);
   });
   app.use(auth.session, auth.csrf);
-  app.get('/auth/csrf', auth.csrfToken);
-  app.post(
-    '/auth/login',
-    auth.rateLimit(loginLimiter, { route: 'login' }),
-    auth.login((_req, body) => routes.verify(body)),
+  app.use(
+    auth.routes({ login: (_req, body) => routes.verify(body), limit: { login: loginLimiter } }),
   );
-  app.post('/auth/refresh', auth.refresh);
-  app.post('/auth/logout', auth.logout);
-  app.post('/auth/logout-all', auth.logoutAll);
-  app.get('/auth/sessions', auth.listSessions);
-  app.delete('/auth/sessions/:id', auth.revokeSession);
   app.get('/me', auth.requireSession, (req, res) => send(res, routes.me(req.sess!)));
   app.post(
     '/account/profile',

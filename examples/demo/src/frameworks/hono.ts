@@ -22,17 +22,10 @@ export const honoApp: AppFactory = ({ sess, routes, loginLimiter, headers }) => 
     app.get(path, (c) => c.body(asset.body, 200, { 'Content-Type': asset.type }));
   }
   app.use(auth.session, auth.csrf);
-  app.get('/auth/csrf', auth.csrfToken);
-  app.post(
-    '/auth/login',
-    auth.rateLimit(loginLimiter, { route: 'login' }),
-    auth.login((_c, body) => routes.verify(body)),
+  app.route(
+    '/',
+    auth.routes({ login: (_c, body) => routes.verify(body), limit: { login: loginLimiter } }),
   );
-  app.post('/auth/refresh', auth.refresh);
-  app.post('/auth/logout', auth.logout);
-  app.post('/auth/logout-all', auth.logoutAll);
-  app.get('/auth/sessions', auth.listSessions);
-  app.delete('/auth/sessions/:id', auth.revokeSession);
   app.get('/me', auth.requireSession, (c) => send(c, routes.me(c.get('session')!)));
   app.post(
     '/account/profile',

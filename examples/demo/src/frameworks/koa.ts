@@ -20,17 +20,6 @@ export const koaApp: AppFactory = ({ sess, routes, loginLimiter, headers }) => {
       ctx.body = asset.body;
     });
   }
-  router.get('/auth/csrf', auth.csrfToken);
-  router.post(
-    '/auth/login',
-    auth.rateLimit(loginLimiter, { route: 'login' }),
-    auth.login((_ctx, body) => routes.verify(body)),
-  );
-  router.post('/auth/refresh', auth.refresh);
-  router.post('/auth/logout', auth.logout);
-  router.post('/auth/logout-all', auth.logoutAll);
-  router.get('/auth/sessions', auth.listSessions);
-  router.delete('/auth/sessions/:id', auth.revokeSession);
   router.get('/me', auth.requireSession, (ctx) => send(ctx, routes.me(ctx.state.session!)));
   router.post(
     '/account/profile',
@@ -54,6 +43,9 @@ export const koaApp: AppFactory = ({ sess, routes, loginLimiter, headers }) => {
     })
     .use(auth.session)
     .use(auth.csrf)
+    .use(
+      auth.routes({ login: (_ctx, body) => routes.verify(body), limit: { login: loginLimiter } }),
+    )
     .use(router.routes());
   return app.callback();
 };

@@ -1,18 +1,23 @@
-import { ConfigError, LoginFailedError } from '../errors.ts';
-import type { LoginFailureReason } from '../events.ts';
+import { ConfigError } from '../errors.ts';
 import type { SessionManager } from '../manager.ts';
 import type { RequestLike } from '../request.ts';
 import type { Validated } from '../results.ts';
 import type { Duration } from '../util/duration.ts';
 import { type BodyFields, isFormType } from './body.ts';
+import type { HttpAuth, LoginVerifier, RateLimiterLike } from './contract.ts';
+import { createHttpAuth } from './http-auth.ts';
+import type { BindingOptions } from './options.ts';
 import {
-  createHttpAuth,
-  type HttpAuth,
-  type LoginGrant,
-  type RateLimiterLike,
-} from './http-auth.ts';
-import type { HttpAuthOptions } from './options.ts';
-import type { HttpHeader, HttpReply } from './reply.ts';
+  AUTH_ROUTE_NAMES,
+  AUTH_ROUTES,
+  type AuthRoute,
+  type AuthRouteName,
+  type AuthRouteTable,
+  type MountedRoute,
+  type RoutesOptions,
+  resolveRoutesOptions,
+} from './routes.ts';
+import { createStepRunner, type Runner } from './runner.ts';
 import type { AuthState } from './state.ts';
 
 /** How a binding reads its framework's request (`C`: Express `req`, Koa `ctx`, Hono `c`). */
@@ -33,42 +38,6 @@ export interface BindingAdapter<C> {
   param(ctx: C, name: string): string | undefined;
 }
 
-/** Options every binding's `createAuth` takes: the HTTP options plus the route parameter name. */
-export interface BindingOptions extends HttpAuthOptions {
-  /** The route parameter holding the session id in `revokeSession`. @default 'id' */
-  sessionIdParam?: string;
-}
-
-/**
- * What a step decided: append `headers` to the response, then send `reply` (its own headers are
- * `headers`) or, when it is null, hand on to the next handler.
- */
-export interface Outcome {
-  readonly headers: readonly HttpHeader[];
-  readonly reply: HttpReply | null;
-}
-
-/** One middleware's behaviour for request `C`. Rejects only with errors that are not sess's own. */
-export type Runner<C> = (ctx: C) => Promise<Outcome>;
-
-/**
- * A refused login, with what the operator should see: why (a fixed vocabulary) and the account
- * name tried, which sess hashes before any event or log line sees it.
- */
-export interface LoginRefusal {
-  readonly refused: LoginFailureReason;
-  readonly account?: string | null;
-}
-
-/**
- * Checks the user's credentials; returns who logged in, or null (or a {@link LoginRefusal}) to
- * refuse with 401. Either way the client sees the same answer; the refusal only tells the logs.
- */
-export type LoginVerifier<C> = (
-  ctx: C,
-  body: BodyFields,
-) => LoginGrant | LoginRefusal | null | Promise<LoginGrant | LoginRefusal | null>;
-
 /** Options of `rateLimit`. */
 export interface RateLimitOptions<C> {
   /** The bucket a request counts against. @default the client IP */
@@ -77,11 +46,8 @@ export interface RateLimitOptions<C> {
   route?: string;
 }
 
-/**
- * The middleware and handlers every binding exposes under the same names; `M` is the framework's
- * middleware type, `C` its request or context.
- */
-export interface SessAuth<M, C> {
+/** The middleware every binding exposes under the same names. */
+export interface SessMiddleware<M, C> {
   /** Authenticates every request (bearer, then cookie) and attaches the session or null; 503 when the store fails. */
   readonly session: M;
   /** CSRF checks on unsafe requests that could ride cookies; mount after `session` and any form parser. */
@@ -92,196 +58,158 @@ export interface SessAuth<M, C> {
   requireFresh(maxAge: Duration): M;
   /** 429 with `Retry-After` once `limiter` (rate-limiter-flexible) runs out for the request's key. */
   rateLimit(limiter: RateLimiterLike, options?: RateLimitOptions<C>): M;
-  /** `GET /auth/csrf`: `{ csrfToken }`, setting the pre-session cookie when needed. */
-  readonly csrfToken: M;
-  /** `POST /auth/login`: runs `verify`, then creates (or regenerates) the session and sets cookies. */
-  login(verify: LoginVerifier<C>): M;
-  /** `POST /auth/refresh`: rotates the refresh credential (cookie, or `refreshToken` in the body). */
-  readonly refresh: M;
-  /** `POST /auth/logout`: revokes the session and clears every auth cookie. */
-  readonly logout: M;
-  /** `POST /auth/logout-all` `{ exceptCurrent? }` → `{ revoked }`. */
-  readonly logoutAll: M;
-  /** `GET /auth/sessions`: the caller's devices. */
-  readonly listSessions: M;
-  /** `DELETE /auth/sessions/:id`: revokes one of the caller's sessions (404 for anyone else's). */
-  readonly revokeSession: M;
 }
 
-const NO_HEADERS: readonly HttpHeader[] = Object.freeze([]);
-const PASS: Outcome = Object.freeze({ reply: null, headers: NO_HEADERS });
+/** One handler per auth route of {@link AUTH_ROUTES}; a route that takes a verifier is a function of it. */
+export type SessRouteHandlers<M, C> = {
+  readonly [K in keyof AuthRouteTable]: AuthRouteTable[K] extends AuthRoute<true>
+    ? (verify: LoginVerifier<C>) => M
+    : M;
+};
+
+/**
+ * The middleware and handlers every binding exposes under the same names; `M` is the framework's
+ * middleware type, `C` its request or context, `R` what its one-line mount returns.
+ */
+export type SessAuth<M, C, R = readonly MountedRoute<M>[]> = SessMiddleware<M, C> &
+  SessRouteHandlers<M, C> & {
+    /**
+     * Every auth route at once, in the framework's router idiom, with the refresh route at the
+     * refresh cookie's path. @throws ConfigError for a `prefix` that disagrees with it.
+     */
+    routes(options: RoutesOptions<C>): R;
+  };
+
+export type { LoginVerifier } from './contract.ts';
+export type { BindingOptions } from './options.ts';
+export type { RoutesOptions } from './routes.ts';
 
 /** Turns a {@link Runner} into the framework's middleware: add the headers, then reply or hand on. */
 export type Wrap<M, C> = (run: Runner<C>) => M;
 
+/** Turns the mounted routes into the framework's router (or a middleware that dispatches). */
+export type Mount<M, R> = (routes: readonly MountedRoute<M>[]) => R;
+
+const EMPTY: BodyFields = Object.freeze({});
+
 /**
  * Builds a binding's whole public object: every piece as a framework-neutral {@link Runner},
- * turned into the framework's middleware by `wrap` and named for stack traces. A binding supplies
- * the adapter and `wrap`, and nothing more. Options are validated here, once.
+ * turned into the framework's middleware by `wrap` and named for stack traces, and the routes of
+ * {@link AUTH_ROUTES} turned into a router by `mount`. A binding supplies the adapter, `wrap` and
+ * `mount`, and nothing more. Options are validated here, once.
  */
-export function createBinding<M, C extends object>(
+export function createBinding<M, C extends object, R = readonly MountedRoute<M>[]>(
   manager: SessionManager,
   options: BindingOptions,
   adapter: BindingAdapter<C>,
   wrap: Wrap<M, C>,
-): SessAuth<M, C> {
-  const runners = createRunners(manager, options, adapter);
+  mount: Mount<M, R> = (routes) => routes as R,
+): SessAuth<M, C, R> {
+  const { sessionIdParam = 'id', ...httpOptions } = options;
+  if (typeof sessionIdParam !== 'string' || sessionIdParam.length === 0) {
+    throw new ConfigError(['sessionIdParam: a non-empty string']);
+  }
+  const http: HttpAuth = createHttpAuth(manager, httpOptions);
+  const runner = createStepRunner<C>(
+    http,
+    (ctx, state) => adapter.attach(ctx, state.auth),
+    adapter.request,
+  );
   const named = (name: string, run: Runner<C>): M => {
     const middleware = wrap(run);
     if (typeof middleware === 'function')
       Object.defineProperty(middleware, 'name', { value: name });
     return middleware;
   };
-  const auth: SessAuth<M, C> = {
-    session: named('sessSession', runners.session),
-    csrf: named('sessCsrf', runners.csrf),
-    requireSession: named('sessRequireSession', runners.requireSession),
-    requireFresh: (maxAge) => named('sessRequireFresh', runners.requireFresh(maxAge)),
-    rateLimit: (limiter, limitOptions) =>
-      named('sessRateLimit', runners.rateLimit(limiter, limitOptions)),
-    csrfToken: named('sessCsrfToken', runners.csrfToken),
-    login: (verify) => named('sessLogin', runners.login(verify)),
-    refresh: named('sessRefresh', runners.refresh),
-    logout: named('sessLogout', runners.logout),
-    logoutAll: named('sessLogoutAll', runners.logoutAll),
-    listSessions: named('sessListSessions', runners.listSessions),
-    revokeSession: named('sessRevokeSession', runners.revokeSession),
-  };
-  return Object.freeze(auth);
-}
+  const passed = () => undefined;
 
-function createRunners<C extends object>(
-  manager: SessionManager,
-  options: BindingOptions,
-  adapter: BindingAdapter<C>,
-): SessAuth<Runner<C>, C> {
-  const { sessionIdParam = 'id', ...httpOptions } = options;
-  if (typeof sessionIdParam !== 'string' || sessionIdParam.length === 0) {
-    throw new ConfigError(['sessionIdParam: a non-empty string']);
-  }
-  const http: HttpAuth = createHttpAuth(manager, httpOptions);
-  // The request's state rides on the request object itself under a private symbol (one per
-  // binding): a WeakMap entry per request costs more, in its insert and in every GC that follows.
-  const STATE = Symbol('sess.state');
-  type Carrier = { [STATE]?: AuthState };
-
-  type Step = (ctx: C, state: AuthState) => Promise<HttpReply | undefined> | HttpReply | undefined;
-  // The first sess middleware of a request authenticates it (later ones reuse the state) and
-  // carries the renewed cookies, so any one of them (`requireSession` alone on a route, say) is
-  // complete; error replies carry them already. Written with `then`, not `async`: an async frame
-  // per middleware per request is most of what a cached validation would allocate.
-  const failure = (error: unknown, state: AuthState | undefined): Outcome => {
-    const reply = http.errorReply(error, state);
-    if (reply === null) throw error;
-    return { reply, headers: reply.headers };
-  };
-  const outcome = (reply: HttpReply | undefined, renewal: readonly HttpHeader[]): Outcome => {
-    if (reply === undefined) return renewal.length === 0 ? PASS : { reply: null, headers: renewal };
-    return {
-      reply,
-      headers: renewal.length === 0 ? reply.headers : [...renewal, ...reply.headers],
-    };
-  };
-  const runner = (step: Step): Runner<C> => {
-    const settle = (ctx: C, state: AuthState, renewal: readonly HttpHeader[]) => {
-      let result: ReturnType<Step>;
-      try {
-        result = step(ctx, state);
-      } catch (error) {
-        return failure(error, state);
-      }
-      return result instanceof Promise // guards answer at once
-        ? result.then(
-            (reply) => outcome(reply, renewal),
-            (error: unknown) => failure(error, state),
-          )
-        : outcome(result, renewal);
-    };
-    const authenticated = (ctx: C, state: AuthState) => {
-      let renewal: readonly HttpHeader[];
-      try {
-        (ctx as Carrier)[STATE] = state;
-        adapter.attach(ctx, state.auth);
-        renewal = http.renewalHeaders(state);
-      } catch (error) {
-        return failure(error, state);
-      }
-      return settle(ctx, state, renewal);
-    };
-    return (ctx) => {
-      const state = (ctx as Carrier)[STATE];
-      try {
-        if (state !== undefined) return Promise.resolve(settle(ctx, state, NO_HEADERS));
-        return http.authenticate(adapter.request(ctx)).then(
-          (fresh) => authenticated(ctx, fresh),
-          (error: unknown) => failure(error, undefined),
-        );
-      } catch (error) {
-        // A throw of a non-sess error from `failure` becomes the rejection, as the contract says.
-        return new Promise<Outcome>((resolve) => resolve(failure(error, state)));
-      }
-    };
-  };
-
-  return Object.freeze({
-    session: runner(() => undefined),
-    csrf: runner(async (ctx, state) => {
-      const request = adapter.request(ctx);
-      const headerName = manager.csrf?.config.headerName;
-      const needsForm =
-        headerName !== undefined &&
-        request.headers.get(headerName) === null &&
-        isFormType(request.headers.get('content-type'));
-      const formToken = needsForm ? http.formToken(await adapter.formBody(ctx, http)) : null;
-      await http.checkCsrf(request, state, formToken);
-      return undefined;
-    }),
-    requireSession: runner((_ctx, state) => {
-      http.requireSession(state);
-      return undefined;
-    }),
-    requireFresh(maxAge: Duration): Runner<C> {
-      const check = http.requireFresh(maxAge);
-      return runner((_ctx, state) => {
-        check(state);
-        return undefined;
-      });
-    },
-    rateLimit(limiter: RateLimiterLike, limitOptions: RateLimitOptions<C> = {}): Runner<C> {
-      if (typeof limiter?.consume !== 'function') {
-        throw new ConfigError(['rateLimit: a rate-limiter-flexible limiter (with consume)']);
-      }
-      const key = limitOptions.key ?? ((ctx: C) => adapter.request(ctx).ip ?? 'unknown');
-      const route = limitOptions.route ?? 'default';
-      return runner(async (ctx) => {
+  const rateLimit = (limiter: RateLimiterLike, limitOptions: RateLimitOptions<C> = {}): M => {
+    if (typeof limiter?.consume !== 'function') {
+      throw new ConfigError(['rateLimit: a rate-limiter-flexible limiter (with consume)']);
+    }
+    const key = limitOptions.key ?? ((ctx: C) => adapter.request(ctx).ip ?? 'unknown');
+    const route = limitOptions.route ?? 'default';
+    return named(
+      'sessRateLimit',
+      runner(async (ctx) => {
         await http.rateLimit(limiter, key(ctx), route);
         return undefined;
-      });
-    },
-    csrfToken: runner((_ctx, state) => http.csrfToken(state)),
-    login(verify: LoginVerifier<C>): Runner<C> {
-      if (typeof verify !== 'function') throw new ConfigError(['login: a verify function']);
-      return runner(async (ctx, state) => {
-        const grant = await verify(ctx, await adapter.body(ctx, http));
+      }),
+    );
+  };
+
+  const handler = (name: AuthRouteName, verify?: LoginVerifier<C>): M => {
+    const route: AuthRoute = AUTH_ROUTES[name];
+    if (route.verify && typeof verify !== 'function') {
+      throw new ConfigError([`${name}: a verify function`]);
+    }
+    const step = async (ctx: C, state: AuthState) => {
+      const body = route.body ? await adapter.body(ctx, http) : EMPTY;
+      const verdict = verify ? await verify(ctx, body) : null;
+      const param = route.param ? (adapter.param(ctx, sessionIdParam) ?? '') : '';
+      return route.run(http, { request: adapter.request(ctx), state, body, param, verdict });
+    };
+    const label = `sess${name[0]?.toUpperCase()}${name.slice(1)}`;
+    return named(label, runner(step));
+  };
+
+  const handlers = {} as Record<AuthRouteName, unknown>;
+  for (const name of AUTH_ROUTE_NAMES) {
+    handlers[name] = AUTH_ROUTES[name].verify
+      ? (verify: LoginVerifier<C>) => handler(name, verify)
+      : handler(name);
+  }
+
+  const auth: SessAuth<M, C, R> = {
+    session: named('sessSession', runner(passed)),
+    csrf: named(
+      'sessCsrf',
+      runner(async (ctx, state) => {
         const request = adapter.request(ctx);
-        if (grant === null || 'refused' in grant) {
-          const { refused: reason, account } = grant ?? {};
-          await manager.loginFailed({ reason, account, ip: request.ip });
-          throw new LoginFailedError();
-        }
-        return http.login(request, state, grant);
-      });
+        const headerName = manager.csrf?.config.headerName;
+        const needsForm =
+          headerName !== undefined &&
+          request.headers.get(headerName) === null &&
+          isFormType(request.headers.get('content-type'));
+        const formToken = needsForm ? http.formToken(await adapter.formBody(ctx, http)) : null;
+        await http.checkCsrf(request, state, formToken);
+        return undefined;
+      }),
+    ),
+    requireSession: named(
+      'sessRequireSession',
+      runner((_ctx, state) => {
+        http.requireSession(state);
+        return undefined;
+      }),
+    ),
+    requireFresh(maxAge) {
+      const check = http.requireFresh(maxAge);
+      return named(
+        'sessRequireFresh',
+        runner((_ctx, state) => {
+          check(state);
+          return undefined;
+        }),
+      );
     },
-    refresh: runner(async (ctx, state) =>
-      http.refresh(adapter.request(ctx), state, await adapter.body(ctx, http)),
-    ),
-    logout: runner((ctx, state) => http.logout(adapter.request(ctx), state)),
-    logoutAll: runner(async (ctx, state) =>
-      http.logoutAll(adapter.request(ctx), state, await adapter.body(ctx, http)),
-    ),
-    listSessions: runner((_ctx, state) => http.listSessions(state)),
-    revokeSession: runner((ctx, state) =>
-      http.revokeSession(state, adapter.param(ctx, sessionIdParam) ?? ''),
-    ),
-  });
+    rateLimit,
+    ...(handlers as SessRouteHandlers<M, C>),
+    routes(routesOptions) {
+      const { login, limit, paths } = resolveRoutesOptions(
+        routesOptions,
+        manager.cookies,
+        sessionIdParam,
+      );
+      const routes = AUTH_ROUTE_NAMES.map((name): MountedRoute<M> => {
+        const limiter = limit[name];
+        const limited = limiter === undefined ? [] : [rateLimit(limiter, { route: name })];
+        const last = AUTH_ROUTES[name].verify ? handler(name, login) : (handlers[name] as M);
+        const { method } = AUTH_ROUTES[name];
+        return Object.freeze({ name, method, path: paths[name], handlers: [...limited, last] });
+      });
+      return mount(Object.freeze(routes));
+    },
+  };
+  return Object.freeze(auth);
 }

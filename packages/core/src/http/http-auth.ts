@@ -10,117 +10,22 @@ import {
   httpStatusFor,
   InvalidCredentialError,
   isSessError,
+  LoginFailedError,
   NotFoundError,
   RateLimitedError,
   RefreshReuseError,
   RevokedError,
   StoreError,
 } from '../errors.ts';
-import type { CreateOptions, SessionManager } from '../manager.ts';
+import type { SessionManager } from '../manager.ts';
 import type { RequestLike } from '../request.ts';
 import type { Issued } from '../results.ts';
-import { type Duration, durationMs } from '../util/duration.ts';
-import { type BodyFields, type BodySource, parsedBody, readBody } from './body.ts';
-import {
-  type HttpAuthOptions,
-  type ResolvedHttpAuthOptions,
-  resolveHttpAuthOptions,
-} from './options.ts';
-import {
-  cookieHeaders,
-  errorReply,
-  type HttpHeader,
-  type HttpReply,
-  NO_STORE,
-  reply,
-} from './reply.ts';
-import { type AuthState, authenticate, isBrowserRequest } from './state.ts';
-
-/** What the app hands to `login` once it has verified the user. */
-export interface LoginGrant extends Omit<CreateOptions, 'request'> {
-  /** The authenticated user's id. */
-  userId: string;
-  /** Extra fields for the response body (for example `user: { id, email }`). */
-  body?: Record<string, unknown>;
-}
-
-/**
- * Anything with rate-limiter-flexible's `consume`: `RateLimiterMemory`, `RateLimiterRedis`,
- * `RateLimiterPostgres` and the rest. It resolves when a point was available and rejects with a
- * result carrying `msBeforeNext` when not, or with an `Error` when its backend fails.
- */
-export interface RateLimiterLike {
-  consume(key: string, points?: number): Promise<unknown>;
-}
-
-/** One device in `GET /auth/sessions`. */
-export interface DeviceView {
-  readonly id: string;
-  readonly createdAt: string;
-  readonly lastActiveAt: string;
-  readonly expiresAt: string;
-  readonly userAgent: string | null;
-  readonly ip: string | null;
-  readonly current: boolean;
-}
-
-/**
- * The HTTP behaviour of sess, framework-neutral: bindings translate their request into a
- * {@link RequestLike}, call these, and write the {@link HttpReply} back. Every rule the three
- * bindings share lives here, so they behave identically.
- */
-export interface HttpAuth {
-  /** The validated options. */
-  readonly options: ResolvedHttpAuthOptions;
-  /** Authenticates a request (bearer first, then the session cookie). Throws StoreError (503). */
-  authenticate(req: RequestLike): Promise<AuthState>;
-  /** Headers every response to this request needs: renewed cookies, with `no-store`. */
-  renewalHeaders(state: AuthState): readonly HttpHeader[];
-  /**
-   * The CSRF checks for an unsafe request that could ride ambient credentials (it carries a sess
-   * cookie, or comes from a browser). Bearer-only clients pass; a request with both a cookie and a
-   * bearer header does not skip. Throws CsrfError (403), or the session's own 401 when the token
-   * failed because the session behind it is gone.
-   */
-  checkCsrf(req: RequestLike, state: AuthState, formToken?: string | null): Promise<void>;
-  /** The CSRF form field (`_csrf` by default) of a body a form parser already read, else null. */
-  formToken(body: unknown): string | null;
-  /** Throws the 401 for a request without a session. */
-  requireSession(
-    state: AuthState,
-  ): asserts state is AuthState & { auth: NonNullable<AuthState['auth']> };
-  /**
-   * A guard, validated once: it throws NotFreshError (401) unless the user authenticated within
-   * `maxAge`. @throws ConfigError for an invalid duration.
-   */
-  requireFresh(maxAge: Duration): (state: AuthState) => void;
-  /**
-   * Consumes one point of `limiter` for `key`; throws RateLimitedError (429, reported as
-   * `ratelimit.exceeded` for `route`) or StoreError (503).
-   */
-  rateLimit(limiter: RateLimiterLike, key: string, route?: string): Promise<void>;
-  /** Reads a JSON object or urlencoded form body within `bodyLimit`. */
-  readBody(source: BodySource, contentType: string | null | undefined): Promise<BodyFields>;
-  /** `GET /auth/csrf`: a token for the session, or a pre-session (cookie) and its token. */
-  csrfToken(state: AuthState): Promise<HttpReply>;
-  /** Completes a login the app verified: a fresh session id (never the old one), cookies, CSRF token. */
-  login(req: RequestLike, state: AuthState, grant: LoginGrant): Promise<HttpReply>;
-  /** `POST /auth/refresh`: rotates the refresh credential from the cookie or `body.refreshToken`. */
-  refresh(req: RequestLike, state: AuthState, body: BodyFields): Promise<HttpReply>;
-  /** `POST /auth/logout`: revokes the session (if any) and clears every auth cookie. */
-  logout(req: RequestLike, state: AuthState): Promise<HttpReply>;
-  /** `POST /auth/logout-all`: `{ exceptCurrent?: boolean }` → `{ revoked }`. */
-  logoutAll(req: RequestLike, state: AuthState, body: BodyFields): Promise<HttpReply>;
-  /** `GET /auth/sessions`: the caller's devices. */
-  listSessions(state: AuthState): Promise<HttpReply>;
-  /** `DELETE /auth/sessions/:id`: revokes one of the caller's sessions; 404 for anyone else's. */
-  revokeSession(state: AuthState, sessionId: string): Promise<HttpReply>;
-  /**
-   * The reply for an error thrown by any of the above, or `null` when it is not a sess error (let
-   * the framework's error handling have it). Renewed cookies ride along.
-   */
-  errorReply(error: unknown, state?: AuthState | null): HttpReply | null;
-}
+import { durationMs } from '../util/duration.ts';
+import { parsedBody, readBody } from './body.ts';
+import type { DeviceView, HttpAuth } from './contract.ts';
+import { type HttpAuthOptions, resolveHttpAuthOptions } from './options.ts';
+import { cookieHeaders, errorReply, type HttpHeader, NO_STORE, reply } from './reply.ts';
+import { authenticate, isBrowserRequest } from './state.ts';
 
 /**
  * Creates the HTTP layer for a session manager. Options are validated here, once.
@@ -285,8 +190,13 @@ export function createHttpAuth(manager: SessionManager, options?: HttpAuthOption
       return reply(200, { csrfToken: pre.token }, [csrfCookie(resolvedCookies, pre.preSessionId)]);
     },
 
-    async login(req, state, grant) {
-      const { userId, body: extra, ...createOptions } = grant;
+    async login(req, state, verdict) {
+      if (verdict === null || 'refused' in verdict) {
+        const { refused: reason, account } = verdict ?? {};
+        await manager.loginFailed({ reason, account, ip: req.ip });
+        throw new LoginFailedError();
+      }
+      const { userId, body: extra, ...createOptions } = verdict;
       const request = { userAgent: req.headers.get('user-agent'), ip: req.ip ?? null };
       const previous = state.auth;
       let issued: Issued;
@@ -318,7 +228,7 @@ export function createHttpAuth(manager: SessionManager, options?: HttpAuthOption
         if (isSessError(error) && httpStatusFor(error.code) === 401) {
           manager.credentialRefused(error, 'refresh');
           // The refresh cookie is dead for good: drop it so the client stops presenting it.
-          if (fromCookie !== undefined) throw withCookies(error, manager.clearCookies());
+          if (fromCookie !== undefined) return errorReply(error, resolved, manager.clearCookies());
         }
         throw error;
       }
@@ -367,25 +277,19 @@ export function createHttpAuth(manager: SessionManager, options?: HttpAuthOption
       return reply(200, { revoked: true }, isCurrent ? manager.clearCookies() : []);
     },
 
-    errorReply(error, state) {
+    errorReply(error, state, cookies) {
       if (!isSessError(error)) return null;
-      const attached = (error as { [COOKIES]?: readonly CookieInstruction[] })[COOKIES];
-      let cookies = state?.via === 'cookie' ? (state.auth?.cookies ?? []) : [];
+      if (cookies !== undefined) return errorReply(error, resolved, cookies);
+      let renewed = state?.via === 'cookie' ? (state.auth?.cookies ?? []) : [];
       // A cookie whose session is dead for good is dropped, so the client stops sending it.
       if (state?.via === 'cookie' && state.error !== null && deadCookie(state.error)) {
-        cookies = manager.clearCookies();
+        renewed = manager.clearCookies();
       }
-      return errorReply(error, resolved, attached ?? cookies);
+      return errorReply(error, resolved, renewed);
     },
   };
   return Object.freeze(http);
 }
 
 const NO_HEADERS: readonly HttpHeader[] = Object.freeze([]);
-const COOKIES = Symbol('sess.cookies');
 const DEAD: ReadonlySet<string> = new Set([RevokedError.code, RefreshReuseError.code]);
-
-function withCookies(error: AnySessError, cookies: readonly CookieInstruction[]): AnySessError {
-  Object.defineProperty(error, COOKIES, { value: cookies });
-  return error;
-}

@@ -1,23 +1,25 @@
+/**
+ * `@sess/core/http`: what a binding author needs. The auth routes as data ({@link AUTH_ROUTES}),
+ * `createBinding`, which derives a whole binding from them, and the framework-neutral HTTP layer
+ * underneath (`createHttpAuth`). Apps import from `@sess/core` and their binding instead.
+ *
+ * @packageDocumentation
+ */
+
 export {
   type BindingAdapter,
   type BindingOptions,
   createBinding,
-  type LoginRefusal,
-  type LoginVerifier,
-  type Outcome,
+  type Mount,
   type RateLimitOptions,
-  type Runner,
   type SessAuth,
+  type SessMiddleware,
+  type SessRouteHandlers,
   type Wrap,
 } from './binding.ts';
-export { type BodyFields, type BodySource, parsedBody } from './body.ts';
-export {
-  createHttpAuth,
-  type DeviceView,
-  type HttpAuth,
-  type LoginGrant,
-  type RateLimiterLike,
-} from './http-auth.ts';
+export { type BodyFields, type BodySource, isFormType, parsedBody } from './body.ts';
+export type * from './contract.ts';
+export { createHttpAuth } from './http-auth.ts';
 export { type NodeHeaders, type NodeRawHeaders, nodeRequest } from './node-request.ts';
 export type {
   ClearSiteDataDirective,
@@ -25,4 +27,6 @@ export type {
   ResolvedHttpAuthOptions,
 } from './options.ts';
 export type { ErrorBody, HttpHeader, HttpReply } from './reply.ts';
+export * from './routes.ts';
+export { createStepRunner, type Outcome, type Runner, type Step } from './runner.ts';
 export { type AuthState, isBrowserRequest, type SessCookies } from './state.ts';

@@ -1,6 +1,5 @@
 import { ConfigError } from '../errors.ts';
 import { type KnownOptions, unknownOptionIssues } from '../util/known-keys.ts';
-import type { BindingOptions } from './binding.ts';
 
 /** A `Clear-Site-Data` directive (sent quoted). */
 export type ClearSiteDataDirective = 'cache' | 'cookies' | 'storage' | 'executionContexts' | '*';
@@ -26,6 +25,12 @@ export interface HttpAuthOptions {
    * @default 'non-browser'
    */
   tokensInBody?: 'non-browser' | 'never';
+}
+
+/** Options every binding's `createAuth` takes: the HTTP options plus the route parameter name. */
+export interface BindingOptions extends HttpAuthOptions {
+  /** The route parameter holding the session id in `revokeSession`. @default 'id' */
+  sessionIdParam?: string;
 }
 
 /** {@link HttpAuthOptions} with every default applied. */

@@ -1,0 +1,69 @@
+import { createAuth as expressAuth } from '@sess/express';
+import { createAuth as honoAuth } from '@sess/hono';
+import { createAuth as koaAuth } from '@sess/koa';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { describe, expect, it } from 'vitest';
+import { BINDINGS, startApp } from '../src/apps.ts';
+import { Client } from '../src/client.ts';
+import { fixture } from '../src/fixture.ts';
+
+const factories = { express: expressAuth, koa: koaAuth, hono: honoAuth } as const;
+const login = () => null;
+const ALICE = { email: 'alice@example.com', password: 'alice-password-1' };
+
+describe.each(Object.entries(factories))('%s: the one-line mount', (_, createAuth) => {
+  const { sess } = fixture('jwt');
+  const auth = createAuth(sess);
+
+  it('refuses a prefix that disagrees with the refresh cookie path, at mount time', () => {
+    expect(() => auth.routes({ login, prefix: '/api' })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_SESS_CONFIG',
+        issues: [
+          "routes.prefix: disagrees with the refresh cookie's path '/auth/refresh' " +
+            "(cookies.refreshPath): use '/auth', or change cookies.refreshPath",
+        ],
+      }),
+    );
+    expect(() => auth.routes({ login, prefix: '/auth' })).not.toThrow();
+    expect(() => auth.routes({ login, prefix: '/auth/' })).not.toThrow();
+  });
+
+  it('refuses every other problem at once: unknown options, no verifier, bad limiters', () => {
+    expect(() => auth.routes({ limt: {}, limit: { signin: {}, refresh: {} } } as never)).toThrow(
+      expect.objectContaining({
+        issues: [
+          'routes.limt: unknown option (did you mean `limit`?)',
+          'routes.login: a verify function',
+          'routes.limit.signin: unknown option',
+          'routes.limit.signin: a rate-limiter-flexible limiter (with consume)',
+          'routes.limit.refresh: a rate-limiter-flexible limiter (with consume)',
+        ],
+      }),
+    );
+  });
+});
+
+describe('the mount follows cookies.refreshPath', () => {
+  it.each(BINDINGS)(
+    '%s: every route moves with it, and refresh receives its cookie',
+    async (binding) => {
+      const fx = fixture('jwt', { cookies: { refreshPath: '/api/auth/refresh' } });
+      const loginLimiter = new RateLimiterMemory({ points: 100, duration: 60 });
+      const app = await startApp(binding, fx.sess, { loginLimiter });
+      try {
+        const client = new Client(app.url, []);
+        expect((await fetch(`${app.url}/auth/csrf`)).status).toBe(404);
+        expect((await client.get('/api/auth/csrf')).status).toBe(200);
+        const signedIn = await client.post('/api/auth/login', { json: ALICE });
+        expect(signedIn.status).toBe(200);
+        expect(client.jar.get('__Secure-refresh')?.path).toBe('/api/auth/refresh');
+        const refreshed = await client.post('/api/auth/refresh', { json: {} });
+        expect(refreshed.status).toBe(200);
+        expect((await client.get('/api/auth/sessions')).status).toBe(200);
+      } finally {
+        await app.close();
+      }
+    },
+  );
+});
