@@ -13,8 +13,8 @@ export {
   schemaSql,
   type TableOptions,
 } from './schema.ts';
+export { DELETE_BATCH_SIZE } from './sql.ts';
 export {
-  DELETE_BATCH_SIZE,
   type PostgresStore,
   type PostgresStoreOptions,
   postgresStore,

@@ -63,3 +63,30 @@ export function errorCode(error: unknown): string {
   }
   return typeof error;
 }
+
+/**
+ * Runs `body` in a transaction on one pooled connection: COMMIT when it resolves, ROLLBACK when it
+ * rejects (a connection whose ROLLBACK fails is destroyed, so the server rolls back for us).
+ */
+export async function transaction<T>(
+  pool: pg.Pool,
+  body: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const result = await body(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    try {
+      await client.query('ROLLBACK');
+    } catch (rollbackError) {
+      broken = rollbackError as Error;
+    }
+    throw error;
+  } finally {
+    client.release(broken ?? false);
+  }
+}
