@@ -2,7 +2,12 @@ import { utf8Encoder } from '../util/encoding.ts';
 import { type KnownOptions, unknownOptionIssues } from '../util/known-keys.ts';
 import { PROFILES, rsaIssues, rsaJwkIssues } from './algorithms.ts';
 import { isCryptoKey, keyLabel } from './key-import.ts';
-import type { AsymmetricAlgorithm, AsymmetricKeyInput, HmacKeyInput, KeyInput } from './keyring.ts';
+import type {
+  AsymmetricAlgorithm,
+  AsymmetricKeyInput,
+  HmacKeyInput,
+  KeyInput,
+} from './key-types.ts';
 import { weakSecretReason } from './weak-secrets.ts';
 
 const MIN_HMAC_BYTES = 32;
