@@ -1,7 +1,7 @@
 import { MICRO } from './micro/tokens.ts';
 import type { Framework } from './options.ts';
 import type { HttpRow, MicroRow, OpsRow, TargetResult, WritesRow } from './results.ts';
-import { ratio, type Summary } from './stats.ts';
+import { ratio, ratiosByRun, type Summary } from './stats.ts';
 
 const times = (value: number) => `${value.toFixed(2)}×`;
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
@@ -52,6 +52,8 @@ export function evaluateTargets(
     };
   };
   const honoJwt = row('hono/sess-jwt')?.vsPeer;
+  const plainJwt = row('express/sess-jwt');
+  const otelJwt = row('express/sess-jwt-otel');
   const dbRedis = row('express/sess-db-redis');
   const peerRedis = row('express/express-session-redis');
   const refresh = ops.find(
@@ -68,6 +70,17 @@ export function evaluateTargets(
       microRatio(MICRO.jsonwebtoken),
       (v) => v >= 1.5,
     ),
+    target(
+      'micro: jwt validation with @sess/opentelemetry',
+      '≥ 95% of the same validation without it',
+      microOps(MICRO.sessOtel) !== undefined && microOps(MICRO.sess) !== undefined
+        ? {
+            value: ratio(microOps(MICRO.sessOtel)!, microOps(MICRO.sess)!),
+            shown: percent(ratio(microOps(MICRO.sessOtel)!, microOps(MICRO.sess)!)),
+          }
+        : null,
+      (v) => v >= 0.95,
+    ),
     ...(['express', 'koa', 'hono'] as const).map((framework) =>
       target(
         `http: jwt strategy on ${framework}`,
@@ -81,6 +94,20 @@ export function evaluateTargets(
       "≥ 3× Hono's jwt middleware",
       honoJwt ? peerMeasure(honoJwt) : null,
       (v) => v >= 3,
+    ),
+    target(
+      'http: jwt strategy with @sess/opentelemetry',
+      '≥ 95% of the same route without it',
+      plainJwt && otelJwt
+        ? {
+            value: ratio(otelJwt.reqPerSec.median, plainJwt.reqPerSec.median),
+            shown: `${percent(ratio(otelJwt.reqPerSec.median, plainJwt.reqPerSec.median))} (${rounds(
+              ratiosByRun(otelJwt.reqPerSec.values, plainJwt.reqPerSec.values),
+              percent,
+            )})`,
+          }
+        : null,
+      (v) => v >= 0.95,
     ),
     target(
       'http: database strategy on Redis',

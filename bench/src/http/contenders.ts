@@ -6,6 +6,7 @@ export type ContenderKind =
   | 'noop'
   | 'redis-read'
   | 'sess-jwt'
+  | 'sess-jwt-otel'
   | 'sess-db-redis'
   | 'sess-db-postgres'
   | 'sess-db-sqlite'
@@ -32,6 +33,8 @@ const LABELS: Record<ContenderKind, string> = {
   noop: 'one no-op middleware (the floor of any middleware)',
   'redis-read': 'one Redis read per request, no auth (the floor of any Redis session)',
   'sess-jwt': 'sess, jwt strategy',
+  'sess-jwt-otel':
+    'sess, jwt strategy, with @sess/opentelemetry (SDK registered, validate spans off)',
   'sess-db-redis': 'sess, database strategy, Redis',
   'sess-db-postgres': 'sess, database strategy, Postgres',
   'sess-db-sqlite': 'sess, database strategy, SQLite',
@@ -47,6 +50,13 @@ const SESS: readonly ContenderKind[] = [
   'sess-db-postgres',
   'sess-db-sqlite',
 ];
+
+/** The same jwt route with @sess/opentelemetry, measured against `sess-jwt` (Express only: the cost is framework-independent). */
+const INSTRUMENTED: Record<Framework, readonly ContenderKind[]> = {
+  express: ['sess-jwt-otel'],
+  koa: [],
+  hono: [],
+};
 
 /** Peers per framework, and which sess contender each is compared with. */
 const PEERS: Record<Framework, Partial<Record<ContenderKind, ContenderKind>>> = {
@@ -70,7 +80,12 @@ const FLOORS: Record<Framework, readonly ContenderKind[]> = {
 export function contendersOf(framework: Framework): Contender[] {
   const peers = PEERS[framework];
   const floors = FLOORS[framework];
-  const kinds: ContenderKind[] = [...floors, ...SESS, ...new Set(Object.values(peers))];
+  const kinds: ContenderKind[] = [
+    ...floors,
+    ...SESS,
+    ...INSTRUMENTED[framework],
+    ...new Set(Object.values(peers)),
+  ];
   return kinds.map((kind) => ({
     id: `${framework}/${kind}`,
     framework,

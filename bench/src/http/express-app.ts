@@ -104,6 +104,7 @@ export async function buildExpress(
       break;
     }
     case 'sess-jwt':
+    case 'sess-jwt-otel':
     case 'sess-db-redis':
     case 'sess-db-postgres':
     case 'sess-db-sqlite': {

@@ -4,6 +4,7 @@ import { memoryStore } from '@sess/core/memory';
 import { benchManager, forgeSignature, USER } from '../fixtures.ts';
 import { openStore, type Services } from '../services.ts';
 import type { ContenderKind } from './contenders.ts';
+import { withOpenTelemetry } from './otel.ts';
 
 /** Request headers that authenticate as {@link USER}, and a forged variant that must not. */
 export interface Credentials {
@@ -65,10 +66,13 @@ export async function sessFor(
   const storeKind =
     kind === 'sess-db-postgres' ? 'postgres' : kind === 'sess-db-sqlite' ? 'sqlite' : 'redis';
   const store = await openStore(storeKind, services, name);
-  const sess = benchManager(store, kind === 'sess-jwt' ? 'jwt' : 'database');
+  const jwt = kind === 'sess-jwt' || kind === 'sess-jwt-otel';
+  const otel = kind === 'sess-jwt-otel' ? withOpenTelemetry(store) : null;
+  const sess = benchManager(otel?.store ?? store, jwt ? 'jwt' : 'database');
+  otel?.instrument(sess);
   const issued = await sess.create(USER);
   let credentials: Credentials;
-  if (kind === 'sess-jwt') {
+  if (jwt) {
     credentials = bearer(issued.accessToken!);
   } else {
     const cookie = (credential: string) => ({

@@ -4,6 +4,7 @@ import { memoryStore } from '@sess/core/memory';
 import { jwtVerify } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
 import { AUDIENCE, benchManager, forgeSignature, ISSUER, JWT_SECRET, USER } from '../fixtures.ts';
+import { withOpenTelemetry } from '../http/otel.ts';
 import type { MicroRow } from '../results.ts';
 import { alternate, type MicroCase, summarizeRuns } from './alternate.ts';
 
@@ -11,6 +12,7 @@ import { alternate, type MicroCase, summarizeRuns } from './alternate.ts';
 export const MICRO = {
   sess: 'sess validate, jwt strategy',
   sessCold: 'sess validate, jwt strategy, token cache off',
+  sessOtel: 'sess validate, jwt strategy, with @sess/opentelemetry',
   jose: 'jose jwtVerify',
   jsonwebtoken: 'jsonwebtoken verify',
   hmac: 'HMAC-SHA256 floor',
@@ -22,6 +24,8 @@ const NOTES: Record<string, string> = {
     'SessionManager.validate(accessToken): the default configuration; a repeated token is answered from the verified-token cache, revocation checked',
   [MICRO.sessCold]:
     'the same with jwt.tokenCacheSize 0: strict precheck, synchronous HMAC, claims, revocation on every call',
+  [MICRO.sessOtel]:
+    'the default configuration with the OpenTelemetry SDK registered and instrumentSess/instrumentStore on (validate spans off)',
   [MICRO.jose]: 'jwtVerify with a pre-imported CryptoKey; iss, aud, typ and alg checked',
   [MICRO.jsonwebtoken]: 'jwt.verify with a KeyObject; iss, aud and alg checked (no typ check)',
   [MICRO.hmac]: 'createHmac over the same signing input: the cost of the signature alone',
@@ -46,6 +50,9 @@ export async function benchTokens(
 ): Promise<MicroRow[]> {
   const sess = benchManager(memoryStore(), 'jwt');
   const cold = benchManager(memoryStore(), 'jwt', { tokenCacheSize: 0 });
+  const otel = withOpenTelemetry(memoryStore());
+  const observed = benchManager(otel.store, 'jwt');
+  otel.instrument(observed);
   const { accessToken } = await sess.create(USER);
   const token = accessToken!;
   const forged = forgeSignature(token);
@@ -77,6 +84,7 @@ export async function benchTokens(
   const cases: MicroCase[] = [
     { name: MICRO.sess, run: () => sess.validate(token) },
     { name: MICRO.sessCold, run: () => cold.validate(token) },
+    { name: MICRO.sessOtel, run: () => observed.validate(token) },
     { name: MICRO.jose, run: () => jwtVerify(token, cryptoKey, joseOptions) },
     { name: MICRO.jsonwebtoken, run: () => jsonwebtoken.verify(token, keyObject, jwtOptions) },
     { name: MICRO.hmac, run: () => createHmac('sha256', keyObject).update(input).digest() },
@@ -86,12 +94,14 @@ export async function benchTokens(
   // A benchmark of a contender that accepts anything is worthless: prove each one first.
   assert.equal((await sess.validate(token)).userId, USER);
   assert.equal((await cold.validate(token)).userId, USER);
+  assert.equal((await observed.validate(token)).userId, USER);
   assert.equal((await jwtVerify(token, cryptoKey, joseOptions)).payload.sub, USER);
   assert.equal((jsonwebtoken.verify(token, keyObject, jwtOptions) as { sub: string }).sub, USER);
   assert.equal(createHmac('sha256', keyObject).update(input).digest('base64url'), signature);
   assert.equal((await db.validate(credential)).userId, USER);
   await refuses(() => sess.validate(forged));
   await refuses(() => cold.validate(forged));
+  await refuses(() => observed.validate(forged));
   await refuses(() => jwtVerify(forged, cryptoKey, joseOptions));
   await refuses(() => jsonwebtoken.verify(forged, keyObject, jwtOptions));
   await refuses(() => db.validate(forgeSignature(credential)));
