@@ -3,7 +3,7 @@ import { makeRecord, randomId } from '@sess/store-test-kit';
 import { describeStoreConformance } from '@sess/store-test-kit/vitest';
 import { type Command, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { slotOf } from '../src/durability.ts';
+import { durability, slotOf } from '../src/durability.ts';
 import { failFastOptions, redisStore } from '../src/index.ts';
 import { command, replicate, type Server, startServer } from './servers.ts';
 import { describeServers, ownedClientStore, probe, randomPrefix } from './support.ts';
@@ -37,6 +37,51 @@ describe('redisStore durability option', () => {
     expect(slotOf('{user1000}.following')).toBe(slotOf('user1000'));
     expect(slotOf('foo{}{bar}')).toBe(slotOf('foo{}{bar}'));
     expect(slotOf('foo{{bar}}zap')).toBe(slotOf('{bar'));
+  });
+});
+
+describe('the durable write path, on a stub connection', () => {
+  // Redis 7.0 runs the suites, so WAITAOF (7.2+) is exercised here against a stand-in.
+  const stub = (version: string, acks: number) => {
+    const sent: unknown[][] = [];
+    const client = {
+      isCluster: false,
+      info: async () => `# Server\r\nredis_version:${version}\r\n`,
+      evalsha: (...args: unknown[]) => {
+        sent.push(['evalsha', ...args.slice(0, 1)]);
+        return Promise.resolve(1);
+      },
+      call: (...args: unknown[]) => {
+        sent.push(args);
+        return Promise.resolve(args[0] === 'WAITAOF' ? [0, acks] : acks);
+      },
+    };
+    return { client: client as never, sent };
+  };
+  const SCRIPT = { sha: 'abc', source: 'return 1' };
+
+  it('sends WAITAOF 0 <replicas> <timeout> on Redis 7.2 and later, WAIT before', async () => {
+    for (const [version, expected] of [
+      ['7.2.4', ['WAITAOF', 0, 2, 75]],
+      ['8.0.0', ['WAITAOF', 0, 2, 75]],
+      ['7.0.15', ['WAIT', 2, 75]],
+      ['6.2.14', ['WAIT', 2, 75]],
+    ] as const) {
+      const { client, sent } = stub(version, 2);
+      const writes = durability(client, { replicas: 2, timeoutMs: 75 })('deny');
+      await writes.script(SCRIPT, ['k'], []);
+      await writes.settle();
+      expect(sent).toEqual([['evalsha', 'abc'], expected]);
+    }
+  });
+
+  it('rejects when the replicas counted in the reply are too few', async () => {
+    const { client } = stub('7.2.0', 1);
+    const writes = durability(client, { replicas: 2, timeoutMs: 75 })('update');
+    await writes.script(SCRIPT, ['k'], []);
+    await expect(writes.settle()).rejects.toThrow(
+      'redisStore.update: 1 of 2 replicas acknowledged the write within 75 ms',
+    );
   });
 });
 
