@@ -96,8 +96,10 @@ export function durability(
       known = (connection as Redis)
         .info('server')
         .then(supportsWaitAof)
-        .catch(() => {
-          waitAof.delete(connection); // asked again next time
+        .catch((error: unknown) => {
+          // A refusal (INFO renamed or denied by an ACL) is final: WAIT it is. A connection
+          // failure is not: asked again next time.
+          if (!(error instanceof Error && error.name === 'ReplyError')) waitAof.delete(connection);
           return false;
         });
       waitAof.set(connection, known);
