@@ -73,8 +73,8 @@ const KNOWN = new Set(['meterProvider', 'tracerProvider', 'dbSystem', 'spans']);
  * const sess = createSessionManager({ store, secret });
  * ```
  */
-export function instrumentStore<S extends SessionStore>(
-  store: S,
+export function instrumentStore(
+  store: SessionStore,
   options: InstrumentStoreOptions = {},
 ): SessionStore {
   const unknown = Object.keys(options).filter((key) => !KNOWN.has(key));

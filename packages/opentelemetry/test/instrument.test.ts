@@ -1,3 +1,5 @@
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { createSessionManager, type SessionStore } from '@sess/core';
 import { memoryStore } from '@sess/core/memory';
 import { describe, expect, it } from 'vitest';
@@ -159,5 +161,33 @@ describe('instrumentSess', () => {
     expect(message).toMatch(/store has no stats\(\)/);
     instrumentSess(sess);
     expect(() => instrumentSess(sess)).toThrow(/already instrumented/);
+  });
+});
+
+describe('span parents', () => {
+  it('opens store spans inside the lifecycle span when the SDK has a context manager', async () => {
+    const manager = new AsyncLocalStorageContextManager().enable();
+    context.setGlobalContextManager(manager);
+    try {
+      const { store, otel, providers, clock } = setup();
+      const sess = createSessionManager({
+        store: instrumentStore(store, providers),
+        secret: SECRET,
+        clock,
+        logger: silent,
+      });
+      instrumentSess(sess, providers);
+      await sess.create('u1');
+      const spans = otel.spans();
+      const create = spans.find((s) => s.name === 'sess.create')!;
+      const children = spans.filter(
+        (s) => s.parentSpanContext?.spanId === create.spanContext().spanId,
+      );
+      expect(children.map((s) => s.name)).toContain('sess.store.create');
+      expect(new Set(spans.map((s) => s.spanContext().traceId)).size).toBe(1);
+    } finally {
+      context.disable();
+      manager.disable();
+    }
   });
 });
