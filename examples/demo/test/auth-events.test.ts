@@ -38,7 +38,12 @@ describe('the demo logs authentication failures at SESS_LOG=info', () => {
       const login = (password: string) =>
         fetch(`${url}/auth/login`, {
           method: 'POST',
-          headers: { origin: url, cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
+          headers: {
+            origin: url,
+            cookie,
+            'x-csrf-token': csrfToken,
+            'content-type': 'application/json',
+          },
           body: JSON.stringify({ email: 'alice@example.com', password }),
         });
       expect((await login('not-her-password')).status).toBe(401);
@@ -52,14 +57,22 @@ describe('the demo logs authentication failures at SESS_LOG=info', () => {
           .split('\n')
           .filter((l) => l.startsWith('{'))
           .map((l) => JSON.parse(l) as Record<string, unknown>);
-      await expect.poll(() => lines().map((l) => l.message)).toEqual(
-        expect.arrayContaining(['login.failed', 'ratelimit.exceeded', 'credential.refused']),
-      );
+      await expect
+        .poll(() => lines().map((l) => l.message))
+        .toEqual(
+          expect.arrayContaining(['login.failed', 'ratelimit.exceeded', 'credential.refused']),
+        );
       const failed = lines().filter((l) => l.message === 'login.failed');
       expect(failed).toHaveLength(2);
-      expect(failed[0]).toMatchObject({ level: 'info', reason: 'invalid-credentials', ip: '127.0.0.1' });
+      expect(failed[0]).toMatchObject({
+        level: 'info',
+        reason: 'invalid-credentials',
+        ip: '127.0.0.1',
+      });
       expect(failed[0]!.account).toBe(failed[1]!.account); // the same account, hashed
-      expect(lines().find((l) => l.message === 'ratelimit.exceeded')).toMatchObject({ route: 'login' });
+      expect(lines().find((l) => l.message === 'ratelimit.exceeded')).toMatchObject({
+        route: 'login',
+      });
       expect(lines().find((l) => l.message === 'credential.refused')).toMatchObject({
         code: 'ERR_SESS_INVALID_CREDENTIAL',
         via: 'cookie',

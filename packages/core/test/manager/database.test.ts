@@ -434,7 +434,8 @@ describe('failing closed', () => {
       error: (m: string, f?: object) => lines.push(`error ${m} ${JSON.stringify(f)}`),
     };
     const sess = createSessionManager({ store: flaky, secret: SECRET, logger });
-    for (let i = 0; i < 20; i++) await sess.validate(`${'A'.repeat(22)}.${'A'.repeat(43)}`).catch(() => {});
+    for (let i = 0; i < 20; i++)
+      await sess.validate(`${'A'.repeat(22)}.${'A'.repeat(43)}`).catch(() => {});
     expect(lines).toEqual([
       'error session store unavailable; requests fail closed (503) {"operation":"get","store":"memory","error":"Error"}',
     ]);

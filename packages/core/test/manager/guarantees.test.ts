@@ -69,7 +69,11 @@ describe('device binding in the jwt strategy', () => {
     const issued = await sess.create('alice', { request: PHONE });
     await sess.validate(issued.accessToken, { ...PHONE, ip: THIEF.ip });
     await sess.validate(issued.accessToken, THIEF);
-    expect(seen.map((e) => `${e.kind}:${e.action}`)).toEqual(['ip:event', 'user-agent:event', 'ip:event']);
+    expect(seen.map((e) => `${e.kind}:${e.action}`)).toEqual([
+      'ip:event',
+      'user-agent:event',
+      'ip:event',
+    ]);
     const next = await sess.refresh(issued.credential, THIEF);
     expect(seen).toHaveLength(5);
     // The new token is still bound to the device the session was created on.
@@ -88,7 +92,9 @@ describe('device binding in the jwt strategy', () => {
     expect(JSON.stringify(payload)).not.toContain('198.51');
     const off = setup({ strategy: 'jwt', jwt: jwtOptions });
     const plain = await off.sess.create('alice', { request: PHONE });
-    const claims = JSON.parse(Buffer.from(plain.accessToken!.split('.')[1]!, 'base64url').toString());
+    const claims = JSON.parse(
+      Buffer.from(plain.accessToken!.split('.')[1]!, 'base64url').toString(),
+    );
     expect(claims.bnd).toBeUndefined();
   });
 
@@ -196,7 +202,11 @@ describe('failure signals', () => {
     const { sess } = setup();
     const seen: SessEventMap['login.failed'][] = [];
     sess.on('login.failed', (e) => seen.push(e));
-    await sess.loginFailed({ reason: 'bad-password', account: 'Alice@Example.com', ip: '192.0.2.1' });
+    await sess.loginFailed({
+      reason: 'bad-password',
+      account: 'Alice@Example.com',
+      ip: '192.0.2.1',
+    });
     await sess.loginFailed({ account: 'alice@example.com ' });
     await sess.loginFailed({ reason: 'nonsense' as never, ip: 'not an ip' });
     expect(seen[0]).toMatchObject({ reason: 'bad-password', ip: '192.0.2.1' });

@@ -12,7 +12,9 @@ type CreateCapped = NonNullable<SessionStore['createCapped']>;
 function createCappedOf(ctx: CaseContext): CreateCapped {
   const found = ctx.store.createCapped;
   if (!found) {
-    return ctx.skip('the store has no createCapped (optional: core then refuses maxSessionsPerUser at startup)');
+    return ctx.skip(
+      'the store has no createCapped (optional: core then refuses maxSessionsPerUser at startup)',
+    );
   }
   return found.bind(ctx.store);
 }
