@@ -64,7 +64,8 @@ const KNOWN = new Set(['meterProvider', 'tracerProvider', 'dbSystem', 'spans']);
  * histogram (seconds, by `sess.operation`, `sess.store.outcome` `ok` or `error`, and
  * `db.system.name`) and, unless `spans: false`, runs inside a client span `sess.store.<operation>`.
  * Pass the result to `createSessionManager` instead of the store. The store is not changed; the
- * wrapper has exactly the optional methods the store has, so core sees the same capabilities.
+ * wrapper has exactly the optional methods the store has, so core sees the same capabilities, and
+ * only the contract's members: keep the original for store-specific ones (a Postgres `pool`).
  * Arguments and results are never recorded (they hold session ids, user ids and hashes).
  *
  * @example
