@@ -40,8 +40,11 @@ export const failFastOptions: Readonly<RedisOptions> = Object.freeze({
  * The ioredis settings of a client the store creates for Sentinel (a `redis+sentinel://` URL, or
  * `sentinels` and `name`): {@link failFastOptions} for the master connection, plus:
  *
- * - `failoverDetector: true`: the client subscribes to `+switch-master` on the Sentinels and moves
- *   to the new master as soon as they announce it, instead of waiting for the old one to fail.
+ * - `failoverDetector: false` (ioredis' default, kept on purpose): with it, a `+switch-master`
+ *   announced while the client is reconnecting (the master died) ends the client for good
+ *   (ioredis 5: every later command fails with "Connection is closed."). Without it, the client
+ *   finds the new master on its next reconnect: the old master is gone (a crash), or Sentinel
+ *   closes its clients when it demotes it (`CLIENT KILL` after `REPLICAOF`, a graceful failover).
  * - `sentinelCommandTimeout: 500`: a Sentinel that does not answer is skipped after 500 ms.
  * - `sentinelRetryStrategy`: when no Sentinel answers, ask again after 50 ms, 100 ms, ... at most
  *   500 ms apart, forever (each failed round reaches `onError`, which logs once per outage).
@@ -64,7 +67,7 @@ export const failFastOptions: Readonly<RedisOptions> = Object.freeze({
  */
 export const sentinelFailFastOptions: Readonly<RedisOptions> = Object.freeze({
   ...failFastOptions,
-  failoverDetector: true,
+  failoverDetector: false,
   sentinelCommandTimeout: 500,
   sentinelRetryStrategy: (attempt: number): number => Math.min(attempt * 50, 500),
 });
