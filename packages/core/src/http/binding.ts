@@ -147,7 +147,16 @@ export function createBinding<M, C extends object, R = readonly MountedRoute<M>[
       const body = route.body ? await adapter.body(ctx, http) : EMPTY;
       const verdict = verify ? await verify(ctx, body) : null;
       const param = route.param ? (adapter.param(ctx, sessionIdParam) ?? '') : '';
-      return route.run(http, { request: adapter.request(ctx), state, body, param, verdict });
+      // The request view only for the routes that read it, as each handler did on its own.
+      return route.run(http, {
+        get request() {
+          return adapter.request(ctx);
+        },
+        state,
+        body,
+        param,
+        verdict,
+      });
     };
     const label = `sess${name[0]?.toUpperCase()}${name.slice(1)}`;
     return named(label, runner(step));
