@@ -188,7 +188,8 @@ export async function redisCluster(
     },
     async dispose() {
       await Promise.all(nodes.map((n) => n.kill()));
-      rmSync(dir, { recursive: true, force: true });
+      // A SIGKILLed server's AOF-rewrite child may still be writing here for a moment.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     },
   };
   try {
@@ -310,7 +311,8 @@ export async function redisSentinel(
     },
     async dispose() {
       await Promise.all([...sentinels, ...servers].map((n) => n.kill()));
-      rmSync(dir, { recursive: true, force: true });
+      // A SIGKILLed server's AOF-rewrite child may still be writing here for a moment.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     },
   };
   try {
