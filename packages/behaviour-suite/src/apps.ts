@@ -166,7 +166,8 @@ function honoServer(manager: SessionManager, options: AppOptions): Promise<Runni
   });
 }
 
-async function listen(
+/** Serves a Node request listener on a free loopback port. */
+export async function listen(
   handler: Parameters<typeof import('node:http').createServer>[1],
 ): Promise<RunningApp> {
   const { createServer } = await import('node:http');

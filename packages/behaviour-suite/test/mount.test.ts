@@ -1,9 +1,12 @@
 import { createAuth as expressAuth } from '@sess/express';
 import { createAuth as honoAuth } from '@sess/hono';
 import { createAuth as koaAuth } from '@sess/koa';
+import express from 'express';
+import { Hono } from 'hono';
+import Koa from 'koa';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { describe, expect, it } from 'vitest';
-import { BINDINGS, startApp } from '../src/apps.ts';
+import { BINDINGS, listen, type RunningApp, startApp } from '../src/apps.ts';
 import { Client } from '../src/client.ts';
 import { fixture } from '../src/fixture.ts';
 
@@ -66,4 +69,42 @@ describe('the mount follows cookies.refreshPath', () => {
       }
     },
   );
+});
+
+describe('a mount under a prefix its cookies do not know is refused when it answers', () => {
+  const { sess } = fixture('jwt');
+  const refused = async (app: RunningApp) => {
+    try {
+      const res = await fetch(`${app.url}/api/auth/csrf`);
+      return [res.status, ((await res.json()) as { error: { code: string } }).error.code];
+    } finally {
+      await app.close();
+    }
+  };
+  const failure = [500, 'ERR_SESS_CONFIG'];
+
+  it('express: app.use(prefix, auth.routes())', async () => {
+    const auth = expressAuth(sess);
+    const app = express().use('/api', auth.routes({ login }));
+    expect(await refused(await listen(app))).toEqual(failure);
+  });
+
+  it('koa: under a middleware that strips the prefix (as koa-mount does)', async () => {
+    const auth = koaAuth(sess);
+    const routes = auth.routes({ login });
+    const app = new Koa().use((ctx, next) => {
+      ctx.path = ctx.path.replace(/^\/api/, '');
+      return routes(ctx, next);
+    });
+    expect(await refused(await listen(app.callback()))).toEqual(failure);
+  });
+
+  it('hono: app.route(prefix, auth.routes())', async () => {
+    const auth = honoAuth(sess);
+    const app = new Hono().route('/api', auth.routes({ login }));
+    const res = await app.request('/api/auth/csrf');
+    expect([res.status, ((await res.json()) as { error: { code: string } }).error.code]).toEqual(
+      failure,
+    );
+  });
 });

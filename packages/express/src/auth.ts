@@ -75,6 +75,7 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
         const value: unknown = req.params[name];
         return typeof value === 'string' ? value : undefined;
       },
+      path: (req) => req.originalUrl,
     },
     (run: Runner<Request>) =>
       (req: Request, res: Response, next: NextFunction): void => {

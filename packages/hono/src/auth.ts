@@ -94,6 +94,7 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
       body: (c, http) => http.readBody(c.req.raw.clone().body, c.req.header('content-type')),
       formBody: (c, http) => http.readBody(c.req.raw.clone().body, c.req.header('content-type')),
       param: (c, name) => c.req.param(name),
+      path: (c) => c.req.path,
     },
     (run: Runner<Context>): MiddlewareHandler =>
       (c, next) =>

@@ -68,6 +68,7 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
       body: async (ctx, http) => parsedBody(await unread(ctx, http)) ?? {},
       formBody: unread,
       param: (ctx, name) => (ctx as Params).params?.[name],
+      path: (ctx) => ctx.originalUrl,
     },
     // Errors thrown downstream, after `next`, stay the app's.
     (run: Runner<Context>) =>

@@ -14,6 +14,7 @@ import {
   type AuthRouteName,
   type AuthRouteTable,
   type MountedRoute,
+  matchRoute,
   type RoutesOptions,
   resolveRoutesOptions,
 } from './routes.ts';
@@ -36,6 +37,11 @@ export interface BindingAdapter<C> {
   formBody(ctx: C, http: HttpAuth): unknown;
   /** A route parameter. */
   param(ctx: C, name: string): string | undefined;
+  /**
+   * The path the client asked for, before any router stripped a mount prefix: the mounted routes
+   * refuse to run under a prefix their cookies do not know. @default not checked
+   */
+  path?(ctx: C): string;
 }
 
 /** Options of `rateLimit`. */
@@ -138,12 +144,20 @@ export function createBinding<M, C extends object, R = readonly MountedRoute<M>[
     );
   };
 
-  const handler = (name: AuthRouteName, verify?: LoginVerifier<C>): M => {
+  const handler = (name: AuthRouteName, verify?: LoginVerifier<C>, mounted?: string): M => {
     const route: AuthRoute = AUTH_ROUTES[name];
     if (route.verify && typeof verify !== 'function') {
       throw new ConfigError([`${name}: a verify function`]);
     }
+    const at = mounted === undefined ? [] : [{ method: route.method, path: mounted }];
     const step = async (ctx: C, state: AuthState) => {
+      const asked = at.length === 0 ? undefined : adapter.path?.(ctx).split('?')[0];
+      if (asked !== undefined && matchRoute(at, route.method, asked) === null) {
+        throw new ConfigError([
+          `routes: '${name}' answered under a mount prefix; mount auth.routes() at the root ` +
+            '(set cookies.refreshPath to move the routes)',
+        ]);
+      }
       const body = route.body ? await adapter.body(ctx, http) : EMPTY;
       const verdict = verify ? await verify(ctx, body) : null;
       const param = route.param ? (adapter.param(ctx, sessionIdParam) ?? '') : '';
@@ -213,7 +227,7 @@ export function createBinding<M, C extends object, R = readonly MountedRoute<M>[
       const routes = AUTH_ROUTE_NAMES.map((name): MountedRoute<M> => {
         const limiter = limit[name];
         const limited = limiter === undefined ? [] : [rateLimit(limiter, { route: name })];
-        const last = AUTH_ROUTES[name].verify ? handler(name, login) : (handlers[name] as M);
+        const last = handler(name, AUTH_ROUTES[name].verify ? login : undefined, paths[name]);
         const { method } = AUTH_ROUTES[name];
         return Object.freeze({ name, method, path: paths[name], handlers: [...limited, last] });
       });
