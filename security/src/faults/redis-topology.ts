@@ -21,6 +21,25 @@ export interface Node {
 const children = new Set<ChildProcess>();
 let exitHook = false;
 
+/**
+ * Deletes a topology's folder. A SIGKILLed server's AOF-rewrite child (a fork, not ours to kill)
+ * may write its temporary file there for a moment longer: retried for up to 10 s, then left.
+ */
+async function removeDir(dir: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      return;
+    } catch (error) {
+      if (attempt >= 40) {
+        console.warn(`redis-topology: could not remove ${dir}: ${(error as Error).message}`);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
 /** Polls `check` until it is true, for at most `ms`. */
 export async function until(what: string, check: () => Promise<boolean>, ms = 20_000) {
   const deadline = Date.now() + ms;
@@ -188,8 +207,7 @@ export async function redisCluster(
     },
     async dispose() {
       await Promise.all(nodes.map((n) => n.kill()));
-      // A SIGKILLed server's AOF-rewrite child may still be writing here for a moment.
-      rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
+      await removeDir(dir);
     },
   };
   try {
@@ -311,8 +329,7 @@ export async function redisSentinel(
     },
     async dispose() {
       await Promise.all([...sentinels, ...servers].map((n) => n.kill()));
-      // A SIGKILLed server's AOF-rewrite child may still be writing here for a moment.
-      rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
+      await removeDir(dir);
     },
   };
   try {
