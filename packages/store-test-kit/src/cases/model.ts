@@ -6,6 +6,7 @@ import {
   type SessionManager,
   type SessionManagerOptions,
   type SessionStore,
+  silentLogger,
   type Validated,
 } from '@sess/core';
 import { randomId, sha256 } from '../fixtures.ts';
@@ -267,6 +268,8 @@ async function runCommands(
     strategy,
     secret: randomBytes(32).toString('base64url'),
     clock: { now },
+    // Reuse is part of the model: the default logger's warning for each one is noise here.
+    logger: silentLogger,
     sessions: {
       standard: { idleTimeout: '10m', absoluteTimeout: '30m', renewalInterval: '15m' },
     },
