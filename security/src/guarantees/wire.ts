@@ -1,15 +1,8 @@
+import { parseSetCookie, type SetCookie } from '../attacks/http.ts';
+
 /** A JSON body, probed field by field in assertions. */
 // biome-ignore lint/suspicious/noExplicitAny: cells read arbitrary nested fields and assert them.
 export type Json = Record<string, any>;
-
-/** One `Set-Cookie` line as a browser reads it. */
-export interface SetCookie {
-  readonly name: string;
-  readonly value: string;
-  /** Attribute names lower-cased; flags map to `true`. */
-  readonly attributes: ReadonlyMap<string, string | true>;
-  readonly line: string;
-}
 
 /** One request and its answer, as it crossed the wire. */
 export interface Exchange {
@@ -30,19 +23,6 @@ export interface Exchange {
 export interface Device {
   userAgent: string;
   ip: string;
-}
-
-/** Parses one `Set-Cookie` line. */
-export function parseSetCookie(line: string): SetCookie {
-  const [pair = '', ...rest] = line.split(';');
-  const eq = pair.indexOf('=');
-  const attributes = new Map<string, string | true>();
-  for (const part of rest) {
-    const at = part.indexOf('=');
-    const key = (at === -1 ? part : part.slice(0, at)).trim().toLowerCase();
-    if (key) attributes.set(key, at === -1 ? true : part.slice(at + 1).trim());
-  }
-  return { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), attributes, line };
 }
 
 interface JarCookie {
