@@ -2,7 +2,7 @@ import { type Duration, parseDuration } from '@sess/core';
 import { collector, type Finding, finding } from '../findings.ts';
 import { formatDuration } from '../output.ts';
 import { ASVS, asvs } from '../refs.ts';
-import type { CheckContext, Rule } from './context.ts';
+import type { Rule } from './context.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -1,6 +1,3 @@
-// jose's key types resolve to the platform's CryptoKey where one is declared and to a structural
-// stand-in elsewhere, so the published types compile without the DOM lib.
-import type { CryptoKey } from 'jose';
 import { ConfigError } from '../errors.ts';
 import { keyIssues } from './key-checks.ts';
 import { isCryptoKey, keyLabel, type LoadedKey, loadKeys } from './key-import.ts';
