@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,13 +10,14 @@ const main = new URL('../src/main.ts', import.meta.url).pathname;
 // password, email or credential in them.
 describe('the demo logs authentication failures at SESS_LOG=info', () => {
   it('failed logins, refused credentials and rate-limit hits', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sess-demo-events-'));
     const child = spawn(process.execPath, ['--import', 'tsx', main], {
       env: {
         ...process.env,
         PORT: '0',
         SESS_LOG: 'info',
         SESS_LOGINS_PER_MINUTE: '2',
-        SESS_DATA_DIR: mkdtempSync(join(tmpdir(), 'sess-demo-events-')),
+        SESS_DATA_DIR: dataDir,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -82,6 +83,7 @@ describe('the demo logs authentication failures at SESS_LOG=info', () => {
     } finally {
       child.kill('SIGTERM');
       await exited;
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,5 +33,6 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('npm start, then %s', (signal) => 
     expect(output).toContain(`${signal}: closing the server and the store`);
     // better-sqlite3 checkpoints and removes the WAL file when the last connection closes.
     expect(existsSync(join(dataDir, 'sess.db-wal'))).toBe(false);
+    rmSync(dataDir, { recursive: true, force: true });
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -26,6 +26,7 @@ export async function startTestDemo(
     async close() {
       await demo.close();
       await dropNamespace(config);
+      rmSync(config.dataDir, { recursive: true, force: true });
     },
   };
 }
