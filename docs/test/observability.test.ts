@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,9 +64,11 @@ describe.runIf(promtool)('alert rules (promtool)', () => {
       record: `dashboard:query_${i}`,
       expr: q.expr.replaceAll('$__rate_interval', $.__rate_interval),
     }));
-    const file = join(mkdtempSync(join(tmpdir(), 'sess-dashboard-')), 'queries.yml');
+    const dir = mkdtempSync(join(tmpdir(), 'sess-dashboard-'));
+    const file = join(dir, 'queries.yml');
     writeFileSync(file, JSON.stringify({ groups: [{ name: 'dashboard', rules }] }));
     const result = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
+    rmSync(dir, { recursive: true, force: true });
     expect(`${result.stdout}${result.stderr}`).toContain(`SUCCESS: ${rules.length} rules found`);
   });
 });
