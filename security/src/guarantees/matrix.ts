@@ -38,17 +38,6 @@ export type Emitted = {
   [E in SessEventName]: { name: E; payload: SessEventMap[E] };
 }[SessEventName];
 
-const EVENT_NAMES: readonly SessEventName[] = [
-  'session.created',
-  'session.refreshed',
-  'session.revoked',
-  'session.expired',
-  'refresh.reused',
-  'csrf.rejected',
-  'session.anomaly',
-  'revocation.published',
-];
-
 /** What a cell works with: its own app, its actors, and every sess event in order. */
 export interface Cell {
   readonly app: GuaranteeApp;
@@ -79,7 +68,8 @@ export async function inCell(
   });
   const actors: Actor[] = [];
   const events: Emitted[] = [];
-  for (const name of EVENT_NAMES) {
+  // Every event core emits: metrics() counts each name, so the list cannot fall behind core's.
+  for (const name of Object.keys(app.sess.metrics().events) as SessEventName[]) {
     app.sess.on(name, (payload) => events.push({ name, payload } as Emitted));
   }
   const cell: Cell = {
