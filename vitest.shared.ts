@@ -10,6 +10,7 @@ export const sourceAliases: Record<string, string> = {
   '@sess/store-redis': src('store-redis/src/index.ts'),
   '@sess/store-postgres': src('store-postgres/src/index.ts'),
   '@sess/store-sqlite': src('store-sqlite/src/index.ts'),
+  '@sess/store-url': src('store-url/src/index.ts'),
   '@sess/express': src('express/src/index.ts'),
   '@sess/koa': src('koa/src/index.ts'),
   '@sess/hono': src('hono/src/index.ts'),

@@ -45,17 +45,53 @@ export class ConfigError extends SessError {
   }
 }
 
-/** The store failed or did not answer. Fail closed: map to 503, never to a pass or a 401. */
+/**
+ * Why a store operation failed, when the store knows: `'duplicate-id'` (a `create` met a live record
+ * with the same id: a bug, never a race to win), `'timeout'` (no answer within the store's
+ * `timeout`), `'closed'` (the store was closed), `'failed'` (anything else; the driver's error is
+ * the `cause`).
+ */
+export type StoreFailureReason = 'duplicate-id' | 'timeout' | 'closed' | 'failed';
+
+/**
+ * The store failed or did not answer. Fail closed: map to 503, never to a pass or a 401. Stores
+ * throw it for the failures they detect themselves (with a `reason`); core wraps any other error a
+ * store throws in one (`reason: 'failed'`, the original as `cause`).
+ *
+ * @example
+ * ```ts
+ * throw new StoreError('create', { reason: 'duplicate-id' });
+ * ```
+ */
 export class StoreError extends SessError {
   static override readonly code = 'ERR_SESS_STORE' as const;
   declare readonly code: 'ERR_SESS_STORE';
   /** The store operation that failed, for example `get`. */
   readonly operation: string;
-  constructor(operation: string, options?: { cause?: unknown }) {
-    super(StoreError.code, `Session store operation "${operation}" failed`, options);
+  /** Why, when the store knows; see {@link StoreFailureReason}. */
+  readonly reason: StoreFailureReason;
+  constructor(
+    operation: string,
+    options?: { cause?: unknown; reason?: StoreFailureReason; detail?: string },
+  ) {
+    const reason = options?.reason ?? 'failed';
+    const why = options?.detail ?? (reason === 'failed' ? '' : REASONS[reason]);
+    super(
+      StoreError.code,
+      `Session store operation "${operation}" failed${why ? `: ${why}` : ''}`,
+      options,
+    );
     this.operation = operation;
+    this.reason = reason;
   }
 }
+
+const REASONS: Record<StoreFailureReason, string> = {
+  'duplicate-id': 'a live session with this id already exists',
+  timeout: 'no answer in time',
+  closed: 'the store is closed',
+  failed: '',
+};
 
 /** Why a credential or token was refused. Logged and evented; never shown to the client. */
 export type AuthFailureReason =

@@ -81,6 +81,7 @@ export {
   type SessErrorCode,
   SessionLimitError,
   StoreError,
+  type StoreFailureReason,
 } from './errors.ts';
 export {
   type DurationMetrics,
@@ -146,6 +147,19 @@ export {
   type SessionRecord,
   type SessionStore,
 } from './store.ts';
+export {
+  DEFAULT_STORE_TIMEOUT,
+  type ResolvedStoreOptions,
+  resolveStoreOptions,
+  STORE_OPTION_NAMES,
+  type StoreOptions,
+} from './store-options.ts';
+export {
+  STORE_OPERATIONS,
+  type StoreInterceptor,
+  type StoreOperation,
+  wrapStore,
+} from './store-wrap.ts';
 export { type Clock, systemClock } from './util/clock.ts';
 export { type Duration, parseDuration } from './util/duration.ts';
 export {

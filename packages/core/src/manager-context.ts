@@ -2,7 +2,7 @@ import { AnomalyDetector } from './anomalies.ts';
 import type { ResolvedConfig, ResolvedSessionClass } from './config.ts';
 import { ConfigError } from './errors.ts';
 import { defaultLogger, EventHub } from './events.ts';
-import { GuardedStore } from './guarded-store.ts';
+import { type GuardedStore, guardStore } from './guarded-store.ts';
 import { RevocationCache } from './revocation-cache.ts';
 
 /**
@@ -22,7 +22,7 @@ export class ManagerContext {
   static create(config: ResolvedConfig): ManagerContext {
     const logger = config.logger ?? defaultLogger;
     const events = new EventHub(logger);
-    const store = new GuardedStore(config.store, events, logger);
+    const store = guardStore(config.store, events, logger);
     const { stalenessMs, maxCacheEntries, clock } = config;
     const cache = new RevocationCache(store, stalenessMs, maxCacheEntries, clock);
     return new ManagerContext(

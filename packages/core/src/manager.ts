@@ -315,7 +315,7 @@ export class SessionManager {
         if (!except.includes(s.id)) await this.#revoker.denySession(s.id, now);
       }
     }
-    const count = await ctx.store.deleteByUser(userId, except);
+    const count = await ctx.store.deleteByUser(userId, { except });
     ctx.events.emit('session.revoked', { sessionId: null, userId, reason: 'user' });
     return count;
   }

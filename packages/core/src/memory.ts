@@ -1,3 +1,4 @@
+import { StoreError } from './errors.ts';
 import {
   type CappedCreate,
   GLOBAL_SCOPE,
@@ -63,8 +64,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const listeners = new Set<(event: RevocationEvent) => void>();
   let closed = false;
 
-  const open = (): void => {
-    if (closed) throw new Error('memoryStore: the store is closed');
+  const open = (operation: string): void => {
+    if (closed) throw new StoreError(operation, { reason: 'closed' });
   };
 
   const index = (record: SessionRecord): void => {
@@ -104,9 +105,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     return record && record.expiresAt > now ? record : undefined;
   };
 
-  const refuseDuplicate = (id: string): void => {
-    if (live(id, clock.now()))
-      throw new Error('memoryStore: a session with this id already exists');
+  const refuseDuplicate = (operation: string, id: string): void => {
+    if (live(id, clock.now())) throw new StoreError(operation, { reason: 'duplicate-id' });
   };
 
   // Stores a copy of `record`, replacing an expired (retained) record with the same id.
@@ -136,16 +136,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     name: 'memory',
 
     async create(record) {
-      open();
-      refuseDuplicate(record.id);
+      open('create');
+      refuseDuplicate('create', record.id);
       insert(record);
     },
 
     async createCapped(record, { max, evictOldest, notBefore, now }) {
-      open();
+      open('createCapped');
       if (!Number.isInteger(max) || max < 1)
         throw new TypeError('memoryStore.createCapped: cap.max must be an integer >= 1');
-      refuseDuplicate(record.id);
+      refuseDuplicate('createCapped', record.id);
       const counted = [...(byUser.get(record.userId) ?? [])]
         .map((id) => records.get(id))
         .filter((r): r is SessionRecord => !!r && r.expiresAt > now && r.createdAt > notBefore)
@@ -163,20 +163,20 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     },
 
     async get(id) {
-      open();
+      open('get');
       const record = live(id, clock.now());
       return record ? structuredClone(record) : null;
     },
 
     async getExpired(id) {
-      open();
+      open('getExpired');
       const now = clock.now();
       const record = stored(id, now);
       return record && record.expiresAt <= now ? structuredClone(record) : null;
     },
 
     async update(record, expectedVersion) {
-      open();
+      open('update');
       const current = live(record.id, clock.now());
       if (!current || current.version !== expectedVersion) return false;
       const copy = structuredClone(record);
@@ -187,7 +187,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     },
 
     async delete(id) {
-      open();
+      open('delete');
       const record = records.get(id);
       const wasLive = record !== undefined && record.expiresAt > clock.now();
       if (record) remove(record);
@@ -195,7 +195,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     },
 
     async listByUser(userId) {
-      open();
+      open('listByUser');
       const now = clock.now();
       const out: SessionRecord[] = [];
       for (const id of [...(byUser.get(userId) ?? [])]) {
@@ -206,7 +206,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     },
 
     async deleteByUser(userId, deleteOptions) {
-      open();
+      open('deleteByUser');
       const now = clock.now();
       const keep = new Set(deleteOptions?.except ?? []);
       let count = 0;
@@ -221,7 +221,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     },
 
     async deny(key, expiresAt) {
-      open();
+      open('deny');
       const current = denied.get(key);
       const kept = current === undefined ? expiresAt : Math.max(current, expiresAt);
       denied.set(key, kept);
@@ -229,7 +229,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     },
 
     async isDenied(key) {
-      open();
+      open('isDenied');
       const expiresAt = denied.get(key);
       if (expiresAt === undefined) return false;
       if (expiresAt > clock.now()) return true;
@@ -238,19 +238,19 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     },
 
     async setNotBefore(scope, at) {
-      open();
+      open('setNotBefore');
       const kept = Math.max(watermarks.get(scope) ?? 0, at);
       watermarks.set(scope, kept);
       emit({ type: 'not-before', scope, at: kept });
     },
 
     async getNotBefore(userId) {
-      open();
+      open('getNotBefore');
       return Math.max(watermarks.get(userId) ?? 0, watermarks.get(GLOBAL_SCOPE) ?? 0);
     },
 
     async deleteExpired(now) {
-      open();
+      open('deleteExpired');
       let count = 0;
       for (const record of [...records.values()]) {
         if (keptUntil(record) <= now) {
@@ -268,7 +268,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     },
 
     async stats(now, { expiringBefore, topUsers }) {
-      open();
+      open('stats');
       let sessions = 0;
       let expiringSoon = 0;
       const perUser = new Map<string, number>();
@@ -286,7 +286,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     },
 
     subscribe(listener) {
-      open();
+      open('subscribe');
       listeners.add(listener);
       return () => {
         listeners.delete(listener);

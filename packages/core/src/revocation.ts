@@ -48,7 +48,8 @@ export class Revoker {
   ): Promise<void> {
     const ctx = this.#ctx;
     const now = ctx.now();
-    const { created, evicted } = await ctx.store.createCapped(record, {
+    // Config refuses maxSessionsPerUser for a store without createCapped.
+    const { created, evicted } = await ctx.store.createCapped!(record, {
       max: limit,
       evictOldest: policy === 'evict-oldest',
       notBefore: await ctx.cache.notBefore(record.userId),

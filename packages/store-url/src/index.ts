@@ -1,0 +1,2 @@
+/** @sess/store-url: open any sess store from a URL. */
+export {};
