@@ -1,7 +1,7 @@
 import {
   createSessionManager,
+  type SessionManager,
   type SessionManagerOptions,
-  type SessionStore,
 } from '../src/index.ts';
 import { memoryStore } from '../src/memory.ts';
 
@@ -23,27 +23,23 @@ export function frozenClock(start = T0) {
   };
 }
 
-/** Wraps a store and counts calls per method, so tests can assert what the hot path does. */
-export function countingStore(
-  inner: SessionStore,
-): SessionStore & { calls: Record<string, number>; reset(): void } {
-  const calls: Record<string, number> = {};
-  const wrapped = new Proxy(inner, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver);
-      if (typeof value !== 'function' || prop === 'subscribe') return value;
-      return (...args: unknown[]) => {
-        calls[String(prop)] = (calls[String(prop)] ?? 0) + 1;
-        return value.apply(target, args);
-      };
+/** Store calls per operation since the last `reset()`, as the manager's own metrics count them. */
+export function storeCalls(sess: SessionManager): {
+  readonly calls: Record<string, number>;
+  reset(): void;
+} {
+  const counts = () =>
+    Object.entries(sess.metrics().store).map(([operation, m]) => [operation, m.calls] as const);
+  let base = new Map(counts());
+  return {
+    get calls() {
+      const since = counts().map(([op, calls]) => [op, calls - (base.get(op) ?? 0)] as const);
+      return Object.fromEntries(since.filter(([, calls]) => calls > 0));
     },
-  });
-  return Object.assign(wrapped, {
-    calls,
     reset() {
-      for (const key of Object.keys(calls)) delete calls[key];
+      base = new Map(counts());
     },
-  });
+  };
 }
 
 export const jwtOptions = {
@@ -55,7 +51,7 @@ export const jwtOptions = {
 /** A manager over a fresh memory store with a frozen clock. */
 export function setup(overrides: Partial<SessionManagerOptions> = {}) {
   const clock = frozenClock();
-  const store = countingStore(memoryStore({ clock }));
+  const store = memoryStore({ clock });
   const sess = createSessionManager({ store, secret: SECRET, clock, ...overrides });
-  return { sess, store, clock };
+  return { sess, store, clock, counter: storeCalls(sess) };
 }

@@ -134,19 +134,19 @@ describe('database strategy: create and validate', () => {
   });
 
   it('makes no store write below the touch threshold and exactly one above it', async () => {
-    const { sess, store, clock } = setup({
+    const { sess, counter, clock } = setup({
       sessions: { standard: { idleTimeout: '30m', renewalInterval: false } },
     });
     const { credential } = await sess.create('alice');
-    store.reset();
+    counter.reset();
     for (let i = 0; i < 10; i++) {
       clock.advance(10_000);
       await sess.validate(credential);
     }
-    expect(store.calls.update ?? 0).toBe(0);
+    expect(counter.calls.update ?? 0).toBe(0);
     clock.advance(3 * MIN); // 10% of 30 minutes since the last touch
     const { session } = await sess.validate(credential);
-    expect(store.calls.update).toBe(1);
+    expect(counter.calls.update).toBe(1);
     expect(session?.lastActiveAt).toBe(clock.now());
   });
 

@@ -45,12 +45,12 @@ describe('manager surface', () => {
   });
 
   it('revokeAccessToken on an already expired token does nothing', async () => {
-    const { sess, store, clock } = setup({ strategy: 'jwt', jwt: jwtOptions });
+    const { sess, counter, clock } = setup({ strategy: 'jwt', jwt: jwtOptions });
     const { accessToken } = await sess.create('alice');
     clock.advance(20 * MIN);
-    store.reset();
+    counter.reset();
     await expect(sess.revokeAccessToken(accessToken!)).resolves.toBeUndefined();
-    expect(store.calls.deny ?? 0).toBe(0);
+    expect(counter.calls.deny ?? 0).toBe(0);
   });
 
   it('sessions behind a watermark are not listed and do not count toward the limit', async () => {
