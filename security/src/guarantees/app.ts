@@ -146,9 +146,9 @@ export function managerOptions(
 /**
  * Starts the app under test on 127.0.0.1, port 0: `createSessionManager` with a memory store, the
  * strategy and the cell's overrides, a frozen clock, and the Express binding with the auth routes
- * mounted as the demo mounts them. `trust proxy` is `loopback`, so `X-Forwarded-For` sent from
- * the test is the request's IP. Rejects with the manager's ConfigError when the options are
- * refused (nothing is left listening).
+ * mounted in one line (`auth.routes`), as the demo mounts them. `trust proxy` is `loopback`, so
+ * `X-Forwarded-For` sent from the test is the request's IP. Rejects with the manager's
+ * ConfigError when the options are refused (nothing is left listening).
  */
 export async function startGuaranteeApp(options: AppOptions): Promise<GuaranteeApp> {
   const shared = options.sharedWith;
@@ -224,19 +224,14 @@ function expressApp(sess: SessionManager): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(auth.session, auth.csrf);
-  app.get('/auth/csrf', auth.csrfToken);
-  app.post(
-    '/auth/login',
-    auth.login(async (_req, body) => {
-      const user = ACCOUNTS.find((u) => u.email === body.email && u.password === body.password);
-      return user ? { userId: user.id, body: { user: { id: user.id } } } : null;
+  app.use(
+    auth.routes({
+      login: async (_req, body) => {
+        const user = ACCOUNTS.find((u) => u.email === body.email && u.password === body.password);
+        return user ? { userId: user.id, body: { user: { id: user.id } } } : null;
+      },
     }),
   );
-  app.post('/auth/refresh', auth.refresh);
-  app.post('/auth/logout', auth.logout);
-  app.post('/auth/logout-all', auth.logoutAll);
-  app.get('/auth/sessions', auth.listSessions);
-  app.delete('/auth/sessions/:id', auth.revokeSession);
   app.get('/me', auth.requireSession, (req, res) => {
     res.json({ user: { id: req.sess!.userId }, session: { id: req.sess!.sessionId } });
   });
