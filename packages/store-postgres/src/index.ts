@@ -5,7 +5,8 @@
  * @packageDocumentation
  */
 export type { ReconnectOptions } from './broadcast.ts';
-export { DEFAULT_POOL_OPTIONS, type PoolDefaults } from './pool.ts';
+export type { PostgresStoreOptions } from './options.ts';
+export { DEFAULT_POOL_OPTIONS, type PoolDefaults, poolDefaults } from './pool.ts';
 export {
   DEFAULT_SCHEMA,
   DEFAULT_TABLE,
@@ -14,8 +15,4 @@ export {
   type TableOptions,
 } from './schema.ts';
 export { DELETE_BATCH_SIZE } from './sql.ts';
-export {
-  type PostgresStore,
-  type PostgresStoreOptions,
-  postgresStore,
-} from './store.ts';
+export { type PostgresStore, postgresStore } from './store.ts';

@@ -22,36 +22,57 @@ export interface PoolDefaults {
 }
 
 /**
- * The fail-fast defaults of a pool the store creates from a `url`: a request waits at most 2 s for
- * a connection and 2 s for a statement, so a slow or unreachable server turns into a `StoreError`
- * (503) instead of a hang. The client-side `query_timeout` is longer than `statement_timeout` so
- * that the server normally cancels first and the connection survives; it still catches a server
- * that stopped answering altogether.
+ * The pool settings of a store created from a `url` with a given `timeout` (in ms): a request waits
+ * at most `timeout` for a connection and the server cancels a statement after `timeout`, so a slow
+ * or unreachable server turns into a `StoreError` (503) instead of a hang. The client-side
+ * `query_timeout` is half as long again as `statement_timeout` so that the server normally cancels
+ * first and the connection survives; it still catches a server that stopped answering altogether.
+ *
+ * @example
+ * ```ts
+ * poolDefaults(500); // { connectionTimeoutMillis: 500, statement_timeout: 500, query_timeout: 750, ... }
+ * ```
  */
-export const DEFAULT_POOL_OPTIONS: PoolDefaults = Object.freeze({
-  max: 10,
-  connectionTimeoutMillis: 2_000,
-  statement_timeout: 2_000,
-  query_timeout: 3_000,
-  idle_in_transaction_session_timeout: 5_000,
-  idleTimeoutMillis: 10_000,
-  keepAlive: true,
-  application_name: 'sess',
-});
+export function poolDefaults(timeoutMs: number): PoolDefaults {
+  return Object.freeze({
+    max: 10,
+    connectionTimeoutMillis: timeoutMs,
+    statement_timeout: timeoutMs,
+    query_timeout: Math.ceil(timeoutMs * 1.5),
+    idle_in_transaction_session_timeout: 5_000,
+    idleTimeoutMillis: 10_000,
+    keepAlive: true,
+    application_name: 'sess',
+  });
+}
 
-/** Creates the pool of a store given a `url`; the URL is validated without ever being echoed. */
-export function createPool(url: string, overrides: pg.PoolConfig = {}): pg.Pool {
+/**
+ * The pool settings of a store created from a `url` with the default `timeout` (`'2s'`): see
+ * {@link poolDefaults}. `poolOptions` overrides any of them.
+ */
+export const DEFAULT_POOL_OPTIONS: PoolDefaults = poolDefaults(2_000);
+
+/** The problem with a `url` option, or null; the URL is checked without ever being echoed. */
+export function checkPoolUrl(url: unknown): string | null {
+  if (typeof url !== 'string') return 'postgresStore.url: expected a string';
   let protocol: string;
   try {
     protocol = new URL(url).protocol;
   } catch {
-    // Rethrown without the cause on purpose: URL errors carry the input, password included.
-    throw new ConfigError(['postgresStore.url: not a valid URL']);
+    // No cause kept on purpose: URL errors carry the input, password included.
+    return 'postgresStore.url: not a valid URL';
   }
   if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
-    throw new ConfigError(['postgresStore.url: must start with postgres:// or postgresql://']);
+    return 'postgresStore.url: must start with postgres:// or postgresql://';
   }
-  return new pg.Pool({ ...DEFAULT_POOL_OPTIONS, ...overrides, connectionString: url });
+  return null;
+}
+
+/** Creates the pool of a store given a `url` (checked by {@link checkPoolUrl} first). */
+export function createPool(url: string, timeoutMs: number, overrides: pg.PoolConfig = {}): pg.Pool {
+  const issue = checkPoolUrl(url);
+  if (issue) throw new ConfigError([issue]);
+  return new pg.Pool({ ...poolDefaults(timeoutMs), ...overrides, connectionString: url });
 }
 
 /** What may be logged about an error: its code (`57P01`, `ECONNRESET`) or class name, never its message. */

@@ -1,84 +1,23 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   type Clock,
-  ConfigError,
   GLOBAL_SCOPE,
-  type KnownOptions,
   type Logger,
   type RevocationEvent,
   type SessionRecord,
   type SessionStore,
+  StoreError,
   type StoreStats,
   type StoreStatsOptions,
-  systemClock,
-  unknownOptionIssues,
+  wrapStore,
 } from '@sess/core';
 import type pg from 'pg';
-import { Broadcast, type ReconnectOptions } from './broadcast.ts';
+import { Broadcast } from './broadcast.ts';
+import { type PostgresStoreOptions, validate } from './options.ts';
 import { createPool, errorCode, transaction } from './pool.ts';
-import { checkChannel, type Names, namesFor, type TableOptions } from './schema.ts';
+import type { Names } from './schema.ts';
 import { DELETE_BATCH_SIZE, statements } from './sql.ts';
-
-/** Options of {@link postgresStore}. Give exactly one of `pool` and `url`. */
-export interface PostgresStoreOptions extends TableOptions {
-  /**
-   * A pg `Pool` you own: it stays open after `close()` and its settings are left as they are, so
-   * set `connectionTimeoutMillis`, `statement_timeout` and `query_timeout` yourself (the store warns
-   * once when the first two are missing). The store adds one `error` listener to it, which logs the
-   * error's code and is removed by `close()`.
-   */
-  pool?: pg.Pool;
-  /**
-   * A connection URL (`postgres://user:password@host:5432/db`) for the store to create its own Pool
-   * from, with {@link DEFAULT_POOL_OPTIONS}; `close()` ends it. Parameters in the URL override the
-   * defaults and `poolOptions`.
-   */
-  url?: string;
-  /**
-   * Overrides {@link DEFAULT_POOL_OPTIONS} for the Pool created from `url` (ignored with `pool`).
-   * @default {}
-   */
-  poolOptions?: Omit<pg.PoolConfig, 'connectionString'>;
-  /**
-   * The NOTIFY channel revocations are broadcast on; every instance sharing the tables must use the
-   * same one. Must match `/^[a-z_][a-z0-9_.]{0,62}$/`.
-   * @default `<schema>.<table>`, for example 'public.sess_sessions'
-   */
-  channel?: string;
-  /**
-   * The time source for expiry on read. Give it the session manager's clock in tests.
-   * @default systemClock (`Date.now`)
-   */
-  clock?: Clock;
-  /**
-   * Where background problems go: a pool connection that failed while idle, the LISTEN connection
-   * dropping and reconnecting, a revocation listener that threw. Fields hold error codes only, never
-   * messages, URLs or passwords. Failures of store operations are not logged here: they reject.
-   * @default console
-   */
-  logger?: Logger;
-  /**
-   * Backoff of the LISTEN connection's reconnects.
-   * @default { minDelayMs: 100, maxDelayMs: 5000 }
-   */
-  reconnect?: ReconnectOptions;
-}
-
-const KNOWN = {
-  schema: true,
-  table: true,
-  pool: true,
-  url: true,
-  poolOptions: true,
-  channel: true,
-  clock: true,
-  logger: true,
-  reconnect: true,
-} as const satisfies KnownOptions<PostgresStoreOptions>;
-const RECONNECT_KNOWN = {
-  minDelayMs: true,
-  maxDelayMs: true,
-} as const satisfies KnownOptions<ReconnectOptions>;
+import { backstop } from './timeout.ts';
 
 /** The Postgres {@link SessionStore}; `deleteExpired`, `subscribe` and `close` are always present. */
 export interface PostgresStore extends SessionStore {
@@ -110,7 +49,9 @@ export interface PostgresStore extends SessionStore {
  *   acknowledged revocation has been broadcast. `subscribe` LISTENs on a dedicated connection that
  *   reconnects by itself; it opens on the first subscriber and closes with the last one.
  * - Every error rejects the operation; a Pool `error` listener keeps an idle connection's failure
- *   from crashing the process.
+ *   from crashing the process. A duplicate id rejects with a `StoreError` (`reason:
+ *   'duplicate-id'`), and `timeout` bounds each operation: through the Pool's own timeouts for a
+ *   Pool created from `url`, with a timer for yours (see {@link PostgresStoreOptions.timeout}).
  *
  * @example
  * ```ts
@@ -124,28 +65,10 @@ export interface PostgresStore extends SessionStore {
  * ```
  */
 export function postgresStore(options: PostgresStoreOptions): PostgresStore {
-  const unknown = [
-    ...unknownOptionIssues(options, KNOWN, { path: 'postgresStore' }),
-    ...unknownOptionIssues(options?.reconnect, RECONNECT_KNOWN, {
-      path: 'postgresStore.reconnect',
-    }),
-  ];
-  if (unknown.length > 0) throw new ConfigError(unknown);
-  const { clock = systemClock, logger = console } = options;
-  const names = namesFor(options);
-  const channel = checkChannel(options.channel ?? names.qualifiedName, 'postgresStore.channel');
-  const { pool, url } = options;
-  if ((pool === undefined) === (url === undefined)) {
-    throw new ConfigError(['postgresStore: give exactly one of `pool` and `url`']);
-  }
-  if (pool !== undefined && !isPool(pool)) {
-    throw new ConfigError(['postgresStore.pool: expected a pg Pool']);
-  }
-  if (url !== undefined && typeof url !== 'string') {
-    throw new ConfigError(['postgresStore.url: expected a string']);
-  }
+  const { clock, logger, timeoutMs, names, channel } = validate(options);
+  const { pool } = options;
   const owned = pool === undefined;
-  const target = pool ?? createPool(url!, options.poolOptions);
+  const target = pool ?? createPool(options.url!, timeoutMs, options.poolOptions);
   if (!owned) warnWithoutTimeouts(target, logger);
 
   const onPoolError = (error: Error): void => {
@@ -158,7 +81,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const broadcast = new Broadcast(target.options, channel, logger, options.reconnect ?? {});
   let closing: Promise<void> | undefined;
 
-  return createStore(target, names, channel, clock, broadcast, () => {
+  const store = createStore(target, names, channel, clock, broadcast, () => {
     closing ??= (async () => {
       await broadcast.close();
       if (owned) await target.end();
@@ -166,16 +89,9 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     })();
     return closing;
   });
-}
-
-function isPool(value: unknown): value is pg.Pool {
-  const pool = value as Partial<pg.Pool> | null;
-  return (
-    typeof pool?.query === 'function' &&
-    typeof pool.connect === 'function' &&
-    typeof pool.on === 'function' &&
-    typeof pool.options === 'object'
-  );
+  if (owned) return store; // the Pool's own timeouts, derived from `timeout`, bound it
+  const bounded = wrapStore(store, backstop(target, timeoutMs)) as PostgresStore;
+  return { ...bounded, pool: target };
 }
 
 function warnWithoutTimeouts(pool: pg.Pool, logger: Logger): void {
@@ -189,8 +105,9 @@ function warnWithoutTimeouts(pool: pg.Pool, logger: Logger): void {
   }
 }
 
-const duplicate = (): Error =>
-  new Error('postgresStore.create: a session with this id already exists');
+type Creation = 'create' | 'createCapped';
+const duplicate = (operation: Creation): StoreError =>
+  new StoreError(operation, { reason: 'duplicate-id' });
 
 function createStore(
   pool: pg.Pool,
@@ -221,7 +138,7 @@ function createStore(
 
     async create(record) {
       const { rowCount } = await pool.query(sql.insert, [...row(record), clock.now()]);
-      if (rowCount !== 1) throw duplicate();
+      if (rowCount !== 1) throw duplicate('create');
     },
 
     async createCapped(record, { max, evictOldest, notBefore, now }) {
@@ -237,7 +154,7 @@ function createStore(
       return transaction(pool, async (client) => {
         await client.query(sql.capLock, [record.userId]);
         if ((await client.query(sql.liveId, [record.id, clock.now()])).rows.length > 0)
-          throw duplicate();
+          throw duplicate('createCapped');
         const { rows } = await client.query<{ id: string }>(sql.counted, [
           record.userId,
           now,
@@ -250,7 +167,7 @@ function createStore(
           await client.query(sql.evict, [evicted]);
         }
         const { rowCount } = await client.query(sql.insert, [...row(record), clock.now()]);
-        if (rowCount !== 1) throw duplicate();
+        if (rowCount !== 1) throw duplicate('createCapped');
         return { created: true, evicted };
       });
     },
@@ -332,7 +249,7 @@ function createStore(
     },
 
     subscribe(listener) {
-      if (closed) throw new Error('postgresStore.subscribe: the store is closed');
+      if (closed) throw new StoreError('subscribe', { reason: 'closed' });
       return broadcast.add(listener);
     },
 

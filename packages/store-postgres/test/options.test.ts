@@ -1,5 +1,6 @@
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { postgresStore } from '../src/index.ts';
+import { DEFAULT_POOL_OPTIONS, poolDefaults, postgresStore } from '../src/index.ts';
 
 // Refused before any pool is created, so no server is needed.
 describe('postgresStore options', () => {
@@ -17,5 +18,59 @@ describe('postgresStore options', () => {
         message: expect.not.stringContaining('canary'),
       }),
     );
+  });
+});
+
+describe('postgresStore options: every problem at once', () => {
+  it('reports shared and own problems in one ConfigError, never quoting the URL', () => {
+    const url = 'http://app:canary-9c1d2e3f@127.0.0.1:1/app';
+    let thrown: unknown;
+    try {
+      postgresStore({ url, table: 'Sessions', timeout: 0, clock: {} } as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({
+      code: 'ERR_SESS_CONFIG',
+      issues: [
+        'postgresStore.clock: expected { now(): number }',
+        'postgresStore.timeout: must be a positive duration',
+        expect.stringMatching(/^postgresStore\.table: must match/),
+        'postgresStore.url: must start with postgres:// or postgresql://',
+      ],
+    });
+    expect(String(thrown)).not.toContain('canary');
+  });
+
+  it('refuses poolOptions with a Pool of your own: they would change nothing', () => {
+    const pool = new pg.Pool();
+    expect(() => postgresStore({ pool, poolOptions: { max: 2 } })).toThrow(
+      expect.objectContaining({
+        issues: ["postgresStore.poolOptions: only applies with `url` (set your Pool's options)"],
+      }),
+    );
+  });
+});
+
+describe('postgresStore timeout, for a Pool created from url', () => {
+  it('derives the Pool timeouts from it; poolOptions still override', async () => {
+    const url = 'postgres://app@127.0.0.1:1/app';
+    const store = postgresStore({ url, timeout: '500ms', poolOptions: { query_timeout: 900 } });
+    try {
+      expect(store.pool.options).toMatchObject({
+        ...poolDefaults(500),
+        connectionTimeoutMillis: 500,
+        statement_timeout: 500,
+        query_timeout: 900,
+      });
+      expect(poolDefaults(2_000)).toEqual(DEFAULT_POOL_OPTIONS);
+      expect(DEFAULT_POOL_OPTIONS).toMatchObject({
+        connectionTimeoutMillis: 2_000,
+        statement_timeout: 2_000,
+        query_timeout: 3_000,
+      });
+    } finally {
+      await store.close();
+    }
   });
 });

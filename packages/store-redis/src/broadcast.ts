@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { RevocationEvent } from '@sess/core';
+import { type Logger, type RevocationEvent, StoreError } from '@sess/core';
 import type { Cluster, Redis } from 'ioredis';
 import { isCluster } from './client.ts';
+import { codeOf, type OutageLog } from './outage-log.ts';
 
 type Listener = (event: RevocationEvent) => void;
 
@@ -39,10 +40,15 @@ function parse(message: string): { origin: string; event: RevocationEvent } | nu
   return null;
 }
 
+/**
+ * The broadcast of one store. Connection errors of the subscriber count into `outage`; a listener
+ * that throws and a malformed message go to `logger`, by code only.
+ */
 export function createBroadcast(
   client: Redis | Cluster,
   channel: string,
-  onError: (error: unknown) => void,
+  logger: Logger,
+  outage: OutageLog,
 ): Broadcast {
   // Messages carry the origin so this store skips its own echo: it delivered those already.
   const origin = randomBytes(9).toString('base64url');
@@ -56,7 +62,8 @@ export function createBroadcast(
       try {
         listener(event);
       } catch (error) {
-        onError(error); // one listener's bug must neither reach Redis' socket nor skip the others
+        // One listener's bug must neither reach Redis' socket nor skip the others.
+        logger.error('redisStore: a revocation listener threw', { error: codeOf(error) });
       }
     }
   };
@@ -67,10 +74,12 @@ export function createBroadcast(
     try {
       parsed = parse(message);
     } catch (error) {
-      onError(new Error('redisStore: unreadable revocation broadcast', { cause: error }));
+      logger.warn('redisStore: ignored a revocation broadcast that is not JSON', {
+        error: codeOf(error),
+      });
       return;
     }
-    if (!parsed) onError(new Error('redisStore: malformed revocation broadcast'));
+    if (!parsed) logger.warn('redisStore: ignored a broadcast that is not a revocation');
     else if (parsed.origin !== origin) deliver(parsed.event);
   };
 
@@ -78,13 +87,15 @@ export function createBroadcast(
     const connection = subscriberFor(client);
     const current = (): boolean => subscriber === connection;
     connection.on('message', onMessage);
-    connection.on('error', (error: unknown) => onError(error));
+    connection.on('error', (error: unknown) => outage.failed(error));
     connection.on('end', () => {
-      if (current())
-        onError(new Error('redisStore: the revocation subscriber stopped reconnecting'));
+      if (!current()) return;
+      logger.error(
+        'redisStore: the revocation subscriber stopped reconnecting; revocations from other instances no longer arrive',
+      );
     });
     connection.subscribe(channel).catch((error: unknown) => {
-      if (current()) onError(error); // after close() the rejection is our own doing
+      if (current()) outage.failed(error); // after close() the rejection is our own doing
     });
     return connection;
   };
@@ -102,7 +113,7 @@ export function createBroadcast(
         : `{"origin":"${origin}","type":"not-before","scope":${JSON.stringify(subject)},"at":`,
     deliver,
     subscribe(listener) {
-      if (closed) throw new Error('redisStore.subscribe: the store is closed');
+      if (closed) throw new StoreError('subscribe', { reason: 'closed' });
       // A wrapper per call, so subscribing the same function twice needs two unsubscribes.
       const entry: Listener = (event) => listener(event);
       listeners.add(entry);

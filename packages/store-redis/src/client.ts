@@ -47,7 +47,7 @@ export const failFastOptions: Readonly<RedisOptions> = Object.freeze({
  *   closes its clients when it demotes it (`CLIENT KILL` after `REPLICAOF`, a graceful failover).
  * - `sentinelCommandTimeout: 500`: a Sentinel that does not answer is skipped after 500 ms.
  * - `sentinelRetryStrategy`: when no Sentinel answers, ask again after 50 ms, 100 ms, ... at most
- *   500 ms apart, forever (each failed round reaches `onError`, which logs once per outage).
+ *   500 ms apart, forever (each failed round reaches the store's `logger`, once per outage).
  *
  * Every reconnect asks the Sentinels for the master again, so after a failover the client (and the
  * revocation subscriber, a duplicate of it) lands on the promoted replica.
@@ -143,7 +143,7 @@ export function parseSentinelUrl(url: string): RedisOptions | null {
 
 /**
  * A client for `url` (or for Sentinels) with the fail-fast settings under `options`; its errors go
- * to `onError`.
+ * to `onError`. The target was validated already; the throw below is a last guard.
  */
 export function createClient(
   target: { url?: string; sentinels?: readonly SentinelAddress[]; name?: string },

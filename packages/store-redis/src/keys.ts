@@ -34,13 +34,20 @@ export function userTag(userId: string): string {
   return createHash('sha256').update(userId, 'utf8').digest('base64url').slice(0, 22);
 }
 
-/** Validates `prefix` and derives every key name from it. */
-export function keyLayout(prefix: string = DEFAULT_PREFIX): KeyLayout {
+/** The problem with `prefix`, or null when it is a valid key prefix. */
+export function checkPrefix(prefix: unknown = DEFAULT_PREFIX): string | null {
   // A brace in the prefix would become (part of) the hash tag of every key and break the per-user
   // slots that make the Lua scripts legal in Cluster.
   if (typeof prefix !== 'string' || /[{}]/.test(prefix)) {
-    throw new ConfigError(['redisStore.prefix: must be a string without "{" or "}"']);
+    return 'redisStore.prefix: must be a string without "{" or "}"';
   }
+  return null;
+}
+
+/** Validates `prefix` and derives every key name from it. */
+export function keyLayout(prefix: string = DEFAULT_PREFIX): KeyLayout {
+  const issue = checkPrefix(prefix);
+  if (issue) throw new ConfigError([issue]);
   return {
     prefix,
     session: (tag, id) => `${prefix}s:{${tag}}:${id}`,

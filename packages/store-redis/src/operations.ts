@@ -1,4 +1,10 @@
-import { type Clock, GLOBAL_SCOPE, type SessionRecord, type SessionStore } from '@sess/core';
+import {
+  type Clock,
+  GLOBAL_SCOPE,
+  type SessionRecord,
+  type SessionStore,
+  StoreError,
+} from '@sess/core';
 import type { Cluster, Redis } from 'ioredis';
 import type { Broadcast } from './broadcast.ts';
 import { isCluster } from './client.ts';
@@ -35,8 +41,9 @@ export interface Context {
   writes: Durability;
 }
 
-const duplicate = (): Error =>
-  new Error('redisStore.create: a session with this id already exists');
+type Creation = 'create' | 'createCapped';
+const duplicate = (operation: Creation): StoreError =>
+  new StoreError(operation, { reason: 'duplicate-id' });
 
 // Redis takes whole milliseconds; a fraction rounds up so that nothing expires early.
 function expireAt(ms: number): number {
@@ -91,12 +98,17 @@ export function createOperations({
   ];
 
   // In Cluster the pointer (another slot) is claimed first: it is the id's claim across all users.
-  const claimPointer = async (w: Writes, record: SessionRecord, tag: string): Promise<void> => {
+  const claimPointer = async (
+    operation: Creation,
+    w: Writes,
+    record: SessionRecord,
+    tag: string,
+  ): Promise<void> => {
     const pointer = keys.pointer(record.id);
     const claimed = await w.send(pointer, (c) =>
       c.set(pointer, tag, 'PXAT', keepUntil(record), 'NX'),
     );
-    if (claimed === null) throw duplicate();
+    if (claimed === null) throw duplicate(operation);
   };
   const unlinkPointers = (w: Writes, ids: readonly string[]): Promise<unknown> =>
     Promise.all(ids.map((id) => w.send(keys.pointer(id), (c) => c.unlink(keys.pointer(id)))));
@@ -126,10 +138,10 @@ export function createOperations({
     async create(record) {
       const w = writes('create');
       const tag = userTag(record.userId);
-      if (cluster) await claimPointer(w, record, tag);
+      if (cluster) await claimPointer('create', w, record, tag);
       const args = insertArgs(record, tag);
       if ((await w.script(CREATE, sessionKeys(tag, record.id), args)) !== 1) {
-        throw duplicate();
+        throw duplicate('create');
       }
       await w.settle();
       remember(record.id, tag);
@@ -141,7 +153,7 @@ export function createOperations({
       }
       const w = writes('createCapped');
       const tag = userTag(record.userId);
-      if (cluster) await claimPointer(w, record, tag);
+      if (cluster) await claimPointer('createCapped', w, record, tag);
       const args = [
         ...insertArgs(record, tag),
         keys.sessionBase(tag),
@@ -156,7 +168,7 @@ export function createOperations({
         sessionKeys(tag, record.id),
         args,
       )) as [number, string[]?];
-      if (created === -1) throw duplicate();
+      if (created === -1) throw duplicate('createCapped');
       for (const id of evicted) tags.delete(id);
       if (cluster) {
         const unclaimed = created === 1 ? evicted : [...evicted, record.id];

@@ -1,19 +1,26 @@
 import {
   type Clock,
   ConfigError,
+  DEFAULT_STORE_TIMEOUT,
   type Duration,
   type KnownOptions,
+  type Logger,
   parseDuration,
+  resolveStoreOptions,
+  STORE_OPTION_NAMES,
+  type StoreOptions,
   unknownOptionIssues,
 } from '@sess/core';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import { parseSentinelUrl } from './client.ts';
 import type { DurabilitySettings } from './durability.ts';
+import { checkPrefix } from './keys.ts';
 
 /** The default of `watermarkTtl`: browsers cap cookie lifetimes at 400 days. */
 export const DEFAULT_WATERMARK_TTL: Duration = '400d';
 
-/** The default of `timeout`. */
-export const DEFAULT_TIMEOUT: Duration = '2s';
+/** The default of `timeout`: core's `DEFAULT_STORE_TIMEOUT`, the same for every store. */
+export const DEFAULT_TIMEOUT: Duration = DEFAULT_STORE_TIMEOUT;
 
 /** A Sentinel to ask where the master is. */
 export interface SentinelAddress {
@@ -38,9 +45,10 @@ export interface DurabilityOptions {
 
 /**
  * Options of {@link redisStore}. Give exactly one of `client`, `url` and `sentinels` (with
- * `name`).
+ * `name`). `clock`, `logger` and `timeout` are the options every store shares
+ * ({@link StoreOptions}); what `timeout` bounds here is described below.
  */
-export interface RedisStoreOptions {
+export interface RedisStoreOptions extends StoreOptions {
   /**
    * An ioredis `Redis` or `Cluster` client you own: the store never closes it and never changes
    * its settings (give it fail-fast settings yourself, see {@link failFastOptions}). It must not
@@ -77,12 +85,12 @@ export interface RedisStoreOptions {
    */
   prefix?: string;
   /**
-   * The longest any operation may take (seconds, or a string such as `'500ms'`); past it the
-   * operation rejects, which core answers with a 503. A backstop for clients that would wait
-   * longer: a Cluster client queues commands without a time limit while it has no slot map, and
-   * ioredis' defaults retry a command for several seconds. On a single node every operation is
-   * one command, so a client whose own `commandTimeout` is at most this (as with
-   * {@link failFastOptions}: 1 s) is bounded by that instead, with no timer per call.
+   * The longest any operation may take ({@link StoreOptions.timeout}): a backstop for clients that
+   * would wait longer, since a Cluster client queues commands without a time limit while it has
+   * no slot map, and ioredis' defaults retry a command for several seconds. On a single node
+   * every operation is one command, so a client whose own `commandTimeout` is at most this (as
+   * with {@link failFastOptions}: 1 s) is bounded by that instead, with no timer per call. Not
+   * applied to `stats`, which scans every index (each of its commands is bounded by the client).
    * @default '2s'
    */
   timeout?: Duration;
@@ -95,21 +103,22 @@ export interface RedisStoreOptions {
    */
   watermarkTtl?: Duration;
   /**
-   * The time source for expiry on read. Redis drops keys by its own clock; the store also checks
-   * `expiresAt` against this one, so clock drift never returns an expired record.
+   * The time source for expiry on read ({@link StoreOptions.clock}). Redis drops keys by its own
+   * clock; the store also checks `expiresAt` against this one, so clock drift never returns an
+   * expired record.
    * @default systemClock (`Date.now`)
    */
   clock?: Clock;
   /**
-   * Receives errors that happen outside any call, so nobody awaits them: connection errors of the
-   * client the store created and of its subscriber connection (each failed reconnect attempt),
-   * exceptions thrown by `subscribe` listeners, malformed broadcasts. Operations never report here:
-   * they reject.
-   * @default one `console.error` line when errors start (the error's code, no stack), then one
-   *   with the count of errors when the store's own client is ready again: never a line per
-   *   reconnect attempt
+   * Where errors nobody awaits go ({@link StoreOptions.logger}): connection errors of the client
+   * the store created and of its subscriber connection (each failed reconnect attempt) make one
+   * `error` line when they start (`{ error: <code> }`) and one `warn` line with the count
+   * (`{ failures }`) when the store's own client is ready again, never a line per attempt; an
+   * exception thrown by a `subscribe` listener is an `error`, a malformed broadcast a `warn`.
+   * Fields hold error codes only. Operations never report here: they reject.
+   * @default defaultLogger (warnings and errors on stderr)
    */
-  onError?: (error: unknown) => void;
+  logger?: Logger;
   /**
    * Makes every write that matters for security or for a live session (a revocation: `deny`,
    * `setNotBefore`; `delete`, `deleteByUser`; `create`, `createCapped`; `update`, which rotates
@@ -125,14 +134,12 @@ export interface RedisStoreOptions {
 }
 
 const KNOWN = {
+  ...STORE_OPTION_NAMES,
   client: true,
   url: true,
   clientOptions: true,
   prefix: true,
-  timeout: true,
   watermarkTtl: true,
-  clock: true,
-  onError: true,
   sentinels: true,
   name: true,
   durability: true,
@@ -143,16 +150,29 @@ function hasKeyPrefix(client: Redis | Cluster): boolean {
   return Boolean(options.keyPrefix || options.redisOptions?.keyPrefix);
 }
 
-/** Checks `options` once, at construction; returns the durations in milliseconds. */
-export function validate(options: RedisStoreOptions): {
-  timeoutMs: number;
-  watermarkTtlMs: number;
-  durability: DurabilitySettings | null;
-} {
-  const issues = unknownOptionIssues(options, KNOWN, { path: 'redisStore' });
+/** `options` checked once, at construction, with the defaults applied and durations in ms. */
+export interface ValidOptions {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly timeoutMs: number;
+  readonly watermarkTtlMs: number;
+  readonly durability: DurabilitySettings | null;
+}
+
+/** Checks `options` once, at construction, and throws one `ConfigError` with every problem. */
+export function validate(options: RedisStoreOptions): ValidOptions {
+  const path = 'redisStore';
+  const issues = unknownOptionIssues(options, KNOWN, { path });
+  const { clock, logger, timeoutMs } = resolveStoreOptions(options, path, issues);
   const { client, url, sentinels } = options;
   const given = [client, url, sentinels].filter((v) => v !== undefined).length;
   if (given !== 1) issues.push('redisStore: give exactly one of `client`, `url` and `sentinels`');
+  if (url !== undefined && !validUrl(url)) {
+    // The URL may hold a password: it is checked by shape and never quoted.
+    issues.push(
+      'redisStore.url: expected a redis://, rediss:// or redis+sentinel://host:port[,host:port]/<name> URL',
+    );
+  }
   if (sentinels !== undefined) {
     const valid = (s: SentinelAddress) =>
       typeof s?.host === 'string' && Number.isInteger(s.port) && s.port > 0 && s.port < 65_536;
@@ -175,17 +195,17 @@ export function validate(options: RedisStoreOptions): {
       issues.push('redisStore.clientOptions: only applies with `url`');
     }
   }
-  const positive = (value: Duration, option: string): number => {
-    const ms = parseDuration(value);
-    if (ms === null || ms <= 0) issues.push(`redisStore.${option}: must be a positive duration`);
-    return ms ?? 0;
-  };
-  const timeoutMs = positive(options.timeout ?? DEFAULT_TIMEOUT, 'timeout');
-  const watermarkTtlMs = positive(options.watermarkTtl ?? DEFAULT_WATERMARK_TTL, 'watermarkTtl');
+  const prefixIssue = checkPrefix(options.prefix);
+  if (prefixIssue) issues.push(prefixIssue);
+  const ttl = parseDuration(options.watermarkTtl ?? DEFAULT_WATERMARK_TTL);
+  if (ttl === null || ttl <= 0) issues.push('redisStore.watermarkTtl: must be a positive duration');
   const durability = checkDurability(options.durability, timeoutMs, issues);
   if (issues.length > 0) throw new ConfigError(issues);
-  return { timeoutMs, watermarkTtlMs, durability };
+  return { clock, logger, timeoutMs, watermarkTtlMs: ttl ?? 0, durability };
 }
+
+const validUrl = (url: unknown): boolean =>
+  typeof url === 'string' && (/^rediss?:\/\//.test(url) || parseSentinelUrl(url) !== null);
 
 const DURABILITY_KNOWN = {
   replicas: true,
@@ -210,7 +230,7 @@ function checkDurability(
   const ms = parseDuration(value.timeout);
   if (ms === null || ms <= 0) {
     issues.push('redisStore.durability.timeout: must be a positive duration');
-  } else if (ms >= timeoutMs) {
+  } else if (timeoutMs > 0 && ms >= timeoutMs) {
     // The wait has to end, and be answered, before the store gives up on the operation.
     issues.push('redisStore.durability.timeout: must be below the store `timeout`');
   }

@@ -1,10 +1,13 @@
 import {
   type RevocationEvent,
   type SessionStore,
+  StoreError,
+  type StoreInterceptor,
   type StoreStats,
   type StoreStatsOptions,
-  systemClock,
+  wrapStore,
 } from '@sess/core';
+import type { Cluster, Redis } from 'ioredis';
 import { createBroadcast } from './broadcast.ts';
 import { createClient, isCluster } from './client.ts';
 import { durability as writePath } from './durability.ts';
@@ -41,8 +44,11 @@ export interface RedisStore extends SessionStore {
  *   read against `clock`.
  * - `deny` and `setNotBefore` publish on `<prefix>revocations`; `subscribe` listens on a dedicated
  *   connection opened on the first subscription, so revocations reach every instance.
- * - Every failure rejects (core turns it into a 503), and no operation outlives `timeout`. A
- *   client created from `url` fails fast; see {@link failFastOptions}.
+ * - Every failure rejects (core turns it into a 503), and no operation outlives `timeout`: past it
+ *   the operation rejects with a `StoreError` (`reason: 'timeout'`). A client created from `url`
+ *   fails fast; see {@link failFastOptions}. A duplicate id rejects with `reason: 'duplicate-id'`.
+ * - Errors nobody awaits (reconnect attempts, a listener that threw) go to `logger`: one line when
+ *   an outage starts and one when the store's own client is ready again, by error code only.
  * - With `durability`, every write waits for replicas (`WAIT`) before it is answered; see
  *   {@link RedisStoreOptions.durability}.
  * - `get(id)` is one round trip: ids this instance has seen map to their user's slot in process
@@ -63,15 +69,13 @@ export interface RedisStore extends SessionStore {
  * ```
  */
 export function redisStore(options: RedisStoreOptions): RedisStore {
-  const { timeoutMs, watermarkTtlMs, durability } = validate(options);
-  const { clock = systemClock } = options;
-  const report = options.onError ? null : outageLog();
-  const onError = options.onError ?? report!.onError;
+  const { clock, logger, timeoutMs, watermarkTtlMs, durability } = validate(options);
+  const outage = outageLog(logger);
   const keys = keyLayout(options.prefix);
   const owned = options.client === undefined;
-  const client = options.client ?? createClient(options, options.clientOptions, onError);
-  if (report && owned) client.on('ready', report.ready);
-  const broadcast = createBroadcast(client, keys.channel, onError);
+  const client = options.client ?? createClient(options, options.clientOptions, outage.failed);
+  if (owned) client.on('ready', outage.ready);
+  const broadcast = createBroadcast(client, keys.channel, logger, outage);
   const ops = createOperations({
     client,
     keys,
@@ -81,52 +85,17 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     writes: writePath(client, durability),
   });
 
-  // The backstop behind the client's own timeouts. On a single node every operation is one command,
-  // so a client with a commandTimeout within the bound needs no timer of ours (no allocation on the
-  // hot path). Otherwise a timer races the operation; its late answer is still handled by the
-  // `then` below, so it can never become an unhandled rejection.
-  // With durability a write is several commands (a write and its wait, a version check): timed too.
-  const commandTimeout = isCluster(client) ? undefined : client.options.commandTimeout;
-  const bounded =
-    durability === null && typeof commandTimeout === 'number' && commandTimeout <= timeoutMs;
-  const within = <T>(operation: string, pending: Promise<T>): Promise<T> =>
-    bounded
-      ? pending
-      : new Promise<T>((resolve, reject) => {
-          const timer = setTimeout(() => {
-            reject(
-              new Error(`redisStore.${operation}: no answer from Redis within ${timeoutMs} ms`),
-            );
-          }, timeoutMs);
-          pending.then(
-            (value) => {
-              clearTimeout(timer);
-              resolve(value);
-            },
-            (error: unknown) => {
-              clearTimeout(timer);
-              reject(error);
-            },
-          );
-        });
+  const store = wrapStore(
+    {
+      name: 'redis',
+      ...ops,
+      stats: (now, statsOptions) => countSessions(client, keys, now, statsOptions),
+    },
+    backstop(client, timeoutMs, durability === null),
+  ) as RedisStore;
 
   return {
-    name: 'redis',
-    create: (record) => within('create', ops.create(record)),
-    createCapped: (record, cap) => within('createCapped', ops.createCapped(record, cap)),
-    get: (id) => within('get', ops.get(id)),
-    getExpired: (id) => within('getExpired', ops.getExpired(id)),
-    update: (record, expectedVersion) => within('update', ops.update(record, expectedVersion)),
-    delete: (id) => within('delete', ops.delete(id)),
-    listByUser: (userId) => within('listByUser', ops.listByUser(userId)),
-    deleteByUser: (userId, deleteOptions) =>
-      within('deleteByUser', ops.deleteByUser(userId, deleteOptions)),
-    deny: (key, expiresAt) => within('deny', ops.deny(key, expiresAt)),
-    isDenied: (key) => within('isDenied', ops.isDenied(key)),
-    setNotBefore: (scope, at) => within('setNotBefore', ops.setNotBefore(scope, at)),
-    getNotBefore: (userId) => within('getNotBefore', ops.getNotBefore(userId)),
-    // Not bounded by `timeout`: it scans every index; each of its commands is bounded by the client.
-    stats: (now, statsOptions) => countSessions(client, keys, now, statsOptions),
+    ...store,
     subscribe: (listener) => broadcast.subscribe(listener),
 
     async close() {
@@ -140,4 +109,39 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       }
     },
   };
+}
+
+// The backstop behind the client's own timeouts. On a single node every operation is one command,
+// so a client with a commandTimeout within the bound needs no timer of ours (no allocation on the
+// hot path). Otherwise a timer races the operation; its late answer is still handled by the `then`
+// below, so it can never become an unhandled rejection. With durability a write is several
+// commands (a write and its wait, a version check): timed too. `stats` is not bounded: it scans
+// every index, and each of its commands is bounded by the client.
+function backstop(
+  client: Redis | Cluster,
+  timeoutMs: number,
+  singleCommand: boolean,
+): StoreInterceptor {
+  const commandTimeout = isCluster(client) ? undefined : client.options.commandTimeout;
+  const bounded =
+    singleCommand && typeof commandTimeout === 'number' && commandTimeout <= timeoutMs;
+  return (operation, _args, call) =>
+    bounded || operation === 'stats'
+      ? call()
+      : new Promise((resolve, reject) => {
+          const timer = setTimeout(() => {
+            const detail = `no answer from Redis within ${timeoutMs} ms`;
+            reject(new StoreError(operation, { reason: 'timeout', detail }));
+          }, timeoutMs);
+          call().then(
+            (value) => {
+              clearTimeout(timer);
+              resolve(value);
+            },
+            (error: unknown) => {
+              clearTimeout(timer);
+              reject(error);
+            },
+          );
+        });
 }

@@ -13,6 +13,7 @@ import {
   scanKeys,
 } from '../src/index.ts';
 import { GET_BY_POINTER, runScript } from '../src/scripts.ts';
+import { recordingLogger } from './logger.ts';
 import {
   describeRedis,
   REDIS_URL,
@@ -34,7 +35,7 @@ afterEach(async () => {
 afterAll(() => admin.disconnect());
 
 /** A store on its own client; the connection name lets CLIENT LIST find its connections. */
-function setup(options: Pick<RedisStoreOptions, 'onError' | 'watermarkTtl'> = {}) {
+function setup(options: Pick<RedisStoreOptions, 'logger' | 'watermarkTtl'> = {}) {
   const prefix = randomPrefix();
   const connectionName = `sess-test-${randomBytes(6).toString('hex')}`;
   const client = testClient({ connectionName });
@@ -215,6 +216,22 @@ describeRedis('redisStore: data layout', () => {
     expect(await expireTime(`${prefix}w:*`)).toBe(at + 30 * 86_400_000);
   });
 
+  it('rejects a duplicate id with a StoreError (reason duplicate-id), from create and createCapped', async () => {
+    const { store } = setup();
+    const record = makeRecord(Date.now());
+    await store.create(record);
+    await expect(store.create(record)).rejects.toMatchObject({
+      code: 'ERR_SESS_STORE',
+      operation: 'create',
+      reason: 'duplicate-id',
+    });
+    const cap = { max: 5, evictOldest: true, notBefore: 0, now: Date.now() };
+    await expect(store.createCapped(record, cap)).rejects.toMatchObject({
+      operation: 'createCapped',
+      reason: 'duplicate-id',
+    });
+  });
+
   it('rejects times that are not finite numbers before writing anything', async () => {
     const { store, prefix } = setup();
     await expect(store.create(makeRecord(Date.now(), { expiresAt: Number.NaN }))).rejects.toThrow(
@@ -298,10 +315,10 @@ describeRedis('redisStore: broadcast', () => {
     }
   });
 
-  it('keeps delivering when a listener throws, and reports the exception and malformed messages', async () => {
-    const errors: unknown[] = [];
-    const { store, prefix } = setup({ onError: (error) => errors.push(error) });
-    const boom = new Error('listener bug');
+  it('keeps delivering when a listener throws, and logs the exception and malformed messages by code', async () => {
+    const { logger, lines } = recordingLogger();
+    const { store, prefix } = setup({ logger });
+    const boom = new Error('listener bug at redis://:secret@10.0.0.1');
     const stopBad = store.subscribe(() => {
       throw boom;
     });
@@ -310,17 +327,28 @@ describeRedis('redisStore: broadcast', () => {
     await expect.poll(() => subscribers(admin, prefix), { timeout: 5_000 }).toBe(1);
     await store.deny('jti:x', Date.now() + 60_000);
     expect(good).toHaveLength(1);
-    expect(errors).toEqual([boom]);
+    expect(lines).toEqual([
+      {
+        level: 'error',
+        message: 'redisStore: a revocation listener threw',
+        fields: { error: 'Error' },
+      },
+    ]);
 
     await admin.publish(`${prefix}revocations`, '{"type":"deny"}');
     await admin.publish(`${prefix}revocations`, '{"origin":"x","type":"deny","key":1}');
     await admin.publish(`${prefix}revocations`, 'not json');
-    await expect.poll(() => errors.length).toBe(4);
-    expect(errors.slice(1).map((e) => (e as Error).message)).toEqual([
-      'redisStore: malformed revocation broadcast',
-      'redisStore: malformed revocation broadcast',
-      'redisStore: unreadable revocation broadcast',
+    await expect.poll(() => lines.length).toBe(4);
+    expect(lines.slice(1)).toEqual([
+      { level: 'warn', message: 'redisStore: ignored a broadcast that is not a revocation' },
+      { level: 'warn', message: 'redisStore: ignored a broadcast that is not a revocation' },
+      {
+        level: 'warn',
+        message: 'redisStore: ignored a revocation broadcast that is not JSON',
+        fields: { error: 'SyntaxError' },
+      },
     ]);
+    expect(JSON.stringify(lines)).not.toContain('secret');
     expect(good).toHaveLength(1);
     stopBad();
     stopGood();
@@ -345,17 +373,19 @@ describeRedis('redisStore: broadcast', () => {
     await store.close();
     await expect.poll(() => connectionsNamed(connectionName), { timeout: 5_000 }).toBe(1);
     expect(await subscribers(admin, prefix)).toBe(0);
-    expect(() => store.subscribe(() => {})).toThrow('redisStore.subscribe: the store is closed');
+    expect(() => store.subscribe(() => {})).toThrow(
+      expect.objectContaining({ code: 'ERR_SESS_STORE', reason: 'closed' }),
+    );
   });
 });
 
 describeRedis('redisStore: subscriber failures', () => {
   it('reports when the subscriber connection stops reconnecting (broadcasts no longer arrive)', async () => {
-    const errors: unknown[] = [];
+    const { logger, lines } = recordingLogger();
     const connectionName = `sess-test-${randomBytes(6).toString('hex')}`;
     const client = testClient({ connectionName, retryStrategy: () => null });
     const prefix = randomPrefix();
-    const store = redisStore({ client, prefix, onError: (error) => errors.push(error) });
+    const store = redisStore({ client, prefix, logger });
     opened.push({ client, prefix, store });
     store.subscribe(() => {});
     await expect.poll(() => subscribers(admin, prefix), { timeout: 5_000 }).toBe(1);
@@ -365,8 +395,10 @@ describeRedis('redisStore: subscriber failures', () => {
     expect(more).toEqual([]);
     await admin.call('CLIENT', 'KILL', 'ID', id!);
     await expect
-      .poll(() => errors.map((e) => (e as Error).message), { timeout: 5_000 })
-      .toContain('redisStore: the revocation subscriber stopped reconnecting');
+      .poll(() => lines.filter((l) => l.level === 'error').map((l) => l.message), {
+        timeout: 5_000,
+      })
+      .toContainEqual(expect.stringContaining('the revocation subscriber stopped reconnecting'));
   });
 });
 
@@ -392,9 +424,12 @@ describe('redisStore: a server that never answers (a silent TCP listener)', () =
     const store = redisStore({ client, timeout: '300ms' });
     try {
       const started = performance.now();
-      await expect(store.get(randomId())).rejects.toThrow(
-        'redisStore.get: no answer from Redis within 300 ms',
-      );
+      await expect(store.get(randomId())).rejects.toMatchObject({
+        code: 'ERR_SESS_STORE',
+        operation: 'get',
+        reason: 'timeout',
+        message: 'Session store operation "get" failed: no answer from Redis within 300 ms',
+      });
       const elapsed = performance.now() - started;
       expect(elapsed).toBeGreaterThanOrEqual(299);
       expect(elapsed).toBeLessThan(1_000);

@@ -3,62 +3,18 @@ import {
   type Clock,
   ConfigError,
   GLOBAL_SCOPE,
-  type KnownOptions,
   type SessionRecord,
   type SessionStore,
+  StoreError,
   type StoreStats,
   type StoreStatsOptions,
-  systemClock,
-  unknownOptionIssues,
 } from '@sess/core';
 import Database from 'better-sqlite3';
+import { type SqliteStoreOptions, validate } from './options.ts';
 import { DEFAULT_TABLE, hasColumn, migrate, REAP_AT, type Tables, tablesFor } from './schema.ts';
 
 /** Rows deleted per statement by `deleteExpired`: each batch is its own short write transaction. */
 export const DELETE_BATCH_SIZE = 500;
-
-/** Options of {@link sqliteStore}. */
-export interface SqliteStoreOptions {
-  /**
-   * A better-sqlite3 `Database` you own (it stays open after `close()`, and its settings are left
-   * as they are: enable WAL yourself), or a file path (or `':memory:'`) for the store to open, put
-   * in WAL mode, and close in `close()`.
-   */
-  database: Database.Database | string;
-  /**
-   * The sessions table; `<table>_deny` and `<table>_watermarks` are used as well. Must match
-   * `/^[A-Za-z_][A-Za-z0-9_]{0,62}$/`.
-   * @default 'sess_sessions'
-   */
-  table?: string;
-  /**
-   * The time source for expiry on read. Give it the session manager's clock in tests.
-   * @default systemClock (`Date.now`)
-   */
-  clock?: Clock;
-  /**
-   * Run {@link migrate} once, when the store is created. Off by default so that schema changes stay
-   * an explicit deploy step; either way no DDL ever runs on the request path. Without it the tables
-   * must exist already, or the factory throws a `ConfigError`.
-   * @default false
-   */
-  migrate?: boolean;
-  /**
-   * How long a write waits for a lock another process holds before it fails (a 503), in ms; only
-   * when the store opens the file. better-sqlite3 waits synchronously, stalling every request of
-   * the process meanwhile, so keep it short: sess's own writes hold the lock for microseconds.
-   * @default 2000
-   */
-  busyTimeout?: number;
-}
-
-const KNOWN = {
-  database: true,
-  table: true,
-  clock: true,
-  migrate: true,
-  busyTimeout: true,
-} as const satisfies KnownOptions<SqliteStoreOptions>;
 
 /** The SQLite {@link SessionStore}; every optional method but `subscribe` is present. */
 export interface SqliteStore extends SessionStore {
@@ -87,7 +43,10 @@ export interface SqliteStore extends SessionStore {
  * - `stats` counts live rows with two indexed queries in one read transaction.
  * - No `subscribe`: other processes sharing the file could not be notified, so revocation caches
  *   read through to the database instead of trusting a broadcast that would miss them.
- * - Every error (locked database, closed connection, missing table) rejects the operation.
+ * - Every error (locked database, closed connection, missing table) rejects the operation; a
+ *   write waits at most `timeout` for a lock another process holds. A duplicate id rejects with a
+ *   `StoreError` (`reason: 'duplicate-id'`).
+ * - The file is a path (`database`) or a `file:` URL (`url`); see {@link SqliteStoreOptions.url}.
  *
  * @example
  * ```ts
@@ -100,26 +59,15 @@ export interface SqliteStore extends SessionStore {
  * ```
  */
 export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
-  const unknown = unknownOptionIssues(options, KNOWN, { path: 'sqliteStore' });
-  if (unknown.length > 0) throw new ConfigError(unknown);
-  const { database, table = DEFAULT_TABLE, clock = systemClock } = options;
-  const t = tablesFor(table);
-  if (typeof database !== 'string' && typeof database?.prepare !== 'function') {
-    throw new ConfigError([
-      'sqliteStore.database: expected a better-sqlite3 Database or a file path',
-    ]);
-  }
-  const { busyTimeout = 2_000 } = options;
-  if (!Number.isInteger(busyTimeout) || busyTimeout < 0 || busyTimeout > 60_000) {
-    throw new ConfigError(['sqliteStore.busyTimeout: must be an integer from 0 to 60000 (ms)']);
-  }
+  const { database, tables, clock, timeoutMs } = validate(options);
+  const { table = DEFAULT_TABLE } = options;
   const owned = typeof database === 'string';
-  const db = owned ? new Database(database, { timeout: busyTimeout }) : database;
+  const db = owned ? new Database(database, { timeout: Math.ceil(timeoutMs) }) : database;
   try {
     if (owned && !db.memory) db.pragma('journal_mode = WAL');
     if (options.migrate === true) migrate(db, { table });
     else assertTablesExist(db, table);
-    return createStore(db, t, clock, owned);
+    return createStore(db, tables, clock, owned);
   } catch (error) {
     if (owned) db.close();
     throw error;
@@ -238,15 +186,18 @@ function createStore(db: Database.Database, t: Tables, clock: Clock, owned: bool
     }),
   );
 
-  const duplicate = () => new Error('sqliteStore.create: a session with this id already exists');
-  const insert = (record: SessionRecord): void => {
-    if (sql.insert.run({ ...row(record), now: clock.now() }).changes !== 1) throw duplicate();
+  type Creation = 'create' | 'createCapped';
+  const duplicate = (operation: Creation) => new StoreError(operation, { reason: 'duplicate-id' });
+  const insert = (record: SessionRecord, operation: Creation): void => {
+    if (sql.insert.run({ ...row(record), now: clock.now() }).changes !== 1) {
+      throw duplicate(operation);
+    }
   };
 
   type Capped = SqliteStore['createCapped'];
   const createCapped = db.transaction((...[record, cap]: Parameters<Capped>) => {
     const expiry = sql.liveExpiry.get(record.id) as number | undefined;
-    if (expiry !== undefined && expiry > clock.now()) throw duplicate();
+    if (expiry !== undefined && expiry > clock.now()) throw duplicate('createCapped');
     const { max, evictOldest, notBefore, now } = cap;
     const ids = sql.counted.all({ userId: record.userId, now, notBefore }) as string[];
     const evicted: string[] = [];
@@ -257,7 +208,7 @@ function createStore(db: Database.Database, t: Tables, clock: Clock, owned: bool
         evicted.push(id);
       }
     }
-    insert(record);
+    insert(record, 'createCapped');
     return { created: true, evicted };
   });
 
@@ -265,7 +216,7 @@ function createStore(db: Database.Database, t: Tables, clock: Clock, owned: bool
     name: 'sqlite',
 
     async create(record) {
-      insert(record);
+      insert(record, 'create');
     },
 
     async createCapped(record, cap) {

@@ -18,3 +18,34 @@ describe('sqliteStore options', () => {
     );
   });
 });
+
+describe('sqliteStore options: every problem at once', () => {
+  it('reports shared and own problems in one ConfigError', () => {
+    expect(() =>
+      sqliteStore({
+        url: 'sqlite:data/sessions.db',
+        table: 'bad-name',
+        timeout: '2m',
+        logger: {},
+      } as never),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'ERR_SESS_CONFIG',
+        issues: [
+          'sqliteStore.logger: expected { debug, info, warn, error } functions',
+          expect.stringMatching(/^sqliteStore\.table: must match/),
+          expect.stringMatching(/^sqliteStore\.url: expected file:path\.db/),
+          'sqliteStore.timeout: must be at most 60s (a write waits synchronously)',
+        ],
+      }),
+    );
+  });
+
+  it('refuses busyTimeout, which became timeout', () => {
+    expect(() => sqliteStore({ database: ':memory:', busyTimeout: 100 } as never)).toThrow(
+      expect.objectContaining({
+        issues: [expect.stringMatching(/^sqliteStore\.busyTimeout: unknown option/)],
+      }),
+    );
+  });
+});

@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { GLOBAL_SCOPE } from '@sess/core';
 import { makeRecord, manualClock } from '@sess/store-test-kit';
 import Database from 'better-sqlite3';
@@ -220,10 +221,10 @@ describe('integers', () => {
   });
 });
 
-describe('busyTimeout', () => {
+describe('timeout (the busy timeout of a file the store opens)', () => {
   it('fails a write fast while another process holds the lock, then writes again', async () => {
     const file = tempFile();
-    const store = sqliteStore({ database: file, migrate: true, busyTimeout: 50 });
+    const store = sqliteStore({ database: file, migrate: true, timeout: '50ms' });
     const other = new Database(file);
     other.exec('BEGIN IMMEDIATE');
     const record = makeRecord(Date.now());
@@ -236,9 +237,119 @@ describe('busyTimeout', () => {
     await store.close();
   }, 1_500);
 
-  it.each([-1, 1.5, 60_001, '100'])('refuses %j', (busyTimeout) => {
+  it.each([-1, 0, '1 fortnight', '61s', 60_001])('refuses %j', (timeout) => {
     expect(() =>
-      sqliteStore({ database: ':memory:', migrate: true, busyTimeout: busyTimeout as number }),
-    ).toThrow(expect.objectContaining({ code: 'ERR_SESS_CONFIG' }));
+      sqliteStore({ database: ':memory:', migrate: true, timeout: timeout as never }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'ERR_SESS_CONFIG',
+        issues: [expect.stringMatching(/^sqliteStore\.timeout: /)],
+      }),
+    );
+  });
+
+  it('accepts up to 60 s, and refuses it with a Database of your own (set busy_timeout there)', async () => {
+    await sqliteStore({ database: ':memory:', migrate: true, timeout: '60s' }).close();
+    const db = new Database(':memory:');
+    migrate(db);
+    expect(() => sqliteStore({ database: db, timeout: '1s' })).toThrow(
+      expect.objectContaining({
+        issues: [
+          expect.stringMatching(/^sqliteStore\.timeout: only applies to a file the store opens/),
+        ],
+      }),
+    );
+    db.close();
+  });
+});
+
+describe('url', () => {
+  const roundTrip = async (url: string) => {
+    const store = sqliteStore({ url, migrate: true });
+    const record = makeRecord(Date.now());
+    await store.create(record);
+    expect(await store.get(record.id)).toEqual(record);
+    await store.close();
+    return record;
+  };
+  const stored = (file: string, id: string): unknown => {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare('SELECT id FROM sess_sessions WHERE id = ?').pluck().get(id);
+    } finally {
+      db.close();
+    }
+  };
+
+  it('opens file:///abs/path.db and file:/abs/path.db like a path, in WAL mode', async () => {
+    const file = tempFile();
+    const record = await roundTrip(pathToFileURL(file).href);
+    expect(stored(file, record.id)).toBe(record.id);
+    const again = await roundTrip(`file:${file}`);
+    expect(stored(file, again.id)).toBe(again.id);
+    const db = new Database(file);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+
+  it('opens file:relative/path.db relative to the working directory, escapes decoded', async () => {
+    const file = tempFile();
+    const relativePath = relative(process.cwd(), file);
+    expect(relativePath.startsWith('/')).toBe(false);
+    const record = await roundTrip(`file:${relativePath.replace('sessions.db', 'sess%69ons.db')}`);
+    expect(stored(file, record.id)).toBe(record.id);
+  });
+
+  it('opens file::memory: as an in-memory database', async () => {
+    const before = new Set(readdirSync(process.cwd()));
+    await roundTrip('file::memory:');
+    expect(readdirSync(process.cwd()).filter((name) => !before.has(name))).toEqual([]);
+  });
+
+  it.each([
+    'sqlite:data.db',
+    'file:',
+    'file://server/share/sessions.db',
+    'file:data.db?mode=ro',
+    'data.db',
+  ])('refuses %j without quoting it', (url) => {
+    expect(() => sqliteStore({ url, migrate: true })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_SESS_CONFIG',
+        issues: [
+          'sqliteStore.url: expected file:path.db, file:/abs/path.db, file:///abs/path.db or file::memory:',
+        ],
+      }),
+    );
+  });
+
+  it('needs exactly one of database and url', () => {
+    const issue = 'sqliteStore: give exactly one of `database` and `url`';
+    expect(() => sqliteStore({ migrate: true })).toThrow(
+      expect.objectContaining({ issues: [issue] }),
+    );
+    expect(() => sqliteStore({ database: ':memory:', url: 'file::memory:' })).toThrow(
+      expect.objectContaining({ issues: [issue] }),
+    );
+  });
+});
+
+describe('duplicate ids', () => {
+  it('rejects a live duplicate with a StoreError (reason duplicate-id), from create and createCapped', async () => {
+    const store = sqliteStore({ database: ':memory:', migrate: true });
+    const record = makeRecord(Date.now());
+    await store.create(record);
+    await expect(store.create(record)).rejects.toMatchObject({
+      code: 'ERR_SESS_STORE',
+      operation: 'create',
+      reason: 'duplicate-id',
+    });
+    const cap = { max: 5, evictOldest: true, notBefore: 0, now: Date.now() };
+    await expect(store.createCapped(record, cap)).rejects.toMatchObject({
+      code: 'ERR_SESS_STORE',
+      operation: 'createCapped',
+      reason: 'duplicate-id',
+    });
+    await store.close();
   });
 });

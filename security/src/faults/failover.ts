@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { silentLogger } from '@sess/core';
 import { Cluster } from 'ioredis';
 import {
   clusterFailFastOptions,
@@ -177,7 +178,7 @@ export async function sentinelTrial(
     const store = redisStore({
       url: group.url,
       prefix: shared,
-      onError: () => {},
+      logger: silentLogger,
       ...(options.durability ? { durability: options.durability } : {}),
     });
     return { store, close: () => void store.close() };
