@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Strategy } from '@sess/core';
-import { countingStore, WRITE_METHODS } from '../counting-store.ts';
+import { countingStore, WRITE_OPERATIONS } from '@sess/store-test-kit';
 import { benchManager, USER } from '../fixtures.ts';
 import type { WritesRow } from '../results.ts';
 import { openStore, type Services } from '../services.ts';
@@ -29,7 +29,7 @@ export async function benchWrites(services: Services, validations: number): Prom
       const calls = { ...store.calls };
       const count = (write: boolean) =>
         Object.entries(calls)
-          .filter(([method]) => WRITE_METHODS.has(method) === write)
+          .filter(([method]) => WRITE_OPERATIONS.has(method) === write)
           .reduce((sum, [, n]) => sum + n, 0);
       rows.push({
         strategy,

@@ -5,13 +5,19 @@ import {
   metrics,
   type Span,
   SpanKind,
+  type SpanOptions,
   SpanStatusCode,
   type Tracer,
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
-import type { SessionStore } from '@sess/core';
-import { ConfigError } from '@sess/core';
+import {
+  ConfigError,
+  type SessionStore,
+  STORE_OPERATIONS,
+  type StoreOperation,
+  wrapStore,
+} from '@sess/core';
 import { errorType } from './bounded.ts';
 import { ATTR, METRICS, SCOPE } from './names.ts';
 
@@ -29,27 +35,6 @@ export interface InstrumentStoreOptions {
   /** Open a span per store call. Turn it off to keep only the histogram. @default true */
   spans?: boolean;
 }
-
-/**
- * The store methods that are timed. `subscribe` registers a listener (nothing to time) and is
- * passed through; `close` is passed through untimed too.
- */
-const TIMED = [
-  'create',
-  'createCapped',
-  'get',
-  'getExpired',
-  'update',
-  'delete',
-  'listByUser',
-  'deleteByUser',
-  'deny',
-  'isDenied',
-  'setNotBefore',
-  'getNotBefore',
-  'deleteExpired',
-  'stats',
-] as const satisfies readonly (keyof SessionStore)[];
 
 const DB_SYSTEMS: Record<string, string> = {
   postgres: 'postgresql',
@@ -97,65 +82,77 @@ export function instrumentStore(
     },
   });
   const system = options.dbSystem ?? DB_SYSTEMS[store.name] ?? store.name;
-  const wrapped: Record<string, unknown> = {
-    name: store.name,
-    subscribe: store.subscribe?.bind(store),
-    close: store.close?.bind(store),
-  };
-  for (const operation of TIMED) {
-    const method = store[operation] as ((...args: unknown[]) => Promise<unknown>) | undefined;
-    if (typeof method !== 'function') continue;
-    wrapped[operation] = timed(store, method, operation, system, histogram, tracer);
+  const instruments = new Map<StoreOperation, Instruments>();
+  for (const operation of STORE_OPERATIONS) {
+    if (typeof store[operation] === 'function') {
+      instruments.set(operation, instrumentsOf(store.name, operation, system));
+    }
   }
-  for (const key of ['subscribe', 'close']) if (wrapped[key] === undefined) delete wrapped[key];
-  return wrapped as unknown as SessionStore;
+  return wrapStore(store, function instrumentedStoreCall(operation, _args, call) {
+    return measured(instruments.get(operation)!, histogram, tracer, call);
+  });
 }
 
-function timed(
-  store: SessionStore,
-  method: (...args: unknown[]) => Promise<unknown>,
-  operation: string,
-  system: string,
-  histogram: Histogram,
-  tracer: Tracer | null,
-): (...args: unknown[]) => Promise<unknown> {
+/** What one operation records, computed once: its span name and options, its frozen attributes. */
+interface Instruments {
+  readonly spanName: string;
+  readonly spanOptions: SpanOptions;
+  readonly ok: Attributes;
+  failed(type: string): Attributes;
+}
+
+function instrumentsOf(storeName: string, operation: StoreOperation, system: string): Instruments {
   const base = { [ATTR.operation]: operation, [ATTR.dbSystem]: system };
-  const ok: Attributes = Object.freeze({ ...base, [ATTR.storeOutcome]: 'ok' });
   const errors = new Map<string, Attributes>();
-  const failed = (type: string): Attributes => {
-    let attributes = errors.get(type);
-    if (attributes === undefined) {
-      attributes = Object.freeze({ ...base, [ATTR.storeOutcome]: 'error', [ATTR.errorType]: type });
-      if (errors.size < 32) errors.set(type, attributes);
-    }
-    return attributes;
-  };
-  const spanOptions = {
-    kind: SpanKind.CLIENT,
-    attributes: {
-      [ATTR.dbSystem]: system,
-      [ATTR.dbOperation]: operation,
-      [ATTR.storeName]: store.name,
+  return {
+    spanName: `sess.store.${operation}`,
+    spanOptions: {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        [ATTR.dbSystem]: system,
+        [ATTR.dbOperation]: operation,
+        [ATTR.storeName]: storeName,
+      },
+    },
+    ok: Object.freeze({ ...base, [ATTR.storeOutcome]: 'ok' }),
+    failed(type) {
+      let attributes = errors.get(type);
+      if (attributes === undefined) {
+        attributes = Object.freeze({
+          ...base,
+          [ATTR.storeOutcome]: 'error',
+          [ATTR.errorType]: type,
+        });
+        if (errors.size < 32) errors.set(type, attributes);
+      }
+      return attributes;
     },
   };
-  const spanName = `sess.store.${operation}`;
-  return async function instrumentedStoreCall(...args: unknown[]): Promise<unknown> {
-    const span: Span | null = tracer ? tracer.startSpan(spanName, spanOptions) : null;
-    const started = performance.now();
-    try {
-      const result = await method.apply(store, args);
-      histogram.record((performance.now() - started) / 1000, ok);
-      span?.end();
-      return result;
-    } catch (error) {
-      const type = errorType(error);
-      histogram.record((performance.now() - started) / 1000, failed(type));
-      if (span) {
-        span.setAttribute(ATTR.errorType, type);
-        span.setStatus({ code: SpanStatusCode.ERROR });
-        span.end();
-      }
-      throw error;
+}
+
+async function measured<T>(
+  instruments: Instruments,
+  histogram: Histogram,
+  tracer: Tracer | null,
+  call: () => Promise<T>,
+): Promise<T> {
+  const span: Span | null = tracer
+    ? tracer.startSpan(instruments.spanName, instruments.spanOptions)
+    : null;
+  const started = performance.now();
+  try {
+    const result = await call();
+    histogram.record((performance.now() - started) / 1000, instruments.ok);
+    span?.end();
+    return result;
+  } catch (error) {
+    const type = errorType(error);
+    histogram.record((performance.now() - started) / 1000, instruments.failed(type));
+    if (span) {
+      span.setAttribute(ATTR.errorType, type);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
     }
-  };
+    throw error;
+  }
 }

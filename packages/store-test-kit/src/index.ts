@@ -26,6 +26,7 @@
  * ```
  * @module
  */
+export { type CountingStore, countingStore, WRITE_OPERATIONS } from './counting-store.ts';
 export { makeRecord, manualClock, randomId, sha256 } from './fixtures.ts';
 export {
   type CaseOutcome,

@@ -1,4 +1,4 @@
-import type { SessionRecord, SessionStore } from '@sess/core';
+import { type SessionRecord, type SessionStore, StoreError } from '@sess/core';
 import { memoryStore } from '@sess/core/memory';
 import { describe, expect, it } from 'vitest';
 import {
@@ -322,6 +322,48 @@ const mutants: [caseId: string, rule: string, factory: StoreFactory][] = [
       async create(record) {
         await inner.delete(record.id);
         await inner.create(record);
+      },
+    })),
+  ],
+  [
+    'create-duplicate',
+    'create rejects a duplicate with the raw driver error, not StoreError duplicate-id',
+    mutant((inner) => ({
+      async create(record) {
+        if (await inner.get(record.id))
+          throw new Error('duplicate key value violates unique constraint');
+        await inner.create(record);
+      },
+    })),
+  ],
+  [
+    'create-duplicate',
+    'createCapped rejects a duplicate with a StoreError of another reason',
+    mutant((inner) => ({
+      async createCapped(record, cap) {
+        if (await inner.get(record.id)) throw new StoreError('createCapped');
+        return inner.createCapped!(record, cap);
+      },
+    })),
+  ],
+  [
+    'create-duplicate',
+    'createCapped overwrites a live id',
+    mutant((inner) => ({
+      async createCapped(record, cap) {
+        await inner.delete(record.id);
+        return inner.createCapped!(record, cap);
+      },
+    })),
+  ],
+  [
+    'create-capped-reject',
+    'createCapped rejects a duplicate with the raw driver error',
+    mutant((inner) => ({
+      async createCapped(record, cap) {
+        if (await inner.get(record.id))
+          throw new Error('duplicate key value violates unique constraint');
+        return inner.createCapped!(record, cap);
       },
     })),
   ],

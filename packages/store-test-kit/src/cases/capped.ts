@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { SessionRecord, SessionStore } from '@sess/core';
 import { makeRecord, randomId } from '../fixtures.ts';
 import type { CaseContext, ConformanceCase } from '../types.ts';
-import { createExpired } from './support.ts';
+import { assertDuplicateId, createExpired } from './support.ts';
 
 const LOGINS = 50;
 const MAX = 3;
@@ -101,9 +101,9 @@ export const cappedCases: ConformanceCase[] = [
       assert.deepStrictEqual(full, { created: false, evicted: [] }, 'still full');
       const [first] = created;
       assert.ok(first);
-      await assert.rejects(
-        async () => createCapped({ ...makeRecord(t), id: first.id }, { ...cap, max: 100 }),
-        'a duplicate id is rejected',
+      await assertDuplicateId(
+        () => createCapped({ ...makeRecord(t), id: first.id }, { ...cap, max: 100 }),
+        'createCapped of a live id',
       );
       assert.deepStrictEqual(await ctx.store.get(first.id), first);
     },

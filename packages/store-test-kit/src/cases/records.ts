@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { SessionRecord } from '@sess/core';
 import { makeRecord, randomId, sha256 } from '../fixtures.ts';
 import type { ConformanceCase } from '../types.ts';
-import { createExpired } from './support.ts';
+import { assertDuplicateId, createExpired } from './support.ts';
 
 // Every field set to something a lossy encoding would get wrong.
 function richRecord(now: number): SessionRecord {
@@ -77,12 +77,18 @@ export const recordCases: ConformanceCase[] = [
   },
   {
     id: 'create-duplicate',
-    title: 'create rejects an id that already exists and keeps the first record',
+    title:
+      "create (and createCapped, when present) of a live id rejects with StoreError reason 'duplicate-id' and keeps the first record",
     async run({ store, now }) {
       const first = makeRecord(now());
       const second = makeRecord(now(), { id: first.id });
       await store.create(first);
-      await assert.rejects(async () => store.create(second), 'a duplicate id must be rejected');
+      await assertDuplicateId(() => store.create(second), 'create');
+      const createCapped = store.createCapped?.bind(store);
+      if (createCapped) {
+        const cap = { max: 100, evictOldest: false, notBefore: 0, now: now() };
+        await assertDuplicateId(() => createCapped(second, cap), 'createCapped');
+      }
       assert.deepStrictEqual(await store.get(first.id), first);
       assert.deepStrictEqual(await store.listByUser(second.userId), []);
     },

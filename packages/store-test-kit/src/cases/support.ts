@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import {
   createSessionManager,
   httpStatusFor,
+  isSessError,
   type SessionRecord,
   type SessionStore,
 } from '@sess/core';
@@ -38,6 +39,31 @@ export async function assertStoreError(promise: Promise<unknown>, cause?: unknow
       assert.equal(error.cause, cause, 'StoreError keeps the original cause');
     return true;
   });
+}
+
+/**
+ * Asserts that `write` rejects the way a duplicate live id must: with core's `StoreError`
+ * (`ERR_SESS_STORE`, checked by code) whose `reason` is `'duplicate-id'`, not a raw driver error.
+ */
+export async function assertDuplicateId(
+  write: () => Promise<unknown>,
+  what: string,
+): Promise<void> {
+  await assert.rejects(
+    async () => write(),
+    (error: unknown) => {
+      assert.ok(
+        isSessError(error) && error.code === 'ERR_SESS_STORE',
+        `${what}: a duplicate id must reject with StoreError (ERR_SESS_STORE), got ${String(error)}`,
+      );
+      assert.equal(
+        error.reason,
+        'duplicate-id',
+        `${what}: the StoreError of a duplicate id has reason 'duplicate-id'`,
+      );
+      return true;
+    },
+  );
 }
 
 /** The factory's `fail`, or an error saying how to provide it or skip the case. */
