@@ -2,11 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SessionStore } from '@sess/core';
-import { memoryStore } from '@sess/core/memory';
-import { migrate, postgresStore } from '@sess/store-postgres';
-import { redisStore } from '@sess/store-redis';
-import { sqliteStore } from '@sess/store-sqlite';
+import { type OpenedStore, openStore as openUrl } from '@sess/store-url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
@@ -44,27 +40,20 @@ export function tableName(services: Services, name: string): string {
 }
 
 /** A store of `kind` whose data is named after `name`; `close` releases what it opened. */
-export async function openStore(
-  kind: StoreKind,
-  services: Services,
-  name: string,
-): Promise<SessionStore & { close(): Promise<void> }> {
+export function openStore(kind: StoreKind, services: Services, name: string): Promise<OpenedStore> {
   switch (kind) {
     case 'memory':
-      return memoryStore();
+      return openUrl('memory:');
     case 'redis':
-      return redisStore({ url: services.redisUrl, prefix: redisPrefix(services, name) });
-    case 'postgres': {
-      const table = tableName(services, name);
-      const store = postgresStore({ url: services.databaseUrl, table });
-      await migrate(store.pool, { table });
-      return store;
-    }
-    case 'sqlite': {
+      return openUrl(services.redisUrl, { prefix: redisPrefix(services, name) });
+    case 'postgres':
+      return openUrl(services.databaseUrl, { table: tableName(services, name), migrate: true });
+    case 'sqlite':
       mkdirSync(services.dataDir, { recursive: true });
-      const database = join(services.dataDir, `${slug(name)}.db`);
-      return sqliteStore({ database, table: 'sessions', migrate: true });
-    }
+      return openUrl(`file:${join(services.dataDir, `${slug(name)}.db`)}`, {
+        table: 'sessions',
+        migrate: true,
+      });
   }
 }
 

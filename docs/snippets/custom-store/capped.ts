@@ -1,5 +1,5 @@
 import type { SessionStore } from '@sess/core';
-import type { Sql } from './my-store.ts';
+import { duplicateId, type Sql } from './my-store.ts';
 
 /** A client that runs several statements in one transaction (pg: BEGIN ... COMMIT on one connection). */
 export interface TxSql extends Sql {
@@ -26,10 +26,12 @@ export function createCapped(sql: TxSql): NonNullable<SessionStore['createCapped
         await tx.query('DELETE FROM sessions WHERE id = ANY($1)', [evicted]);
       }
       // A duplicate id rejects here, and the transaction rolls the evictions back.
-      await tx.query(
-        'INSERT INTO sessions (id, user_id, expires_at, version, record) VALUES ($1, $2, $3, $4, $5)',
-        [r.id, r.userId, r.expiresAt, r.version, JSON.stringify(r)],
-      );
+      await tx
+        .query(
+          'INSERT INTO sessions (id, user_id, expires_at, version, record) VALUES ($1, $2, $3, $4, $5)',
+          [r.id, r.userId, r.expiresAt, r.version, JSON.stringify(r)],
+        )
+        .catch(duplicateId('createCapped'));
       return { created: true, evicted };
     });
 }

@@ -3,6 +3,7 @@ import {
   GLOBAL_SCOPE,
   type SessionRecord,
   type SessionStore,
+  StoreError,
   systemClock,
 } from '@sess/core';
 
@@ -10,6 +11,14 @@ import {
 export interface Sql {
   query<R>(text: string, values: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
 }
+
+/** Rethrows a primary-key violation (Postgres `23505`) as the contract's duplicate id. */
+export const duplicateId = (operation: 'create' | 'createCapped') => (error: unknown) => {
+  const code = (error as { code?: unknown } | null)?.code;
+  throw code === '23505'
+    ? new StoreError(operation, { reason: 'duplicate-id', cause: error })
+    : error;
+};
 
 export function myStore(sql: Sql, clock: Clock = systemClock): SessionStore {
   const parse = (rows: { record: string }[]) =>
@@ -19,11 +28,12 @@ export function myStore(sql: Sql, clock: Clock = systemClock): SessionStore {
   return {
     name: 'my-sql',
     async create(r) {
-      // A primary-key violation rejects, which is what the contract asks.
-      await sql.query(
-        'INSERT INTO sessions (id, user_id, expires_at, version, record) VALUES ($1, $2, $3, $4, $5)',
-        [r.id, r.userId, r.expiresAt, r.version, JSON.stringify(r)],
-      );
+      await sql
+        .query(
+          'INSERT INTO sessions (id, user_id, expires_at, version, record) VALUES ($1, $2, $3, $4, $5)',
+          [r.id, r.userId, r.expiresAt, r.version, JSON.stringify(r)],
+        )
+        .catch(duplicateId('create'));
     },
     async get(id) {
       const q = 'SELECT record FROM sessions WHERE id = $1 AND expires_at > $2';

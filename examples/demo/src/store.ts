@@ -1,33 +1,33 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SessionStore } from '@sess/core';
-import { memoryStore } from '@sess/core/memory';
-import { migrate, postgresStore } from '@sess/store-postgres';
-import { redisStore } from '@sess/store-redis';
-import { sqliteStore } from '@sess/store-sqlite';
+import { type OpenStoreOptions, openStore as openUrl } from '@sess/store-url';
 import type { DemoConfig } from './config.ts';
 
 /** Opens (and for SQL stores, migrates) the store `config.store` names. */
-export async function openStore(config: DemoConfig): Promise<SessionStore> {
+export function openStore(config: DemoConfig): Promise<SessionStore> {
+  return openUrl(storeUrl(config), { ...namespaced(config), migrate: true });
+}
+
+/** The store's URL: SQLite lives in the data folder, one file per namespace. */
+function storeUrl(config: DemoConfig): string {
   const ns = config.namespace;
   switch (config.store) {
     case 'memory':
-      return memoryStore();
+      return 'memory:';
     case 'redis':
-      return redisStore({ url: config.redisUrl, prefix: ns ? `sess:${ns}:` : 'sess:' });
-    case 'postgres': {
-      const table = ns ? `sess_${ns}` : 'sess_sessions';
-      const store = postgresStore({ url: config.databaseUrl, table });
-      await migrate(store.pool, { table }).catch(async (error: unknown) => {
-        await store.close();
-        throw error;
-      });
-      return store;
-    }
-    case 'sqlite': {
+      return config.redisUrl;
+    case 'postgres':
+      return config.databaseUrl;
+    case 'sqlite':
       mkdirSync(config.dataDir, { recursive: true });
-      const file = join(config.dataDir, ns ? `sess-${ns}.db` : 'sess.db');
-      return sqliteStore({ database: file, migrate: true });
-    }
+      return `file:${join(config.dataDir, ns ? `sess-${ns}.db` : 'sess.db')}`;
   }
+}
+
+/** Keeps demos sharing one Redis (key prefix) or Postgres (table) apart. */
+function namespaced({ store, namespace: ns }: DemoConfig): OpenStoreOptions {
+  if (!ns) return {};
+  if (store === 'redis') return { prefix: `sess:${ns}:` };
+  return store === 'postgres' ? { table: `sess_${ns}` } : {};
 }

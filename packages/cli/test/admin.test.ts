@@ -225,7 +225,7 @@ describe('choosing the store, and failing cleanly', () => {
   it('reads SESS_STORE and SESS_SQLITE_PATH like the demo, and refuses to guess (exit 2)', async () => {
     const backend = await backends.sqlite!(dir);
     const seeded = await seed(backend, { erin: 1 });
-    const path = backend.flags[1]!.slice('sqlite:'.length);
+    const path = backend.flags[1]!.slice('file:'.length);
     try {
       const run = await sess(['stats', '--json'], {
         env: { SESS_STORE: 'sqlite', SESS_SQLITE_PATH: path },
@@ -255,7 +255,7 @@ describe('choosing the store, and failing cleanly', () => {
     const stores = [
       `redis://:${password}@127.0.0.1:1`,
       `postgres://postgres:${password}@127.0.0.1:1/test`,
-      `sqlite:${join(dir, 'nope.db')}`,
+      `file:${join(dir, 'nope.db')}`,
     ];
     for (const store of stores) {
       const run = await sess([
@@ -283,7 +283,7 @@ describe('choosing the store, and failing cleanly', () => {
   it('refuses a SQLite file without the tables (exit 2)', async () => {
     const path = join(dir, 'empty.db');
     new Database(path).close();
-    const run = await sess(['stats', '--store', `sqlite:${path}`, '--table', 'other_sessions']);
+    const run = await sess(['stats', '--store', `file:${path}`, '--table', 'other_sessions']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/missing table\(s\) other_sessions/);
   });

@@ -35,7 +35,7 @@ export const backends: Record<
     const store = sqliteStore({ database: path, migrate: true });
     return {
       store,
-      flags: ['--store', `sqlite:${path}`],
+      flags: ['--store', `file:${path}`],
       nativeExpiry: false,
       cleanup: () => store.close(),
     };

@@ -36,6 +36,6 @@ describe('the sess binary', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown command/);
     expect((await sess(['stats', '--no-such-option'])).code).toBe(2);
-    expect((await sess(['stats', '--top', 'many', '--store', 'sqlite:x.db'])).code).toBe(2);
+    expect((await sess(['stats', '--top', 'many', '--store', 'file:x.db'])).code).toBe(2);
   });
 });

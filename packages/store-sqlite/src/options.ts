@@ -45,7 +45,8 @@ export interface SqliteStoreOptions extends StoreOptions {
   /**
    * Run {@link migrate} once, when the store is created. Off by default so that schema changes stay
    * an explicit deploy step; either way no DDL ever runs on the request path. Without it the tables
-   * must exist already, or the factory throws a `ConfigError`.
+   * must exist already, or the factory throws a `ConfigError`, and a file the store opens must
+   * exist (it is never created: the factory throws `SQLITE_CANTOPEN`).
    * @default false
    */
   migrate?: boolean;

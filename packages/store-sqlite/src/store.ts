@@ -47,6 +47,8 @@ export interface SqliteStore extends SessionStore {
  *   write waits at most `timeout` for a lock another process holds. A duplicate id rejects with a
  *   `StoreError` (`reason: 'duplicate-id'`).
  * - The file is a path (`database`) or a `file:` URL (`url`); see {@link SqliteStoreOptions.url}.
+ *   Without `migrate` it must exist already (better-sqlite3's `SQLITE_CANTOPEN` otherwise): a
+ *   mistyped path never creates an empty database.
  *
  * @example
  * ```ts
@@ -62,7 +64,11 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   const { database, tables, clock, timeoutMs } = validate(options);
   const { table = DEFAULT_TABLE } = options;
   const owned = typeof database === 'string';
-  const db = owned ? new Database(database, { timeout: Math.ceil(timeoutMs) }) : database;
+  // Without migrate the tables must exist, so the file must too: never leave an empty one behind.
+  const fileMustExist = options.migrate !== true && database !== ':memory:';
+  const db = owned
+    ? new Database(database, { timeout: Math.ceil(timeoutMs), fileMustExist })
+    : database;
   try {
     if (owned && !db.memory) db.pragma('journal_mode = WAL');
     if (options.migrate === true) migrate(db, { table });

@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sqliteStore } from '../src/index.ts';
 
@@ -47,5 +50,21 @@ describe('sqliteStore options: every problem at once', () => {
         issues: [expect.stringMatching(/^sqliteStore\.busyTimeout: unknown option/)],
       }),
     );
+  });
+});
+
+describe('sqliteStore without migrate', () => {
+  it('never creates the file: a mistyped path fails and leaves nothing behind', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sess-sqlite-missing-'));
+    try {
+      const path = join(dir, 'typo.db');
+      expect(() => sqliteStore({ database: path })).toThrow(/unable to open database file/);
+      expect(() => sqliteStore({ url: `file:${path}` })).toThrow(/unable to open database file/);
+      expect(existsSync(path)).toBe(false);
+      sqliteStore({ url: `file:${path}`, migrate: true }).close();
+      expect(existsSync(path)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

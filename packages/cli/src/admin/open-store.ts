@@ -2,24 +2,16 @@ import { randomBytes } from 'node:crypto';
 import {
   createSessionManager,
   isSessError,
+  type Logger,
   type SessionManager,
   type SessionStore,
 } from '@sess/core';
-import { postgresStore } from '@sess/store-postgres';
-import { redisStore } from '@sess/store-redis';
-import { sqliteStore } from '@sess/store-sqlite';
-import Database from 'better-sqlite3';
+import { openStore as openUrl, redactUrl, storeKind, storeUrlFromEnv } from '@sess/store-url';
 import { CliError, errorLabel } from '../errors.ts';
-
-/** Where the sessions are, from `--store` or the environment. */
-export type StoreSpec =
-  | { kind: 'redis'; url: string }
-  | { kind: 'postgres'; url: string }
-  | { kind: 'sqlite'; path: string };
 
 /** The options that name the app's store, matching its store options. */
 export interface StoreFlags {
-  /** `redis://…`, `rediss://…`, `postgres://…`, `postgresql://…` or `sqlite:PATH`. */
+  /** `redis://…`, `rediss://…`, `redis+sentinel://…`, `postgres://…` or `file:PATH`. */
   store?: string;
   /** Redis key prefix. @default 'sess:' */
   prefix?: string;
@@ -39,128 +31,73 @@ export interface StoreHandle {
 }
 
 /**
- * Reads `--store`, else `SESS_STORE` (`redis`, `postgres`, `sqlite`) with `REDIS_URL`,
- * `DATABASE_URL` or `SESS_SQLITE_PATH`, as the demo app does. There is no default store: an
- * operator never acts on a database by accident.
+ * The store URL from `--store`, else from `SESS_STORE` (a URL, or `redis`, `postgres`, `sqlite`
+ * with `REDIS_URL`, `DATABASE_URL` or `SESS_SQLITE_PATH`), as the demo app reads it. There is no
+ * default store: an operator never acts on a database by accident.
  */
-export function storeSpec(flag: string | undefined, env: NodeJS.ProcessEnv): StoreSpec {
-  if (flag !== undefined) return parseFlag(flag);
-  const kind = env.SESS_STORE;
-  const need = (name: string): string => {
-    const value = env[name];
-    if (!value) {
+export function storeUrl(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  let url: string;
+  if (flag !== undefined) {
+    if (storeKind(flag) === null) {
       throw new CliError(
         'ERR_SESS_CLI_USAGE',
-        `SESS_STORE=${kind} needs ${name} (or pass --store)`,
+        '--store must be redis://…, rediss://…, redis+sentinel://…, postgres://… or file:PATH',
       );
     }
-    return value;
-  };
-  if (kind === 'redis') return { kind, url: need('REDIS_URL') };
-  if (kind === 'postgres') return { kind, url: need('DATABASE_URL') };
-  if (kind === 'sqlite') return { kind, path: need('SESS_SQLITE_PATH') };
-  if (kind === 'memory') {
+    url = flag;
+  } else if (!env.SESS_STORE) {
     throw new CliError(
       'ERR_SESS_CLI_USAGE',
-      'SESS_STORE=memory lives inside the app process; there is nothing to administer',
+      'no store: pass --store redis://…|postgres://…|file:PATH, or set SESS_STORE',
+    );
+  } else {
+    try {
+      url = storeUrlFromEnv(env);
+    } catch (error) {
+      if (!isSessError(error) || error.code !== 'ERR_SESS_CONFIG') throw error;
+      throw new CliError('ERR_SESS_CLI_USAGE', error.issues.join('; '));
+    }
+  }
+  if (storeKind(url) === 'memory') {
+    throw new CliError(
+      'ERR_SESS_CLI_USAGE',
+      'a memory store lives inside the app process; there is nothing to administer',
     );
   }
-  throw new CliError(
-    'ERR_SESS_CLI_USAGE',
-    kind
-      ? `SESS_STORE=${kind} is not redis, postgres or sqlite`
-      : 'no store: pass --store redis://…|postgres://…|sqlite:PATH, or set SESS_STORE',
-  );
-}
-
-function parseFlag(flag: string): StoreSpec {
-  if (/^rediss?:\/\//i.test(flag)) return { kind: 'redis', url: flag };
-  if (/^postgres(ql)?:\/\//i.test(flag)) return { kind: 'postgres', url: flag };
-  if (flag.startsWith('sqlite:') && flag.length > 'sqlite:'.length) {
-    return { kind: 'sqlite', path: flag.slice('sqlite:'.length) };
-  }
-  throw new CliError(
-    'ERR_SESS_CLI_USAGE',
-    '--store must be redis://…, rediss://…, postgres://… or sqlite:PATH',
-  );
-}
-
-/** A URL with its password replaced by `***`; only the scheme when it does not parse. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return `${url.split(':')[0]}://…`;
-  }
+  return url;
 }
 
 /**
- * Opens the store. SQLite must exist already (nothing is created); Redis and Postgres connect on
- * first use, so callers should touch the store before asking for confirmation.
+ * Opens the store through `@sess/store-url`, which loads only the store package the URL needs.
+ * SQLite must exist already (nothing is created); Redis and Postgres connect on first use, so
+ * callers should touch the store before asking for confirmation.
  */
-export function openStore(spec: StoreSpec, flags: StoreFlags): StoreHandle {
+export async function openStore(url: string, flags: StoreFlags): Promise<StoreHandle> {
   const problems: string[] = [];
-  const record = (error: unknown) => {
-    const label = errorLabel(error);
-    if (!problems.includes(label)) problems.push(label);
+  // Background errors arrive as log lines whose `error` field is a code: keep the codes.
+  const record = (_message: string, fields?: Record<string, unknown>): void => {
+    const code = fields?.error;
+    if (typeof code === 'string' && !problems.includes(code)) problems.push(code);
   };
-  const label = storeLabel(spec, flags);
+  const logger: Logger = { debug: () => {}, info: () => {}, warn: record, error: record };
+  const label = storeLabel(url, flags);
+  const { prefix, schema, table } = flags;
   try {
-    if (spec.kind === 'redis') {
-      return handle(
-        redisStore({ url: spec.url, prefix: flags.prefix, onError: record }),
-        label,
-        problems,
-      );
-    }
-    if (spec.kind === 'postgres') {
-      const quiet = { info: () => {}, warn: record, error: record, debug: () => {} };
-      const { schema, table } = flags;
-      return handle(
-        postgresStore({ url: spec.url, schema, table, logger: quiet }),
-        label,
-        problems,
-      );
-    }
-    const db = new Database(spec.path, { fileMustExist: true });
-    try {
-      db.pragma('busy_timeout = 5000'); // the app may be writing at the same moment
-      const store = sqliteStore({ database: db, table: flags.table });
-      return handle(store, label, problems, () => db.close());
-    } catch (error) {
-      db.close();
-      throw error;
-    }
+    // The app may be writing to a SQLite file at the same moment: wait a little for its lock.
+    const store = await openUrl(url, { prefix, schema, table, logger, timeout: '5s' });
+    return { store, label, problems, close: () => store.close() };
   } catch (error) {
     throw unreachable(label, error, problems);
   }
 }
 
 /** How a store is named in output: URL without password, plus prefix or table. */
-function storeLabel(spec: StoreSpec, flags: StoreFlags): string {
-  if (spec.kind === 'redis') return `${redactUrl(spec.url)} (prefix ${flags.prefix ?? 'sess:'})`;
+function storeLabel(url: string, flags: StoreFlags): string {
+  const kind = storeKind(url);
+  if (kind === 'redis') return `${redactUrl(url)} (prefix ${flags.prefix ?? 'sess:'})`;
   const table = flags.table ?? 'sess_sessions';
-  if (spec.kind === 'sqlite') return `sqlite:${spec.path} (${table})`;
-  return `${redactUrl(spec.url)} (${flags.schema ?? 'public'}.${table})`;
-}
-
-function handle(
-  store: SessionStore,
-  label: string,
-  problems: string[],
-  release: () => void = () => {},
-): StoreHandle {
-  return {
-    store,
-    label,
-    problems,
-    async close() {
-      await store.close?.();
-      release();
-    },
-  };
+  if (kind === 'sqlite') return `${url} (${table})`;
+  return `${redactUrl(url)} (${flags.schema ?? 'public'}.${table})`;
 }
 
 const HINTS: Record<string, string> = {

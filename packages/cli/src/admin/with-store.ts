@@ -6,7 +6,7 @@ import {
   openStore,
   type StoreFlags,
   type StoreHandle,
-  storeSpec,
+  storeUrl,
   unreachable,
 } from './open-store.ts';
 
@@ -15,7 +15,7 @@ export function withStoreOptions(command: Command): Command {
   return withJson(command)
     .option(
       '--store <url>',
-      'redis://…, rediss://…, postgres://… or sqlite:PATH (else SESS_STORE and REDIS_URL, DATABASE_URL or SESS_SQLITE_PATH)',
+      'redis://…, rediss://…, redis+sentinel://…, postgres://… or file:PATH (else SESS_STORE: a URL, or redis, postgres or sqlite with REDIS_URL, DATABASE_URL or SESS_SQLITE_PATH)',
     )
     .option('--prefix <prefix>', 'Redis key prefix, as given to redisStore (default "sess:")')
     .option('--schema <schema>', 'Postgres schema, as given to postgresStore (default "public")')
@@ -36,7 +36,7 @@ export async function withStore<T>(
   flags: StoreFlags,
   fn: (handle: StoreHandle) => Promise<T>,
 ): Promise<T> {
-  const handle = openStore(storeSpec(flags.store, ctx.env), flags);
+  const handle = await openStore(storeUrl(flags.store, ctx.env), flags);
   try {
     await handle.store.getNotBefore(GLOBAL_SCOPE);
     return await fn(handle);
