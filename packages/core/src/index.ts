@@ -158,6 +158,7 @@ export {
   STORE_OPERATIONS,
   type StoreInterceptor,
   type StoreOperation,
+  timeoutInterceptor,
   wrapStore,
 } from './store-wrap.ts';
 export { type Clock, systemClock } from './util/clock.ts';

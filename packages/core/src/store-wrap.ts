@@ -1,3 +1,4 @@
+import { StoreError } from './errors.ts';
 import type { SessionStore } from './store.ts';
 
 /** One operation of the store contract: every method but `subscribe` and `close`. */
@@ -70,4 +71,42 @@ export function wrapStore(store: SessionStore, around: StoreInterceptor): Sessio
   if (store.subscribe) wrapped.subscribe = store.subscribe.bind(store);
   if (store.close) wrapped.close = store.close.bind(store);
   return wrapped as unknown as SessionStore;
+}
+
+/**
+ * An interceptor that bounds each operation by `timeoutMs`: an operation still pending then
+ * rejects with a {@link StoreError} (`reason: 'timeout'`) naming `backend`; its late answer is still
+ * handled, so it never becomes an unhandled rejection. `untimed(operation)` lets an operation
+ * through without a timer (one the driver already bounds, or a scan that may take long), so a
+ * bounded hot path allocates nothing here.
+ *
+ * @example
+ * ```ts
+ * const bounded = wrapStore(store, timeoutInterceptor(2_000, 'MyDB', (op) => op === 'stats'));
+ * ```
+ */
+export function timeoutInterceptor(
+  timeoutMs: number,
+  backend: string,
+  untimed: (operation: StoreOperation) => boolean = () => false,
+): StoreInterceptor {
+  return (operation, _args, call) => {
+    if (untimed(operation)) return call();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const detail = `no answer from ${backend} within ${timeoutMs} ms`;
+        reject(new StoreError(operation, { reason: 'timeout', detail }));
+      }, timeoutMs);
+      call().then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  };
 }

@@ -557,26 +557,6 @@ describePg('subscribe', () => {
   });
 });
 
-describePg('duplicate ids', () => {
-  it('rejects a live duplicate with a StoreError (reason duplicate-id), from create and createCapped', async () => {
-    const schema = await schemaForTest();
-    const store = storeForTest({ pool: poolForTest(), schema });
-    const record = makeRecord(Date.now());
-    await store.create(record);
-    await expect(store.create(record)).rejects.toMatchObject({
-      code: 'ERR_SESS_STORE',
-      operation: 'create',
-      reason: 'duplicate-id',
-    });
-    const cap = { max: 5, evictOldest: true, notBefore: 0, now: Date.now() };
-    await expect(store.createCapped(record, cap)).rejects.toMatchObject({
-      code: 'ERR_SESS_STORE',
-      operation: 'createCapped',
-      reason: 'duplicate-id',
-    });
-  });
-});
-
 describePg('limits', () => {
   it('refuses U+0000 in session data (jsonb cannot hold it) with an error, not a corruption', async () => {
     const schema = await schemaForTest();

@@ -1,10 +1,10 @@
 import {
   type RevocationEvent,
   type SessionStore,
-  StoreError,
   type StoreInterceptor,
   type StoreStats,
   type StoreStatsOptions,
+  timeoutInterceptor,
   wrapStore,
 } from '@sess/core';
 import type { Cluster, Redis } from 'ioredis';
@@ -125,23 +125,5 @@ function backstop(
   const commandTimeout = isCluster(client) ? undefined : client.options.commandTimeout;
   const bounded =
     singleCommand && typeof commandTimeout === 'number' && commandTimeout <= timeoutMs;
-  return (operation, _args, call) =>
-    bounded || operation === 'stats'
-      ? call()
-      : new Promise((resolve, reject) => {
-          const timer = setTimeout(() => {
-            const detail = `no answer from Redis within ${timeoutMs} ms`;
-            reject(new StoreError(operation, { reason: 'timeout', detail }));
-          }, timeoutMs);
-          call().then(
-            (value) => {
-              clearTimeout(timer);
-              resolve(value);
-            },
-            (error: unknown) => {
-              clearTimeout(timer);
-              reject(error);
-            },
-          );
-        });
+  return timeoutInterceptor(timeoutMs, 'Redis', (operation) => bounded || operation === 'stats');
 }

@@ -216,22 +216,6 @@ describeRedis('redisStore: data layout', () => {
     expect(await expireTime(`${prefix}w:*`)).toBe(at + 30 * 86_400_000);
   });
 
-  it('rejects a duplicate id with a StoreError (reason duplicate-id), from create and createCapped', async () => {
-    const { store } = setup();
-    const record = makeRecord(Date.now());
-    await store.create(record);
-    await expect(store.create(record)).rejects.toMatchObject({
-      code: 'ERR_SESS_STORE',
-      operation: 'create',
-      reason: 'duplicate-id',
-    });
-    const cap = { max: 5, evictOldest: true, notBefore: 0, now: Date.now() };
-    await expect(store.createCapped(record, cap)).rejects.toMatchObject({
-      operation: 'createCapped',
-      reason: 'duplicate-id',
-    });
-  });
-
   it('rejects times that are not finite numbers before writing anything', async () => {
     const { store, prefix } = setup();
     await expect(store.create(makeRecord(Date.now(), { expiresAt: Number.NaN }))).rejects.toThrow(

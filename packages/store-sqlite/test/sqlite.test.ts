@@ -333,23 +333,3 @@ describe('url', () => {
     );
   });
 });
-
-describe('duplicate ids', () => {
-  it('rejects a live duplicate with a StoreError (reason duplicate-id), from create and createCapped', async () => {
-    const store = sqliteStore({ database: ':memory:', migrate: true });
-    const record = makeRecord(Date.now());
-    await store.create(record);
-    await expect(store.create(record)).rejects.toMatchObject({
-      code: 'ERR_SESS_STORE',
-      operation: 'create',
-      reason: 'duplicate-id',
-    });
-    const cap = { max: 5, evictOldest: true, notBefore: 0, now: Date.now() };
-    await expect(store.createCapped(record, cap)).rejects.toMatchObject({
-      code: 'ERR_SESS_STORE',
-      operation: 'createCapped',
-      reason: 'duplicate-id',
-    });
-    await store.close();
-  });
-});
