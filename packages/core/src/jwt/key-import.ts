@@ -1,6 +1,6 @@
 import { exportJWK, importJWK, importPKCS8, importSPKI } from 'jose';
 import { ConfigError } from '../errors.ts';
-import { randomBytes } from '../util/crypto.ts';
+import { importHmacKey, randomBytes } from '../util/crypto.ts';
 import { utf8Encoder } from '../util/encoding.ts';
 import { PROFILES, rsaJwkIssues } from './algorithms.ts';
 import type {
@@ -72,13 +72,7 @@ async function loadHmac({ kid, alg, secret }: HmacKeyInput): Promise<LoadedKey> 
   // A private copy, wiped once imported: the CryptoKey is non-extractable.
   const raw = typeof secret === 'string' ? utf8Encoder.encode(secret) : secret.slice();
   const key = await step(kid, 'HS256 secret could not be imported', () =>
-    globalThis.crypto.subtle.importKey(
-      'raw',
-      raw as Uint8Array<ArrayBuffer>,
-      { name: 'HMAC', hash: 'SHA-256' },
-      false,
-      ['sign', 'verify'],
-    ),
+    importHmacKey(raw, ['sign', 'verify']),
   );
   raw.fill(0);
   return { kid, alg, signKey: key, verifyKey: key, publicJwk: null };

@@ -22,7 +22,9 @@ export interface HmacKeyInput {
   /**
    * At least 32 random bytes (a string counts its UTF-8 bytes), for example
    * `base64url(crypto.getRandomValues(new Uint8Array(32)))`. Well-known example secrets and
-   * repeated patterns are refused. A `CryptoKey` must be HMAC SHA-256 with `sign` and `verify`.
+   * repeated patterns are refused. A `CryptoKey` must be HMAC SHA-256 with `sign` and `verify`;
+   * it is used as given, on Web Crypto only (its bytes are never exported), so pass the bytes
+   * instead to let Node, Bun and Deno compute HS256 synchronously on node:crypto.
    */
   secret: string | Uint8Array | CryptoKey;
 }

@@ -1,5 +1,5 @@
 import { base64url, utf8Encoder } from './encoding.ts';
-import { nodeCrypto, syncHmac } from './node-crypto.ts';
+import { adoptHmacKey, nodeCrypto, syncHmac } from './node-crypto.ts';
 
 const subtle = (): SubtleCrypto => globalThis.crypto.subtle;
 
@@ -45,15 +45,23 @@ export async function sha256(text: string): Promise<string> {
   );
 }
 
-/** Imports raw key material once for HMAC-SHA256 signing. */
-export function importHmacKey(raw: Uint8Array): Promise<CryptoKey> {
-  return subtle().importKey(
+/**
+ * Imports raw key material once for HMAC-SHA256 (non-extractable), and gives node:crypto its own
+ * copy of the same bytes so {@link hmac} can run synchronously where node:crypto exists.
+ */
+export async function importHmacKey(
+  raw: Uint8Array,
+  usages: readonly KeyUsage[] = ['sign'],
+): Promise<CryptoKey> {
+  const key = await subtle().importKey(
     'raw',
     raw as Uint8Array<ArrayBuffer>,
     { name: 'HMAC', hash: 'SHA-256' },
     false,
-    ['sign'],
+    usages as KeyUsage[],
   );
+  adoptHmacKey(key, raw);
+  return key;
 }
 
 /** HMAC-SHA256 of a UTF-8 string, base64url encoded (synchronously on node:crypto where available). */

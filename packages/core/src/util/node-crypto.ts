@@ -23,7 +23,7 @@ export interface NodeCrypto {
   hash?(algorithm: 'sha256', data: string, encoding: 'base64url'): string;
   createHash(algorithm: 'sha256'): Digest;
   createHmac(algorithm: 'sha256', key: NodeSecretKey): Digest;
-  readonly KeyObject: { from(key: CryptoKey): NodeSecretKey };
+  createSecretKey(key: Uint8Array): NodeSecretKey;
 }
 
 type Runtime = { process?: { getBuiltinModule?: (id: string) => unknown } };
@@ -35,7 +35,7 @@ function builtin(): NodeCrypto | null {
       | undefined;
     return typeof mod?.createHmac === 'function' &&
       typeof mod.createHash === 'function' &&
-      typeof mod.KeyObject?.from === 'function'
+      typeof mod.createSecretKey === 'function'
       ? (mod as NodeCrypto)
       : null;
   } catch {
@@ -43,8 +43,13 @@ function builtin(): NodeCrypto | null {
   }
 }
 
-let active = builtin();
-// Keyed by the CryptoKey, so a key is adopted once however many MACs it computes.
+const available = builtin();
+let active = available;
+// node:crypto's twin of each HMAC CryptoKey core imported from raw bytes. The twin is built from
+// those bytes, never from the CryptoKey: adopting a non-extractable CryptoKey (KeyObject.from) is
+// deprecated (DEP0204, warned by Bun today) and would mean exporting a key marked unexportable.
+// Kept while node:crypto is switched off, so switching back finds the keys imported meanwhile.
+const twins = new WeakMap<CryptoKey, NodeSecretKey>();
 let macs = new WeakMap<CryptoKey, SyncHmac | null>();
 
 /** node:crypto when the runtime offers it, else null (use Web Crypto). */
@@ -53,20 +58,33 @@ export function nodeCrypto(): NodeCrypto | null {
 }
 
 /**
- * A synchronous HMAC-SHA256 under an HMAC `CryptoKey` (node:crypto adopts the key; its secret is
- * never exported), or null when node:crypto is unavailable or cannot adopt it: stay on Web Crypto.
+ * Gives `key` a node:crypto twin made from `raw`, the bytes it was imported from, so
+ * {@link syncHmac} can compute its MACs synchronously. A no-op without node:crypto.
+ */
+export function adoptHmacKey(key: CryptoKey, raw: Uint8Array): void {
+  if (available === null) return;
+  try {
+    twins.set(key, available.createSecretKey(raw));
+  } catch {
+    // A runtime whose node:crypto lacks secret keys stays on Web Crypto for this key.
+  }
+}
+
+/**
+ * A synchronous HMAC-SHA256 under an HMAC `CryptoKey` that {@link adoptHmacKey} saw, or null when
+ * node:crypto is unavailable or the key came from elsewhere (a caller's CryptoKey): stay on Web
+ * Crypto.
  */
 export function syncHmac(key: CryptoKey): SyncHmac | null {
   const node = active;
   if (node === null) return null;
   let mac = macs.get(key);
   if (mac === undefined) {
-    try {
-      const keyObject = node.KeyObject.from(key);
-      mac = (text) => node.createHmac('sha256', keyObject).update(text).digest('base64url');
-    } catch {
-      mac = null;
-    }
+    const secret = twins.get(key);
+    mac =
+      secret === undefined
+        ? null
+        : (text) => node.createHmac('sha256', secret).update(text).digest('base64url');
     macs.set(key, mac);
   }
   return mac;
@@ -77,6 +95,6 @@ export function syncHmac(key: CryptoKey): SyncHmac | null {
  * run the same cases on both paths; applications never need it.
  */
 export function useNodeCrypto(enabled: boolean): void {
-  active = enabled ? builtin() : null;
+  active = enabled ? available : null;
   macs = new WeakMap();
 }

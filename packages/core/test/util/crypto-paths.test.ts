@@ -1,5 +1,6 @@
+import { KeyObject } from 'node:crypto';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { hmac, importHmacKey, randomBytes, sha256 } from '../../src/util/crypto.ts';
 import { nodeCrypto, useNodeCrypto } from '../../src/util/node-crypto.ts';
 import { webCryptoHmacCalls } from '../jwt/fixtures.ts';
@@ -35,6 +36,39 @@ describe('node:crypto and Web Crypto give the same digests', () => {
       }),
       { numRuns: 200 },
     );
+    // 800 Web Crypto jobs on the thread pool: seconds on a loaded 2-core runner.
+  }, 30_000);
+
+  it('builds its node:crypto keys from the raw bytes, never from a CryptoKey (DEP0204)', async () => {
+    const from = vi.spyOn(KeyObject, 'from');
+    try {
+      const key = await importHmacKey(new Uint8Array(32).fill(9));
+      expect(key.extractable).toBe(false);
+      expect(await webCryptoHmacCalls(() => hmac(key, 'x'))).toBe(0);
+      expect(from).not.toHaveBeenCalled();
+    } finally {
+      from.mockRestore();
+    }
+  });
+
+  it('keeps a caller-made CryptoKey on Web Crypto, with the same MAC', async () => {
+    const raw = new Uint8Array(32).fill(5);
+    const own = await globalThis.crypto.subtle.importKey(
+      'raw',
+      raw,
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    );
+    expect(await webCryptoHmacCalls(() => hmac(own, 'x'))).toBe(1);
+    expect(await hmac(own, 'x')).toBe(await hmac(await importHmacKey(raw), 'x'));
+  });
+
+  it('finds keys imported while node:crypto was switched off once it is back on', async () => {
+    useNodeCrypto(false);
+    const key = await importHmacKey(new Uint8Array(32).fill(3));
+    useNodeCrypto(true);
+    expect(await webCryptoHmacCalls(() => hmac(key, 'x'))).toBe(0);
   });
 
   it('computes HMACs without Web Crypto where node:crypto is present', async () => {
