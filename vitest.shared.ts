@@ -14,6 +14,7 @@ export const sourceAliases: Record<string, string> = {
   '@sess/express': src('express/src/index.ts'),
   '@sess/koa': src('koa/src/index.ts'),
   '@sess/hono': src('hono/src/index.ts'),
+  '@sess/web': src('web/src/index.ts'),
   '@sess/client': src('client/src/index.ts'),
   '@sess/opentelemetry': src('opentelemetry/src/index.ts'),
   '@sess/behaviour-suite': src('behaviour-suite/src/index.ts'),
