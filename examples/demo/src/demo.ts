@@ -9,6 +9,7 @@ import type { AppFactory } from './frameworks/deps.ts';
 import { expressApp } from './frameworks/express.ts';
 import { honoApp } from './frameworks/hono.ts';
 import { koaApp } from './frameworks/koa.ts';
+import { webApp } from './frameworks/web.ts';
 import { stderrLogger } from './logger.ts';
 import { DEMO_ANOMALIES, demoMetrics } from './metrics.ts';
 import { openStore } from './store.ts';
@@ -18,6 +19,7 @@ const APPS: Record<DemoConfig['framework'], AppFactory> = {
   express: expressApp,
   koa: koaApp,
   hono: honoApp,
+  web: webApp,
 };
 
 /** A demo that is listening. */
