@@ -1,6 +1,11 @@
 import { ConfigError } from '@sess/core';
 import { type Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
-import type { SentinelAddress } from './options.ts';
+
+/** A Sentinel to ask where the master is. */
+export interface SentinelAddress {
+  readonly host: string;
+  readonly port: number;
+}
 
 /**
  * The ioredis settings of a client the store creates from a `url`: no command waits for a server

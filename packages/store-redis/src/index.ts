@@ -7,6 +7,7 @@
 export {
   clusterFailFastOptions,
   failFastOptions,
+  type SentinelAddress,
   sentinelFailFastOptions,
 } from './client.ts';
 export { DEFAULT_PREFIX, escapeGlob } from './keys.ts';
@@ -16,7 +17,6 @@ export {
   DEFAULT_WATERMARK_TTL,
   type DurabilityOptions,
   type RedisStoreOptions,
-  type SentinelAddress,
 } from './options.ts';
 export { scanKeys } from './scan.ts';
 export { type RedisStore, redisStore } from './store.ts';

@@ -12,7 +12,7 @@ import {
   unknownOptionIssues,
 } from '@sess/core';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
-import { parseSentinelUrl } from './client.ts';
+import { parseSentinelUrl, type SentinelAddress } from './client.ts';
 import type { DurabilitySettings } from './durability.ts';
 import { checkPrefix } from './keys.ts';
 
@@ -21,12 +21,6 @@ export const DEFAULT_WATERMARK_TTL: Duration = '400d';
 
 /** The default of `timeout`: core's `DEFAULT_STORE_TIMEOUT`, the same for every store. */
 export const DEFAULT_TIMEOUT: Duration = DEFAULT_STORE_TIMEOUT;
-
-/** A Sentinel to ask where the master is. */
-export interface SentinelAddress {
-  readonly host: string;
-  readonly port: number;
-}
 
 /**
  * Wait for replicas before answering a write: see {@link RedisStoreOptions.durability}.

@@ -9,7 +9,7 @@ import type {
   KeyAlgorithm,
   KeyInput,
   PublicJwk,
-} from './keyring.ts';
+} from './key-types.ts';
 
 /** One imported key. `signKey` is null for a verify-only key; `publicJwk` for asymmetric keys. */
 export interface LoadedKey {

@@ -11,7 +11,7 @@ import {
   REVOKED,
   UNAUTHORIZED,
 } from './oracle.ts';
-import type { Run } from './run.ts';
+import type { Run } from './run-state.ts';
 
 /** Records (jwt) the access token an issue returned, checking its claims against the model. */
 export function recordToken(

@@ -1,17 +1,13 @@
 import { AssertionError } from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import {
-  createSessionManager,
-  type SessionManager,
-  type SessionManagerOptions,
-  silentLogger,
-} from '@sess/core';
+import { createSessionManager, type SessionManagerOptions, silentLogger } from '@sess/core';
 import { randomId } from '../../fixtures.ts';
 import type { CaseContext } from '../../types.ts';
 import { deadStayDead, invariants } from './checks.ts';
 import { type Command, type Strategy, USERS } from './commands.ts';
-import { type GatedStore, gatedStore } from './gated-store.ts';
+import { gatedStore } from './gated-store.ts';
 import { Model } from './oracle.ts';
+import type { Run } from './run-state.ts';
 import {
   create,
   logoutAll,
@@ -23,22 +19,6 @@ import {
   validateToken,
   writeRace,
 } from './steps.ts';
-
-/** One run: the managers under test, the model they are checked against, and the run's users. */
-export interface Run {
-  readonly ctx: CaseContext;
-  readonly strategy: Strategy;
-  readonly model: Model;
-  /** The manager the commands drive, over the gated store. */
-  readonly sess: SessionManager;
-  /**
-   * jwt: a second instance over the same backend that asks the store on every request, so a
-   * revocation the store loses cannot hide in the first instance's own cache. `null` otherwise.
-   */
-  readonly other: SessionManager | null;
-  readonly gated: GatedStore;
-  readonly userIds: readonly string[];
-}
 
 /** The manager options the model mirrors (idle 10m, absolute 30m, renewal 15m, reuse window 10s). */
 function managerOptions(strategy: Strategy, model: Model): Omit<SessionManagerOptions, 'store'> {

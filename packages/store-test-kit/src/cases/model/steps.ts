@@ -17,7 +17,7 @@ import {
   TOUCH_MS,
   UNAUTHORIZED,
 } from './oracle.ts';
-import type { Run } from './run.ts';
+import type { Run } from './run-state.ts';
 
 /** Changes one character of the secret (never the last one, whose spare bits could hide it). */
 function mutated(credential: string, secretStart: number): string {
