@@ -12,6 +12,7 @@ export const sourceAliases: Record<string, string> = {
   '@sess/store-sqlite': src('store-sqlite/src/index.ts'),
   '@sess/store-url': src('store-url/src/index.ts'),
   '@sess/express': src('express/src/index.ts'),
+  '@sess/fastify': src('fastify/src/index.ts'),
   '@sess/koa': src('koa/src/index.ts'),
   '@sess/hono': src('hono/src/index.ts'),
   '@sess/web': src('web/src/index.ts'),

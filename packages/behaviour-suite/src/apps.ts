@@ -16,13 +16,27 @@ import { createAuth as honoAuth } from '@sess/hono';
 import { createAuth as koaAuth } from '@sess/koa';
 import express from 'express';
 import express4 from 'express4';
+import fastify from 'fastify';
+import fastify4 from 'fastify4';
 import { Hono, type Context as HonoContext, type MiddlewareHandler } from 'hono';
 import Koa, { type Context, type Middleware } from 'koa';
 import Koa2 from 'koa2';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { fastifyApp } from './apps/fastify.ts';
 
-/** The bindings under test; `express4` and `koa2` are the previous majors of the same frameworks. */
-export const BINDINGS = ['express', 'koa', 'hono', 'express4', 'koa2'] as const;
+/**
+ * The bindings under test; `express4`, `koa2` and `fastify4` are the previous majors of the same
+ * frameworks.
+ */
+export const BINDINGS = [
+  'express',
+  'koa',
+  'hono',
+  'express4',
+  'koa2',
+  'fastify',
+  'fastify4',
+] as const;
 export type BindingName = (typeof BINDINGS)[number];
 
 /** What every test app needs besides its manager. */
@@ -61,13 +75,13 @@ function verify(body: Readonly<Record<string, unknown>>): LoginGrant | LoginRefu
 }
 
 /** The mount's options for the app's limiters. */
-function routesOptions<C>(options: AppOptions): RoutesOptions<C> {
+export function routesOptions<C>(options: AppOptions): RoutesOptions<C> {
   const limit = { login: options.loginLimiter, refresh: options.refreshLimiter ?? UNLIMITED };
   return { login: (_ctx, body) => verify(body), limit };
 }
 
 /** The auth routes written by hand, for apps that mount each handler themselves. */
-const BY_HAND = [
+export const BY_HAND = [
   ['get', '/auth/csrf', 'csrfToken'],
   ['post', '/auth/login', 'login'],
   ['post', '/auth/refresh', 'refresh'],
@@ -83,7 +97,7 @@ interface Handlers<M, C> extends Record<Exclude<AuthRouteName, 'login'>, M> {
 }
 
 /** A route's handlers by hand: the limiter the mount would put first, then the handler. */
-function byHand<M, C>(auth: Handlers<M, C>, name: AuthRouteName, options: AppOptions): M[] {
+export function byHand<M, C>(auth: Handlers<M, C>, name: AuthRouteName, options: AppOptions): M[] {
   const { login, limit } = routesOptions<C>(options);
   const limiter = name === 'login' || name === 'refresh' ? limit?.[name] : undefined;
   const handler = name === 'login' ? auth.login(login) : auth[name];
@@ -100,6 +114,8 @@ export async function startApp(
   if (binding === 'express4') return listen(expressApp(express4, manager, options));
   if (binding === 'koa') return listen(koaApp(new Koa(), manager, options).callback());
   if (binding === 'koa2') return listen(koaApp(new Koa2(), manager, options).callback());
+  if (binding === 'fastify') return fastifyApp(fastify, manager, options);
+  if (binding === 'fastify4') return fastifyApp(fastify4 as typeof fastify, manager, options);
   return honoServer(manager, options);
 }
 

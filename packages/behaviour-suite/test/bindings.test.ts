@@ -1,4 +1,5 @@
 import { createAuth as expressAuth } from '@sess/express';
+import { createAuth as fastifyAuth } from '@sess/fastify';
 import { createAuth as honoAuth } from '@sess/hono';
 import { createAuth as koaAuth } from '@sess/koa';
 import express from 'express';
@@ -6,7 +7,12 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { fixture, ORIGIN } from '../src/fixture.ts';
 
-const factories = { express: expressAuth, koa: koaAuth, hono: honoAuth } as const;
+const factories = {
+  express: expressAuth,
+  koa: koaAuth,
+  hono: honoAuth,
+  fastify: fastifyAuth,
+} as const;
 
 describe.each(Object.entries(factories))(
   '%s: options are validated once, at creation',

@@ -1,4 +1,5 @@
 import { createAuth as expressAuth } from '@sess/express';
+import { createAuth as fastifyAuth } from '@sess/fastify';
 import { createAuth as honoAuth } from '@sess/hono';
 import { createAuth as koaAuth } from '@sess/koa';
 import express from 'express';
@@ -10,7 +11,12 @@ import { BINDINGS, listen, type RunningApp, startApp } from '../src/apps.ts';
 import { Client } from '../src/client.ts';
 import { fixture } from '../src/fixture.ts';
 
-const factories = { express: expressAuth, koa: koaAuth, hono: honoAuth } as const;
+const factories = {
+  express: expressAuth,
+  koa: koaAuth,
+  hono: honoAuth,
+  fastify: fastifyAuth,
+} as const;
 const login = () => null;
 const ALICE = { email: 'alice@example.com', password: 'alice-password-1' };
 

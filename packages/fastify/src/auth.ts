@@ -1,0 +1,142 @@
+import { ConfigError, type SessionManager, type Validated } from '@sess/core';
+import {
+  type BindingOptions,
+  type BodySource,
+  createBinding,
+  type HttpAuth,
+  nodeRequest,
+  parsedBody,
+  type Runner,
+  type SessAuth,
+} from '@sess/core/http';
+import type {
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+  RouteHandlerMethod,
+} from 'fastify';
+import { fastifyPlugin } from 'fastify-plugin';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The authenticated session (set by `auth.session`), or null. Not `session`: that name is
+     * @fastify/session's and @fastify/secure-session's, and an app may use one beside sess.
+     */
+    sess: Validated | null;
+  }
+}
+
+/** Options of {@link createAuth}. */
+export type AuthOptions = BindingOptions;
+
+/** A sess hook: an `onRequest` or `preHandler` hook, or a route handler. */
+export type SessHook = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
+/**
+ * The session and CSRF hooks, guards, rate limiter and auth handlers for Fastify; `plugin`, which
+ * installs the hooks app-wide; and `routes(options)`, a plugin of every auth route.
+ */
+export type Auth = SessAuth<SessHook, FastifyRequest, FastifyPluginAsync> & {
+  /**
+   * Decorates `request.sess`, adds `session` as an `onRequest` hook and `csrf` as a `preHandler`
+   * hook, and lets urlencoded bodies through (read by sess when it needs them, unless a form parser
+   * such as @fastify/formbody was registered first). Not encapsulated: register it at the root.
+   */
+  readonly plugin: FastifyPluginAsync;
+};
+
+const FORM = 'application/x-www-form-urlencoded';
+
+/**
+ * Creates the Fastify (4 and 5) binding for a session manager. Options are validated here, once.
+ * Handlers read `request.body` when a parser ran, else the raw body (JSON or form, within
+ * `bodyLimit`); the auth routes always read it themselves, so their limits and errors are sess's.
+ *
+ * @example
+ * ```ts
+ * const auth = createAuth(sess);
+ * await app.register(auth.plugin);
+ * await app.register(auth.routes({
+ *   login: async (request, body) => {
+ *     const user = await users.verify(body.email, body.password);
+ *     return user && { userId: user.id, body: { user } };
+ *   },
+ *   limit: { login: new RateLimiterMemory({ points: 5, duration: 60 }) },
+ * }));
+ * app.get('/me', { preHandler: auth.requireSession }, async (request) => ({
+ *   userId: request.sess!.userId,
+ * }));
+ * ```
+ */
+export function createAuth(manager: SessionManager, options: AuthOptions = {}): Auth {
+  // Bodies a parser of ours left unread (sess reads them when it needs them, as other bindings do).
+  const deferred = new WeakMap<FastifyRequest, BodySource>();
+  const defer = (request: FastifyRequest, payload: BodySource, done: (e: null) => void) => {
+    deferred.set(request, payload);
+    done(null);
+  };
+  // A deferred body is read here and left on `request.body`, as a parser would.
+  const unread = async (request: FastifyRequest, http: HttpAuth): Promise<unknown> => {
+    const source = deferred.get(request);
+    if (source !== undefined) {
+      deferred.delete(request);
+      request.body = await http.readBody(source, request.headers['content-type']);
+    }
+    return request.body;
+  };
+
+  const auth = createBinding<SessHook, FastifyRequest, FastifyPluginAsync>(
+    manager,
+    options,
+    {
+      request: (req) => nodeRequest(req.method, req.headers, () => req.ip, req.raw.rawHeaders),
+      attach: (req, session) => {
+        req.sess = session;
+      },
+      body: async (req, http) => parsedBody(await unread(req, http)) ?? {},
+      formBody: unread,
+      param: (req, name) => (req.params as Record<string, string> | undefined)?.[name],
+      path: (req) => req.url,
+    },
+    (run: Runner<FastifyRequest>): SessHook =>
+      (request, reply) =>
+        run(request).then(({ reply: answer, headers }) => {
+          for (const [name, value] of headers) {
+            const prior = reply.getHeader(name);
+            const append = prior === undefined || name === 'set-cookie';
+            reply.header(name, append ? value : [prior, value].flat().map(String));
+          }
+          return answer === null ? undefined : reply.code(answer.status).send(answer.body);
+        }),
+    // Absolute paths (the refresh route's is the refresh cookie's): register without a prefix.
+    (routes) =>
+      async function sessRoutes(app: FastifyInstance): Promise<void> {
+        if (app.prefix !== '') {
+          throw new ConfigError([
+            `routes: registered under the prefix '${app.prefix}'; register auth.routes() ` +
+              'without one (set cookies.refreshPath to move the routes)',
+          ]);
+        }
+        // Encapsulated: in here every body is sess's to read, within `bodyLimit`.
+        app.removeAllContentTypeParsers();
+        app.addContentTypeParser('*', defer);
+        for (const { method, path, handlers } of routes) {
+          const handler = handlers.at(-1) as RouteHandlerMethod;
+          app.route({ method, url: path, preHandler: handlers.slice(0, -1), handler });
+        }
+      },
+  );
+
+  const plugin = fastifyPlugin(
+    async function sess(app: FastifyInstance): Promise<void> {
+      app.decorateRequest('sess', null);
+      if (!app.hasContentTypeParser(FORM)) app.addContentTypeParser(FORM, defer);
+      app.addHook('onRequest', auth.session);
+      app.addHook('preHandler', auth.csrf);
+    },
+    { name: '@sess/fastify', fastify: '4.x || 5.x' },
+  );
+  return Object.freeze({ ...auth, plugin });
+}
