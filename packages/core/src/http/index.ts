@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 
+export { cryptoPath } from '../util/node-crypto.ts';
 export {
   type BindingAdapter,
   type BindingOptions,

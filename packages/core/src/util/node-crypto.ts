@@ -58,6 +58,22 @@ export function nodeCrypto(): NodeCrypto | null {
 }
 
 /**
+ * Which implementation computes core's SHA-256 and HMAC-SHA256 in this runtime: `'node:crypto'`
+ * where the runtime exposes it through `process.getBuiltinModule` (Node >= 20.16, Bun, Deno,
+ * workerd with `nodejs_compat`), synchronously; else `'web-crypto'`. Results are byte-identical
+ * either way; this is for diagnostics and the runtimes job (docs/runtimes.md).
+ *
+ * @example
+ * ```ts
+ * import { cryptoPath } from '@sess/core/http';
+ * cryptoPath(); // 'node:crypto' on Node, 'web-crypto' on a Worker without nodejs_compat
+ * ```
+ */
+export function cryptoPath(): 'node:crypto' | 'web-crypto' {
+  return active === null ? 'web-crypto' : 'node:crypto';
+}
+
+/**
  * Gives `key` a node:crypto twin made from `raw`, the bytes it was imported from, so
  * {@link syncHmac} can compute its MACs synchronously. A no-op without node:crypto.
  */

@@ -1,6 +1,7 @@
 import { KeyObject } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { cryptoPath } from '../../src/http/index.ts';
 import { hmac, importHmacKey, randomBytes, sha256 } from '../../src/util/crypto.ts';
 import { nodeCrypto, useNodeCrypto } from '../../src/util/node-crypto.ts';
 import { webCryptoHmacCalls } from '../jwt/fixtures.ts';
@@ -20,8 +21,10 @@ describe('node:crypto and Web Crypto give the same digests', () => {
 
   it('finds node:crypto on Node, through process.getBuiltinModule', () => {
     expect(nodeCrypto()).not.toBeNull();
+    expect(cryptoPath()).toBe('node:crypto');
     useNodeCrypto(false);
     expect(nodeCrypto()).toBeNull();
+    expect(cryptoPath()).toBe('web-crypto');
     useNodeCrypto(true);
   });
 

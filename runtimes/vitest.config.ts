@@ -1,0 +1,11 @@
+import { defineProject } from 'vitest/config';
+
+// No source aliases: the job bundles and serves the built packages, as users get them.
+export default defineProject({
+  test: {
+    name: 'runtimes',
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
