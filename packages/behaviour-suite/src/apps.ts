@@ -23,6 +23,7 @@ import Koa, { type Context, type Middleware } from 'koa';
 import Koa2 from 'koa2';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { fastifyApp } from './apps/fastify.ts';
+import { webServer } from './apps/web.ts';
 
 /**
  * The bindings under test; `express4`, `koa2` and `fastify4` are the previous majors of the same
@@ -36,6 +37,7 @@ export const BINDINGS = [
   'koa2',
   'fastify',
   'fastify4',
+  'web',
 ] as const;
 export type BindingName = (typeof BINDINGS)[number];
 
@@ -116,6 +118,7 @@ export async function startApp(
   if (binding === 'koa2') return listen(koaApp(new Koa2(), manager, options).callback());
   if (binding === 'fastify') return fastifyApp(fastify, manager, options);
   if (binding === 'fastify4') return fastifyApp(fastify4 as typeof fastify, manager, options);
+  if (binding === 'web') return webServer(manager, routesOptions(options), options.mount);
   return honoServer(manager, options);
 }
 
