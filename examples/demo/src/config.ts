@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { LOG_LEVELS, type LogLevel } from './logger.ts';
 
-export const FRAMEWORKS = ['express', 'koa', 'hono', 'web'] as const;
+export const FRAMEWORKS = ['express', 'koa', 'hono', 'web', 'fastify'] as const;
 export const STORES = ['sqlite', 'memory', 'redis', 'postgres'] as const;
 export const STRATEGIES = ['database', 'jwt', 'hybrid'] as const;
 

@@ -7,6 +7,7 @@ import { demoRoutes, securityHeaders } from './app.ts';
 import type { DemoConfig } from './config.ts';
 import type { AppFactory } from './frameworks/deps.ts';
 import { expressApp } from './frameworks/express.ts';
+import { fastifyApp } from './frameworks/fastify.ts';
 import { honoApp } from './frameworks/hono.ts';
 import { koaApp } from './frameworks/koa.ts';
 import { webApp } from './frameworks/web.ts';
@@ -20,6 +21,7 @@ const APPS: Record<DemoConfig['framework'], AppFactory> = {
   koa: koaApp,
   hono: honoApp,
   web: webApp,
+  fastify: fastifyApp,
 };
 
 /** A demo that is listening. */
