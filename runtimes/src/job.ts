@@ -11,10 +11,11 @@ const require = createRequire(import.meta.url);
 
 /**
  * The apps the job serves, by name: modules exporting `createApp(strategy)` that returns a
- * `{ fetch }` handler. Another binding (`@sess/web`) is one more entry.
+ * `{ fetch }` handler. Another binding is one more entry.
  */
 export const APPS: Readonly<Record<string, string>> = {
   hono: join(ROOT, 'src', 'apps', 'hono.ts'),
+  web: join(ROOT, 'src', 'apps', 'web.ts'),
 };
 
 /** Both strategies the flow runs in. */
