@@ -1,20 +1,12 @@
 import { createAuth as expressAuth } from '@sess/express';
-import { createAuth as fastifyAuth } from '@sess/fastify';
 import { createAuth as honoAuth } from '@sess/hono';
-import { createAuth as koaAuth } from '@sess/koa';
 import express from 'express';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
+import { FACTORIES } from '../src/factories.ts';
 import { fixture, ORIGIN } from '../src/fixture.ts';
 
-const factories = {
-  express: expressAuth,
-  koa: koaAuth,
-  hono: honoAuth,
-  fastify: fastifyAuth,
-} as const;
-
-describe.each(Object.entries(factories))(
+describe.each(Object.entries(FACTORIES))(
   '%s: options are validated once, at creation',
   (_, createAuth) => {
     const { sess } = fixture('database');

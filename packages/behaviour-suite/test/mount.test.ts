@@ -1,5 +1,4 @@
 import { createAuth as expressAuth } from '@sess/express';
-import { createAuth as fastifyAuth } from '@sess/fastify';
 import { createAuth as honoAuth } from '@sess/hono';
 import { createAuth as koaAuth } from '@sess/koa';
 import express from 'express';
@@ -9,18 +8,13 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { describe, expect, it } from 'vitest';
 import { BINDINGS, listen, type RunningApp, startApp } from '../src/apps.ts';
 import { Client } from '../src/client.ts';
+import { FACTORIES } from '../src/factories.ts';
 import { fixture } from '../src/fixture.ts';
 
-const factories = {
-  express: expressAuth,
-  koa: koaAuth,
-  hono: honoAuth,
-  fastify: fastifyAuth,
-} as const;
 const login = () => null;
 const ALICE = { email: 'alice@example.com', password: 'alice-password-1' };
 
-describe.each(Object.entries(factories))('%s: the one-line mount', (_, createAuth) => {
+describe.each(Object.entries(FACTORIES))('%s: the one-line mount', (_, createAuth) => {
   const { sess } = fixture('jwt');
   const auth = createAuth(sess);
 
