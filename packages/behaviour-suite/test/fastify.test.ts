@@ -26,11 +26,15 @@ describe.each([
     expect((await app.inject('/who')).json()).toEqual({ sess: null });
   });
 
-  it('refuses auth.routes() registered under a prefix, at startup', async () => {
+  it('takes the routes’ own folder as a registration prefix, and refuses any other at startup', async () => {
+    const auth = createAuth(sess);
     const app = framework();
-    await app.register(createAuth(sess).plugin);
-    app.register(createAuth(sess).routes({ login }), { prefix: '/api' });
-    await expect(app.ready()).rejects.toMatchObject({ code: 'ERR_SESS_CONFIG' });
+    await app.register(auth.plugin);
+    await app.register(auth.routes({ login }), { prefix: '/auth' });
+    expect((await app.inject('/auth/csrf')).statusCode).toBe(200);
+    const refused = framework();
+    refused.register(auth.routes({ login }), { prefix: '/api' });
+    await expect(refused.ready()).rejects.toMatchObject({ code: 'ERR_SESS_CONFIG' });
   });
 
   it('answers oversized and malformed auth bodies as sess does: 413 and 400', async () => {

@@ -110,13 +110,15 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
           }
           return answer === null ? undefined : reply.code(answer.status).send(answer.body);
         }),
-    // Absolute paths (the refresh route's is the refresh cookie's): register without a prefix.
+    // The paths are absolute (the refresh route's is the refresh cookie's): a registration prefix
+    // may only be their folder, or a part of it.
     (routes) =>
       async function sessRoutes(app: FastifyInstance): Promise<void> {
-        if (app.prefix !== '') {
+        const { prefix } = app;
+        if (routes.some(({ path }) => !path.startsWith(`${prefix}/`))) {
           throw new ConfigError([
-            `routes: registered under the prefix '${app.prefix}'; register auth.routes() ` +
-              'without one (set cookies.refreshPath to move the routes)',
+            `routes: registered under the prefix '${prefix}', where the auth routes are not; ` +
+              'register auth.routes() without a prefix (set cookies.refreshPath to move the routes)',
           ]);
         }
         // Encapsulated: in here every body is sess's to read, within `bodyLimit`.
@@ -124,7 +126,8 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
         app.addContentTypeParser('*', defer);
         for (const { method, path, handlers } of routes) {
           const handler = handlers.at(-1) as RouteHandlerMethod;
-          app.route({ method, url: path, preHandler: handlers.slice(0, -1), handler });
+          const url = path.slice(prefix.length);
+          app.route({ method, url, preHandler: handlers.slice(0, -1), handler });
         }
       },
   );
