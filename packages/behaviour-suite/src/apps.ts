@@ -118,7 +118,7 @@ export async function startApp(
   if (binding === 'koa2') return listen(koaApp(new Koa2(), manager, options).callback());
   if (binding === 'fastify') return fastifyApp(fastify, manager, options);
   if (binding === 'fastify4') return fastifyApp(fastify4 as typeof fastify, manager, options);
-  if (binding === 'web') return webServer(manager, routesOptions(options), options.mount);
+  if (binding === 'web') return webServer(manager, options);
   return honoServer(manager, options);
 }
 

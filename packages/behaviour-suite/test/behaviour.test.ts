@@ -567,7 +567,7 @@ const cases: Case[] = [
 // by hand: the mount must answer exactly as the handlers do.
 const VARIANTS = [
   ...BINDINGS.map((binding) => [binding, binding, 'routes'] as const),
-  ...(['express', 'koa', 'hono', 'fastify'] as const).map(
+  ...(['express', 'koa', 'hono', 'fastify', 'web'] as const).map(
     (b) => [`${b} (by hand)`, b, 'handlers'] as const,
   ),
 ];

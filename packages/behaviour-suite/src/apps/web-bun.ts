@@ -5,7 +5,6 @@
  */
 import type { Strategy } from '@sess/core';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { routesOptions } from '../apps.ts';
 import { fixture } from '../fixture.ts';
 import { webApp } from './web.ts';
 
@@ -22,10 +21,9 @@ interface BunServer {
 }
 
 const strategy = (process.argv[2] ?? 'database') as Strategy;
-const app = webApp(
-  fixture(strategy).sess,
-  routesOptions({ loginLimiter: new RateLimiterMemory({ points: 1000, duration: 60 }) }),
-);
+const app = webApp(fixture(strategy).sess, {
+  loginLimiter: new RateLimiterMemory({ points: 1000, duration: 60 }),
+});
 const server = Bun.serve({
   port: 0,
   hostname: '127.0.0.1',
