@@ -53,6 +53,8 @@ export interface Runtime {
   readonly name: string;
   /** Where core should compute SHA-256 and HMAC there (`cryptoPath()`). */
   readonly cryptoPath: 'node:crypto' | 'web-crypto';
+  /** True when the job runs the runtime as its own child process and reads all it prints. */
+  readonly ownsProcess: boolean;
   /** Rejects when the runtime cannot start on this machine. */
   probe(): Promise<void>;
   /** Serves `bundle` (an ES module whose default export is `{ fetch }`) on a free local port. */
@@ -134,6 +136,7 @@ function stopChild(child: ChildProcess): Promise<void> {
 const bun: Runtime = {
   name: 'bun',
   cryptoPath: 'node:crypto',
+  ownsProcess: true,
   probe: versionProbe(bin('bun')),
   serve: (bundle) =>
     serveChild(
@@ -149,6 +152,7 @@ console.log('listening ' + server.port);`,
 const deno: Runtime = {
   name: 'deno',
   cryptoPath: 'node:crypto',
+  ownsProcess: true,
   probe: versionProbe(bin('deno')),
   serve: (bundle) =>
     serveChild(
@@ -166,6 +170,7 @@ function workerd(nodeCompat: boolean): Runtime {
   return {
     name: nodeCompat ? 'workerd (nodejs_compat)' : 'workerd',
     cryptoPath: nodeCompat ? 'node:crypto' : 'web-crypto',
+    ownsProcess: false,
     probe: async () => {
       const workerdBin: string = createRequire(require.resolve('miniflare'))('workerd').default;
       await versionProbe(workerdBin)();
