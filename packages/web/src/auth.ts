@@ -80,10 +80,15 @@ interface Context extends WebContext {
   csrfChecked?: boolean;
 }
 
-// Several handlers (and `authenticate` in a hook before the route) share one request's state.
-const contexts = new WeakMap<Request, Context>();
+// Several handlers of one binding (`authenticate` in a hook, then the route) share one request's
+// state; each binding has its own map, so one binding's CSRF pass never stands for another's.
+type Contexts = WeakMap<Request, Context>;
 
-function contextOf(request: Request, extras: RequestExtras | undefined): Context {
+function contextOf(
+  contexts: Contexts,
+  request: Request,
+  extras: RequestExtras | undefined,
+): Context {
   let ctx = contexts.get(request);
   if (ctx === undefined) {
     ctx = { request, session: null, params: {}, ip: undefined };
@@ -110,9 +115,9 @@ function fieldsOf(ctx: Context, http: HttpAuth): Promise<BodyFields> {
 const runners = new WeakMap<SessHandler, Runner<Context>>();
 
 /** A runner as a Fetch handler: what it decided, with a `Response` for a reply. */
-function handlerOf(run: Runner<Context>): SessHandler {
+function handlerOf(contexts: Contexts, run: Runner<Context>): SessHandler {
   const handler: SessHandler = (request, extras) => {
-    const ctx = contextOf(request, extras);
+    const ctx = contextOf(contexts, request, extras);
     return run(ctx).then(({ reply, headers }) => ({
       session: ctx.session,
       response: reply === null ? null : jsonResponse(reply, headers),
@@ -151,6 +156,8 @@ function handlerOf(run: Runner<Context>): SessHandler {
 export function createAuth(manager: SessionManager, options: AuthOptions = {}): Auth {
   const { clientIp = () => null, ...bindingOptions } = options;
   if (typeof clientIp !== 'function') throw new ConfigError(['clientIp: a function']);
+  const contexts: Contexts = new WeakMap();
+  const wrap = (run: Runner<Context>) => handlerOf(contexts, run);
   const requestView = (ctx: Context): RequestLike => {
     ctx.view ??= {
       method: ctx.request.method,
@@ -176,14 +183,14 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
       param: (ctx, name) => ctx.params[name],
       path: pathOf,
     },
-    handlerOf,
+    wrap,
     (routes) => {
       const chains = routes.map((route) => ({
         ...route,
         runs: [csrfOnce, ...route.handlers].map((h) => runners.get(h) as Runner<Context>),
       }));
       return async function sessRoutes(request, extras) {
-        const ctx = contextOf(request, extras);
+        const ctx = contextOf(contexts, request, extras);
         const found = matchRoute(chains, request.method, pathOf(ctx));
         if (found === null) return null;
         ctx.params = { ...ctx.params, ...found.params };
@@ -202,7 +209,7 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
   // The CSRF check runs once per request: in `authenticate` (a hook) and again in `routes`.
   const checks = runners.get(binding.csrf) as Runner<Context>;
   const passes = runners.get(binding.session) as Runner<Context>;
-  const csrfOnce = handlerOf((ctx) =>
+  const csrfOnce = wrap((ctx) =>
     (ctx.csrfChecked === true ? passes : checks)(ctx).then((outcome) => {
       if (outcome.reply === null) ctx.csrfChecked = true;
       return outcome;

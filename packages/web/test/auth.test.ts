@@ -149,6 +149,19 @@ describe('@sess/web', () => {
     expect(keys).toEqual(['198.51.100.1', 'unknown', '203.0.113.7']);
   });
 
+  it('keeps each binding to itself: one binding’s CSRF pass does not stand for another’s', async () => {
+    const strict = createSessionManager({
+      store: memoryStore(),
+      strategy: 'database',
+      secret: 'web-binding-test-secret-other-9c3d1e7f5a2b8c4d6e0f',
+      logger: silentLogger,
+      csrf: { mode: 'origin-only', trustedOrigins: ['https://admin.example'] },
+    });
+    const request = at('/admin', { method: 'POST', headers: { origin: 'https://admin.example' } });
+    expect((await createAuth(strict).authenticate(request)).response).toBeNull();
+    expect((await auth.authenticate(request)).response?.status).toBe(403);
+  });
+
   it('validates options once, at creation', () => {
     expect(() => createAuth(sess, { clientIp: 'x' as never })).toThrow(/clientIp/);
     expect(() => createAuth(sess, { bodyLimit: 1 })).toThrow(/bodyLimit/);
