@@ -1,16 +1,6 @@
-import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import Router from '@koa/router';
-import type {
-  AuthRouteName,
-  LoginGrant,
-  LoginRefusal,
-  LoginVerifier,
-  RateLimiterLike,
-  RateLimitOptions,
-  RoutesOptions,
-  SessionManager,
-} from '@sess/core';
+import type { SessionManager } from '@sess/core';
 import { createAuth as expressAuth } from '@sess/express';
 import { createAuth as honoAuth } from '@sess/hono';
 import { createAuth as koaAuth } from '@sess/koa';
@@ -21,9 +11,18 @@ import fastify4 from 'fastify4';
 import { Hono, type Context as HonoContext, type MiddlewareHandler } from 'hono';
 import Koa, { type Context, type Middleware } from 'koa';
 import Koa2 from 'koa2';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { fastifyApp } from './apps/fastify.ts';
+import {
+  type AppOptions,
+  BY_HAND,
+  byHand,
+  listen,
+  type RunningApp,
+  routesOptions,
+} from './apps/shared.ts';
 import { webServer } from './apps/web.ts';
+
+export { type AppOptions, BY_HAND, byHand, listen, type RunningApp, routesOptions };
 
 /**
  * The bindings under test; `express4`, `koa2` and `fastify4` are the previous majors of the same
@@ -40,71 +39,6 @@ export const BINDINGS = [
   'web',
 ] as const;
 export type BindingName = (typeof BINDINGS)[number];
-
-/** What every test app needs besides its manager. */
-export interface AppOptions {
-  /** Limits `POST /auth/login`. */
-  loginLimiter: RateLimiterLike;
-  /** Limits `POST /auth/refresh`, when given. */
-  refreshLimiter?: RateLimiterLike;
-  /**
-   * How the auth routes are mounted: the one-line mount (`auth.routes`), or each handler by hand.
-   * @default 'routes'
-   */
-  mount?: 'routes' | 'handlers';
-}
-
-/** A running app. */
-export interface RunningApp {
-  readonly url: string;
-  close(): Promise<void>;
-}
-
-const UNLIMITED = new RateLimiterMemory({ points: 1_000_000, duration: 1 });
-
-const USERS: Record<string, { id: string; password: string }> = {
-  'alice@example.com': { id: 'u-alice', password: 'alice-password-1' },
-  'bob@example.com': { id: 'u-bob', password: 'bob-password-1' },
-};
-
-/** The app's own password check; sess only completes the login. */
-function verify(body: Readonly<Record<string, unknown>>): LoginGrant | LoginRefusal {
-  const email = typeof body.email === 'string' ? body.email : '';
-  const user = Object.hasOwn(USERS, email) ? USERS[email] : undefined;
-  if (!user) return { refused: 'unknown-account', account: email };
-  if (body.password !== user.password) return { refused: 'bad-password', account: email };
-  return { userId: user.id, body: { user: { id: user.id, email } } };
-}
-
-/** The mount's options for the app's limiters. */
-export function routesOptions<C>(options: AppOptions): RoutesOptions<C> {
-  const limit = { login: options.loginLimiter, refresh: options.refreshLimiter ?? UNLIMITED };
-  return { login: (_ctx, body) => verify(body), limit };
-}
-
-/** The auth routes written by hand, for apps that mount each handler themselves. */
-export const BY_HAND = [
-  ['get', '/auth/csrf', 'csrfToken'],
-  ['post', '/auth/login', 'login'],
-  ['post', '/auth/refresh', 'refresh'],
-  ['post', '/auth/logout', 'logout'],
-  ['post', '/auth/logout-all', 'logoutAll'],
-  ['get', '/auth/sessions', 'listSessions'],
-  ['delete', '/auth/sessions/:id', 'revokeSession'],
-] as const satisfies readonly (readonly [string, string, AuthRouteName])[];
-
-interface Handlers<M, C> extends Record<Exclude<AuthRouteName, 'login'>, M> {
-  login(verify: LoginVerifier<C>): M;
-  rateLimit(limiter: RateLimiterLike, options: RateLimitOptions<C>): M;
-}
-
-/** A route's handlers by hand: the limiter the mount would put first, then the handler. */
-export function byHand<M, C>(auth: Handlers<M, C>, name: AuthRouteName, options: AppOptions): M[] {
-  const { login, limit } = routesOptions<C>(options);
-  const limiter = name === 'login' || name === 'refresh' ? limit?.[name] : undefined;
-  const handler = name === 'login' ? auth.login(login) : auth[name];
-  return limiter ? [auth.rateLimit(limiter, { route: name }), handler] : [handler];
-}
 
 /** Starts the same app (DESIGN §5 routes) on `binding`, listening on a free loopback port. */
 export async function startApp(
@@ -183,22 +117,4 @@ function honoServer(manager: SessionManager, options: AppOptions): Promise<Runni
       });
     });
   });
-}
-
-/** Serves a Node request listener on a free loopback port. */
-export async function listen(
-  handler: Parameters<typeof import('node:http').createServer>[1],
-): Promise<RunningApp> {
-  const { createServer } = await import('node:http');
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }

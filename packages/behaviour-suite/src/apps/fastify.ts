@@ -2,7 +2,7 @@ import type { SessionManager } from '@sess/core';
 import { createAuth, type SessHook } from '@sess/fastify';
 import type fastify from 'fastify';
 import type { FastifyRequest } from 'fastify';
-import { type AppOptions, BY_HAND, byHand, type RunningApp, routesOptions } from '../apps.ts';
+import { type AppOptions, BY_HAND, byHand, type RunningApp, routesOptions } from './shared.ts';
 
 /** The test app on Fastify (`framework`: Fastify 5, or Fastify 4 under its alias). */
 export async function fastifyApp(

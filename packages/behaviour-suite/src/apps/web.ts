@@ -17,7 +17,7 @@ import {
   listen,
   type RunningApp,
   routesOptions,
-} from '../apps.ts';
+} from './shared.ts';
 
 /** A Fetch handler: what `Bun.serve`, `Deno.serve` and a Workers `fetch` call. */
 export type FetchApp = (request: Request, extras?: RequestExtras) => Promise<Response>;
