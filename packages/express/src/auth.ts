@@ -5,7 +5,6 @@ import {
   type HttpAuth,
   nodeRequest,
   type Outcome,
-  parsedBody,
   type Runner,
   type SessAuth,
 } from '@sess/core/http';
@@ -69,8 +68,7 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
       attach: (req, auth) => {
         req.sess = auth;
       },
-      body: async (req, http) => parsedBody(await unread(req, http)) ?? {},
-      formBody: unread,
+      body: unread,
       param: (req, name) => {
         const value: unknown = req.params[name];
         return typeof value === 'string' ? value : undefined;

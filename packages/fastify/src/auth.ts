@@ -5,7 +5,6 @@ import {
   createBinding,
   type HttpAuth,
   nodeRequest,
-  parsedBody,
   type Runner,
   type SessAuth,
 } from '@sess/core/http';
@@ -95,8 +94,7 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
       attach: (req, session) => {
         req.sess = session;
       },
-      body: async (req, http) => parsedBody(await unread(req, http)) ?? {},
-      formBody: unread,
+      body: unread,
       param: (req, name) => (req.params as Record<string, string> | undefined)?.[name],
       path: (req) => req.url,
     },

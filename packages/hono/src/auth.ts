@@ -92,7 +92,6 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
       request: (c) => requestView(c, clientIp),
       attach: (c, auth) => c.set('session', auth),
       body: (c, http) => http.readBody(c.req.raw.clone().body, c.req.header('content-type')),
-      formBody: (c, http) => http.readBody(c.req.raw.clone().body, c.req.header('content-type')),
       param: (c, name) => c.req.param(name),
       path: (c) => c.req.path,
     },

@@ -5,7 +5,6 @@ import {
   type HttpAuth,
   matchRoute,
   nodeRequest,
-  parsedBody,
   type Runner,
   type SessAuth,
 } from '@sess/core/http';
@@ -65,8 +64,7 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
       attach: (ctx, auth) => {
         ctx.state.session = auth;
       },
-      body: async (ctx, http) => parsedBody(await unread(ctx, http)) ?? {},
-      formBody: unread,
+      body: unread,
       param: (ctx, name) => (ctx as Params).params?.[name],
       path: (ctx) => ctx.originalUrl,
     },

@@ -179,7 +179,6 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
         ctx.session = auth;
       },
       body: fieldsOf,
-      formBody: fieldsOf,
       param: (ctx, name) => ctx.params[name],
       path: pathOf,
     },

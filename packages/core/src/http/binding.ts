@@ -3,7 +3,7 @@ import type { SessionManager } from '../manager.ts';
 import type { RequestLike } from '../request.ts';
 import type { Validated } from '../results.ts';
 import type { Duration } from '../util/duration.ts';
-import { type BodyFields, isFormType } from './body.ts';
+import { type BodyFields, isFormType, parsedBody } from './body.ts';
 import type { HttpAuth, LoginVerifier, RateLimiterLike } from './contract.ts';
 import { createHttpAuth } from './http-auth.ts';
 import type { BindingOptions } from './options.ts';
@@ -27,14 +27,13 @@ export interface BindingAdapter<C> {
   request(ctx: C): RequestLike;
   /** Exposes the session through the framework's extension point (`req.sess`, …). */
   attach(ctx: C, auth: Validated | null): void;
-  /** The whole body as a JSON object or form, within `limit` bytes (see `HttpAuth.readBody`). */
-  body(ctx: C, http: HttpAuth): Promise<BodyFields>;
   /**
-   * The form body, for the CSRF form field; asked only for an urlencoded request without the token
-   * header. A body some parser already read, or else the body read now (kept where later handlers
-   * find it, as a form parser would).
+   * The body: what a parser already made of it, or else the body read now with `http.readBody`
+   * (within `bodyLimit`, kept where later handlers find it, as a parser would). Core takes it as
+   * fields when it is a plain object (`parsedBody`); asked only by the routes that read a body, and
+   * for the CSRF form field of an urlencoded request without the token header.
    */
-  formBody(ctx: C, http: HttpAuth): unknown;
+  body(ctx: C, http: HttpAuth): unknown;
   /** A route parameter. */
   param(ctx: C, name: string): string | undefined;
   /**
@@ -158,7 +157,7 @@ export function createBinding<M, C extends object, R = readonly MountedRoute<M>[
             '(set cookies.refreshPath to move the routes)',
         ]);
       }
-      const body = route.body ? await adapter.body(ctx, http) : EMPTY;
+      const body = route.body ? (parsedBody(await adapter.body(ctx, http)) ?? EMPTY) : EMPTY;
       const verdict = verify ? await verify(ctx, body) : null;
       const param = route.param ? (adapter.param(ctx, sessionIdParam) ?? '') : '';
       // The request view only for the routes that read it, as each handler did on its own.
@@ -194,7 +193,7 @@ export function createBinding<M, C extends object, R = readonly MountedRoute<M>[
           headerName !== undefined &&
           request.headers.get(headerName) === null &&
           isFormType(request.headers.get('content-type'));
-        const formToken = needsForm ? http.formToken(await adapter.formBody(ctx, http)) : null;
+        const formToken = needsForm ? http.formToken(await adapter.body(ctx, http)) : null;
         await http.checkCsrf(request, state, formToken);
         return undefined;
       }),

@@ -25,7 +25,6 @@ function bind(sess: ReturnType<typeof setup>['sess'], ip: () => string = () => '
         ctx.auth = auth;
       },
       body: async () => ({}),
-      formBody: () => undefined,
       param: () => undefined,
     },
     (run) => run,
