@@ -3,5 +3,11 @@ import { sourceAliases } from '../../vitest.shared.ts';
 
 export default defineProject({
   resolve: { alias: sourceAliases },
-  test: { name: 'core', include: ['test/**/*.test.ts'], setupFiles: ['test/setup/no-warnings.ts'] },
+  // Property and model tests run hundreds of cases; on a loaded 2-core CI machine 5 s is too tight.
+  test: {
+    testTimeout: 20_000,
+    name: 'core',
+    include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup/no-warnings.ts'],
+  },
 });

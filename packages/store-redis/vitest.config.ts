@@ -3,5 +3,6 @@ import { sourceAliases } from '../../vitest.shared.ts';
 
 export default defineProject({
   resolve: { alias: sourceAliases },
-  test: { name: 'store-redis', include: ['test/**/*.test.ts'] },
+  // Property and model tests run hundreds of cases; on a loaded 2-core CI machine 5 s is too tight.
+  test: { testTimeout: 20_000, name: 'store-redis', include: ['test/**/*.test.ts'] },
 });
