@@ -22,3 +22,11 @@ export const sourceAliases: Record<string, string> = {
   '@sess/store-test-kit/vitest': src('store-test-kit/src/vitest.ts'),
   '@sess/store-test-kit': src('store-test-kit/src/index.ts'),
 };
+
+/**
+ * A setup file for every project: a test file in which the process emits any warning fails. A
+ * deprecation starts as a warning and becomes an error a few releases later.
+ */
+export const noWarnings: string = fileURLToPath(
+  new URL('./vitest.no-warnings.ts', import.meta.url),
+);

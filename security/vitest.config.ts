@@ -1,9 +1,10 @@
 import { defineProject } from 'vitest/config';
-import { sourceAliases } from '../vitest.shared.ts';
+import { noWarnings, sourceAliases } from '../vitest.shared.ts';
 
 export default defineProject({
   resolve: { alias: sourceAliases },
   test: {
+    setupFiles: [noWarnings],
     name: 'security',
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,

@@ -1,9 +1,10 @@
 import { defineProject } from 'vitest/config';
-import { sourceAliases } from '../../vitest.shared.ts';
+import { noWarnings, sourceAliases } from '../../vitest.shared.ts';
 
 export default defineProject({
   resolve: { alias: sourceAliases },
   test: {
+    setupFiles: [noWarnings],
     name: 'cli',
     include: ['test/**/*.test.ts'],
     // Builds dist/cli.js once: the tests run the binary as a user would.

@@ -1,5 +1,5 @@
 import { defineProject } from 'vitest/config';
-import { sourceAliases } from '../../vitest.shared.ts';
+import { noWarnings, sourceAliases } from '../../vitest.shared.ts';
 
 export default defineProject({
   resolve: { alias: sourceAliases },
@@ -8,6 +8,6 @@ export default defineProject({
     testTimeout: 20_000,
     name: 'core',
     include: ['test/**/*.test.ts'],
-    setupFiles: ['test/setup/no-warnings.ts'],
+    setupFiles: [noWarnings],
   },
 });

@@ -1,7 +1,11 @@
 import { defineProject } from 'vitest/config';
-import { sourceAliases } from '../../vitest.shared.ts';
+import { noWarnings, sourceAliases } from '../../vitest.shared.ts';
 
 export default defineProject({
   resolve: { alias: sourceAliases },
-  test: { name: 'store-url', include: ['test/**/*.test.ts'] },
+  test: {
+    setupFiles: [noWarnings],
+    name: 'store-url',
+    include: ['test/**/*.test.ts'],
+  },
 });

@@ -1,3 +1,4 @@
+// Set up in every vitest project (vitest.shared.ts `noWarnings`).
 // Fails a test file in which the process emits any warning. A deprecation (DEP0204: adopting a
 // non-extractable CryptoKey with KeyObject.from) starts as a warning and becomes an error a few
 // releases later; here it fails the suite the day it first appears.
