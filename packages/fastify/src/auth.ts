@@ -134,6 +134,9 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
     async function sess(app: FastifyInstance): Promise<void> {
       app.decorateRequest('sess', null);
       if (!app.hasContentTypeParser(FORM)) app.addContentTypeParser(FORM, defer);
+      // Any other type no parser takes is left unread too, so the CSRF check answers it (403)
+      // rather than Fastify's 415 before the check ran.
+      if (!app.hasContentTypeParser('*')) app.addContentTypeParser('*', defer);
       app.addHook('onRequest', auth.session);
       app.addHook('preHandler', auth.csrf);
     },
