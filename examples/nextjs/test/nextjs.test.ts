@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, device, launch, logIn, snap } from './browser.ts';
+import { chromiumAvailable, device, launch, logIn, snap } from '../../demo/test/browser.ts';
 import { build, type Running, start } from './server.ts';
 
 // The example as users run it: `next build`, then `next start`, then HTTP and a real browser.
