@@ -18,6 +18,12 @@ function bunBinary(): string | null {
   }
 }
 const bun = bunBinary();
+if (bun === null) {
+  if (process.env.SESS_REQUIRE_SERVICES === '1') {
+    throw new Error('SESS_REQUIRE_SERVICES=1 but the bun binary (devDependency `bun`) is missing');
+  }
+  console.warn('\n!!! SKIPPING @sess/web under Bun.serve: the bun binary is missing !!!\n');
+}
 
 /** Starts the suite's web app under Bun.serve; resolves with its URL once it listens. */
 function startBun(binary: string, strategy: string): Promise<{ url: string; child: ChildProcess }> {
