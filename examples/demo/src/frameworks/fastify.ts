@@ -13,7 +13,7 @@ export const fastifyApp: AppFactory = ({ sess, routes, loginLimiter, headers }) 
   const app = fastify({
     bodyLimit: 16 * 1024,
     // Session ids in paths are checked by sess (404), whatever their length (Fastify: 414 past 100).
-    maxParamLength: 4096,
+    routerOptions: { maxParamLength: 4096 },
     // Fastify's own answer to a malformed URL quotes it; the demo answers with its error body.
     frameworkErrors: (_error, _request, reply) => send(reply, routes.clientError(400)),
     serverFactory: (handler) => {
