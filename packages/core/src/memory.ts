@@ -59,8 +59,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const clock = options.clock ?? systemClock;
   const records = new Map<string, SessionRecord>();
   const byUser = new Map<string, Set<string>>();
-  const denied = new Map<string, number>();
-  const watermarks = new Map<string, number>();
+  // Each entry keeps when it was last written, for recentRevocations.
+  const denied = new Map<string, { expiresAt: number; writtenAt: number }>();
+  const watermarks = new Map<string, { at: number; writtenAt: number }>();
   const listeners = new Set<(event: RevocationEvent) => void>();
   let closed = false;
 
@@ -222,31 +223,42 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
 
     async deny(key, expiresAt) {
       open('deny');
-      const current = denied.get(key);
-      const kept = current === undefined ? expiresAt : Math.max(current, expiresAt);
-      denied.set(key, kept);
+      const kept = Math.max(denied.get(key)?.expiresAt ?? expiresAt, expiresAt);
+      denied.set(key, { expiresAt: kept, writtenAt: clock.now() });
       emit({ type: 'deny', key, expiresAt: kept });
     },
 
     async isDenied(key) {
       open('isDenied');
-      const expiresAt = denied.get(key);
-      if (expiresAt === undefined) return false;
-      if (expiresAt > clock.now()) return true;
+      const entry = denied.get(key);
+      if (entry === undefined) return false;
+      if (entry.expiresAt > clock.now()) return true;
       denied.delete(key);
       return false;
     },
 
     async setNotBefore(scope, at) {
       open('setNotBefore');
-      const kept = Math.max(watermarks.get(scope) ?? 0, at);
-      watermarks.set(scope, kept);
+      const kept = Math.max(watermarks.get(scope)?.at ?? 0, at);
+      watermarks.set(scope, { at: kept, writtenAt: clock.now() });
       emit({ type: 'not-before', scope, at: kept });
     },
 
     async getNotBefore(userId) {
       open('getNotBefore');
-      return Math.max(watermarks.get(userId) ?? 0, watermarks.get(GLOBAL_SCOPE) ?? 0);
+      return Math.max(watermarks.get(userId)?.at ?? 0, watermarks.get(GLOBAL_SCOPE)?.at ?? 0);
+    },
+
+    async recentRevocations(since, now) {
+      open('recentRevocations');
+      const events: RevocationEvent[] = [];
+      for (const [key, { expiresAt, writtenAt }] of denied) {
+        if (writtenAt >= since && expiresAt > now) events.push({ type: 'deny', key, expiresAt });
+      }
+      for (const [scope, { at, writtenAt }] of watermarks) {
+        if (writtenAt >= since) events.push({ type: 'not-before', scope, at });
+      }
+      return events;
     },
 
     async deleteExpired(now) {
@@ -258,7 +270,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
           count++;
         }
       }
-      for (const [key, expiresAt] of [...denied]) {
+      for (const [key, { expiresAt }] of [...denied]) {
         if (expiresAt <= now) {
           denied.delete(key);
           count++;

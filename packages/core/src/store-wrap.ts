@@ -18,6 +18,7 @@ const OPERATIONS: Record<StoreOperation, true> = {
   isDenied: true,
   setNotBefore: true,
   getNotBefore: true,
+  recentRevocations: true,
   deleteExpired: true,
   stats: true,
 };

@@ -229,6 +229,23 @@ export interface SessionStore {
   getNotBefore(userId: string): Promise<number>;
 
   /**
+   * Optional, for the per-process revocation replica (with it the jwt and hybrid strategies check
+   * access tokens with no store call): the revocations written at or after `since` (epoch ms, read
+   * from the store's clock when each `deny` or `setNotBefore` ran) that are still in effect at `now`:
+   * - each deny-list entry live at `now` whose latest `deny` call ran at or after `since`, as
+   *   `{ type: 'deny', key, expiresAt }` with its current (latest) expiry;
+   * - each watermark whose latest `setNotBefore` call ran at or after `since`, as
+   *   `{ type: 'not-before', scope, at }` with its current (highest) value; the global one included.
+   *
+   * Completeness is the guarantee: a write that resolved before this call started is in the answer
+   * to every `since` at or before that write's clock reading. An answer may also hold older entries
+   * and repeat earlier answers (the replica applies them idempotently); order is free. Bounded:
+   * expired deny entries are never returned, so the answer is at most what was revoked within an
+   * access token's lifetime, and a store keeps whatever index serves this query reaped like the rest.
+   */
+  recentRevocations?(since: number, now: number): Promise<RevocationEvent[]>;
+
+  /**
    * Reaps what is over at `now` (the argument, not the clock): records whose
    * `max(expiresAt, retainUntil ?? expiresAt) <= now`, so a retained record stays until its
    * retention ends (a store without `getExpired` may reap at `expiresAt`), and deny-list entries
