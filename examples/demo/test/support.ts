@@ -4,8 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { configFromEnv, type DemoConfig } from '../src/config.ts';
+import { configFromEnv, type DemoConfig, FRAMEWORKS } from '../src/config.ts';
 import { type DemoOptions, type RunningDemo, startDemo } from '../src/demo.ts';
+
+/** A framework the demo runs on (`SESS_FRAMEWORK`). */
+export type Framework = (typeof FRAMEWORKS)[number];
+
+/**
+ * The frameworks the `@sess/client` tests run the demo on: all of them. Each binding answers
+ * refresh, CSRF and logout in its own framework's idiom (`web` is `@sess/web` behind a plain Node
+ * server), and the client must meet the same behaviour on every one.
+ */
+export const CLIENT_FRAMEWORKS: readonly Framework[] = FRAMEWORKS;
 
 /**
  * Starts the demo on a free port, in its own namespace and data folder; `close()` also deletes
