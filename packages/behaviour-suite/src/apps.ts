@@ -21,6 +21,7 @@ import {
   routesOptions,
 } from './apps/shared.ts';
 import { webServer } from './apps/web.ts';
+import { type FixtureControl, prepare, type TargetSetup } from './fixture.ts';
 
 export { type AppOptions, BY_HAND, byHand, listen, type RunningApp, routesOptions };
 
@@ -54,6 +55,20 @@ export async function startApp(
   if (binding === 'fastify4') return fastifyApp(fastify4 as typeof fastify, manager, options);
   if (binding === 'web') return webServer(manager, options);
   return honoServer(manager, options);
+}
+
+/** An app a behaviour case drives, and the fixture behind it, in this process or another. */
+export interface Target {
+  readonly url: string;
+  readonly fx: FixtureControl;
+  close(): Promise<void>;
+}
+
+/** Builds the fixture for `setup` here and serves the app on `binding` over it. */
+export async function startTarget(binding: BindingName, setup: TargetSetup): Promise<Target> {
+  const { fx, options } = prepare(setup);
+  const app = await startApp(binding, fx.sess, options);
+  return { url: app.url, fx: fx.control, close: () => app.close() };
 }
 
 function expressApp(framework: typeof express, manager: SessionManager, options: AppOptions) {
