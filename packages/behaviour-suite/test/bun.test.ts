@@ -1,74 +1,56 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { describe, expect, it } from 'vitest';
-import { startApp } from '../src/apps.ts';
-import { Client, type Transcript } from '../src/client.ts';
-import { fixture } from '../src/fixture.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sourceAliases } from '../../../vitest.shared.ts';
+import { startTarget } from '../src/apps.ts';
+import { type BunHost, bunBinary, startBunHost } from '../src/bun-host.ts';
+import { CONTROL_PATH, CONTROL_TOKEN_HEADER } from '../src/control.ts';
+import { cases, runCase, STRATEGIES } from './cases.ts';
 
-const ALICE = { email: 'alice@example.com', password: 'alice-password-1' };
-const ENTRY = fileURLToPath(new URL('../src/apps/web-bun.ts', import.meta.url));
-
-function bunBinary(): string | null {
-  try {
-    return createRequire(import.meta.url).resolve('bun/bin/bun.exe');
-  } catch {
-    return null;
-  }
-}
+// Every behaviour case on `@sess/web` under Bun.serve, with the one-line mount and with each
+// handler mounted by hand, compared with the transcript of the same case on Express (which
+// behaviour.test.ts holds every Node binding to). One Bun process serves all of them: each case
+// resets its fixture and app through the control endpoint.
 const bun = bunBinary();
-if (bun === null) {
-  if (process.env.SESS_REQUIRE_SERVICES === '1') {
-    throw new Error('SESS_REQUIRE_SERVICES=1 but the bun binary (devDependency `bun`) is missing');
-  }
-  console.warn('\n!!! SKIPPING @sess/web under Bun.serve: the bun binary is missing !!!\n');
-}
-
-/** Starts the suite's web app under Bun.serve; resolves with its URL once it listens. */
-function startBun(binary: string, strategy: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(binary, [ENTRY, strategy], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`bun exited with ${code}`)));
-    child.stdout!.setEncoding('utf8').once('data', (line: string) => {
-      resolve({ url: line.trim(), child });
-    });
-  });
-}
-
-/** The main flow, recorded: csrf, a refused and a good login, me, refresh, devices, logout. */
-async function flow(url: string): Promise<Transcript> {
-  const transcript: Transcript = [];
-  const client = new Client(url, transcript);
-  await client.get('/auth/csrf');
-  await client.post('/auth/login', { json: { ...ALICE, password: 'wrong' } });
-  await client.post('/auth/login', { json: ALICE });
-  await client.get('/me');
-  await client.post('/auth/refresh', { json: {} });
-  await client.post('/account/profile', { json: {} });
-  await client.post('/account/profile', { csrf: false });
-  await client.get('/auth/sessions');
-  await client.post('/auth/logout');
-  await client.get('/me');
-  return transcript;
-}
 
 describe.skipIf(bun === null)('@sess/web under Bun.serve', () => {
-  it.each(['database', 'jwt', 'hybrid'])(
-    '%s: the same transcript as on Node',
-    async (strategy) => {
-      const fx = fixture(strategy as 'database');
-      const loginLimiter = new RateLimiterMemory({ points: 1000, duration: 60 });
-      const node = await startApp('web', fx.sess, { loginLimiter });
-      const onBun = await startBun(bun!, strategy);
-      try {
-        expect(await flow(onBun.url)).toEqual(await flow(node.url));
-      } finally {
-        onBun.child.kill();
-        await node.close();
+  let host: BunHost;
+  beforeAll(async () => {
+    host = await startBunHost(bun!, sourceAliases);
+  });
+  afterAll(async () => {
+    await host?.close();
+    expect(host?.stderr() ?? '', 'bun printed nothing on stderr').toBe('');
+  });
+
+  it('the control endpoint answers only calls that carry the run’s token', async () => {
+    const target = await host.target({ strategy: 'database' });
+    const advance = (headers: Record<string, string>) =>
+      fetch(host.url + CONTROL_PATH, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ method: 'advance', args: [60_000] }),
+      });
+    expect((await advance({})).status).toBe(403);
+    expect((await advance({ [CONTROL_TOKEN_HEADER]: 'guessed' })).status).toBe(403);
+    expect((await target.fx.metrics()).events['session.created']).toBe(0);
+  });
+
+  for (const strategy of STRATEGIES) {
+    describe(`behaviour (${strategy} strategy), identical to Express`, () => {
+      for (const c of cases) {
+        if (c.strategies && !c.strategies.includes(strategy)) continue;
+        it(c.name, async () => {
+          const express = await runCase(c, strategy, 'express', (setup) =>
+            startTarget('express', setup),
+          );
+          for (const mount of ['routes', 'handlers'] as const) {
+            const variant = mount === 'routes' ? 'web on Bun' : 'web on Bun (by hand)';
+            const onBun = await runCase(c, strategy, variant, (setup) =>
+              host.target({ ...setup, mount }),
+            );
+            expect(onBun, variant).toEqual(express);
+          }
+        });
       }
-    },
-    30_000,
-  );
+    });
+  }
 });
