@@ -87,6 +87,17 @@ export interface SessionManagerOptions {
     staleness?: Duration;
     /** Maximum cached entries. @default 10000 */
     maxEntries?: number;
+    /**
+     * Keep a local replica of every revocation an access token can still meet (deny entries,
+     * watermarks younger than an access token's lifetime): loaded from the store, fed by its
+     * broadcast, polled every half staleness, so the jwt and hybrid strategies check revocation
+     * with no store call at any number of users. When the last sync is older than `staleness`,
+     * validation asks the store again (a 503 if it is down). Needs a store with
+     * `recentRevocations`, a strategy that issues access tokens and a staleness above 0; `true`
+     * without them is a `ConfigError`.
+     * @default true where it can hold, else false
+     */
+    replica?: boolean;
   };
   /** Cookie names and attributes. */
   cookies?: CookieConfig;
@@ -117,6 +128,7 @@ export interface ResolvedConfig {
   touchFraction: number;
   stalenessMs: number;
   maxCacheEntries: number;
+  replica: boolean;
   cookies: ResolvedCookies;
   csrf: CsrfOptions | null;
   clock: Clock;
@@ -168,7 +180,9 @@ const NESTED_KEYS = {
     Nested<'maxSessionsPerUser'>
   >,
   binding: { userAgent: true, ip: true } satisfies KnownOptions<Nested<'binding'>>,
-  revocation: { staleness: true, maxEntries: true } satisfies KnownOptions<Nested<'revocation'>>,
+  revocation: { staleness: true, maxEntries: true, replica: true } satisfies KnownOptions<
+    Nested<'revocation'>
+  >,
   jwt: JWT_KEYS,
 } as const;
 
@@ -298,6 +312,7 @@ export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
   const maxCacheEntries = options.revocation?.maxEntries ?? 10_000;
   if (!Number.isInteger(maxCacheEntries) || maxCacheEntries < 1)
     issues.push('revocation.maxEntries: must be a positive integer');
+  const replica = resolveReplica(options.revocation?.replica, strategy, store, stalenessMs, issues);
 
   const cookies = resolveCookieConfig(options.cookies ?? {});
   issues.push(...cookies.issues.map((i) => `cookies: ${i}`));
@@ -323,9 +338,29 @@ export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
     touchFraction,
     stalenessMs,
     maxCacheEntries,
+    replica,
     cookies: cookies.value,
     csrf: options.csrf ?? null,
     clock: options.clock ?? systemClock,
     logger: options.logger ?? null,
   };
+}
+
+/** Whether to keep a revocation replica: where it can hold unless refused; `true` where it cannot is an issue. */
+function resolveReplica(
+  option: boolean | undefined,
+  strategy: Strategy,
+  store: SessionStore,
+  stalenessMs: number,
+  issues: string[],
+): boolean {
+  const blockers = [
+    strategy === 'database' && 'the database strategy issues no access tokens',
+    typeof store?.recentRevocations !== 'function' && 'the store has no recentRevocations',
+    stalenessMs === 0 && 'revocation.staleness 0 asks the store every time',
+  ].filter((b): b is string => typeof b === 'string');
+  if (option === undefined) return blockers.length === 0;
+  if (typeof option !== 'boolean') issues.push('revocation.replica: must be true or false');
+  else if (option) for (const b of blockers) issues.push(`revocation.replica: ${b}`);
+  return option === true && blockers.length === 0;
 }

@@ -47,7 +47,12 @@ export interface DescribedConfig {
   readonly binding: { readonly userAgent: BindingPolicy; readonly ip: BindingPolicy };
   readonly anomalies: ResolvedAnomalies;
   readonly touchFraction: number;
-  readonly revocation: { readonly stalenessMs: number; readonly maxEntries: number };
+  readonly revocation: {
+    readonly stalenessMs: number;
+    readonly maxEntries: number;
+    /** Whether access tokens are checked against a local replica (no store call per request). */
+    readonly replica: boolean;
+  };
   readonly timeoutNoticeMs: number;
   readonly cookies: {
     readonly names: Readonly<CookieNames>;
@@ -60,7 +65,8 @@ export interface DescribedConfig {
 }
 
 // Stands in for the store when the options have none (a config file checked without a backend):
-// configuration is resolved, never run.
+// configuration is resolved, never run. It has every capability core asks for: the real store is
+// checked when the manager is created.
 const NO_STORE: SessionStore = Object.freeze({
   name: 'none',
   create: unused,
@@ -74,6 +80,7 @@ const NO_STORE: SessionStore = Object.freeze({
   setNotBefore: unused,
   getNotBefore: unused,
   createCapped: unused,
+  recentRevocations: unused,
 });
 
 function unused(): Promise<never> {
@@ -128,7 +135,11 @@ export function describeConfig(
     binding: { ...config.binding },
     anomalies: config.anomalies,
     touchFraction: config.touchFraction,
-    revocation: { stalenessMs: config.stalenessMs, maxEntries: config.maxCacheEntries },
+    revocation: {
+      stalenessMs: config.stalenessMs,
+      maxEntries: config.maxCacheEntries,
+      replica: config.replica,
+    },
     timeoutNoticeMs: config.classes.get('standard')?.noticeMs ?? 0,
     cookies: {
       names: config.cookies.names,

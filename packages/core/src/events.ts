@@ -114,8 +114,21 @@ export interface MetricsSnapshot {
   expiredDurations: DurationMetrics;
   /** Latency and error counts per store operation. */
   store: Record<string, StoreCallMetrics>;
-  /** Entries held by the per-process revocation cache. */
+  /** Entries held by the per-process revocation cache (its replica included). */
   revocationCacheSize: number;
+  /** The per-process caches of the hot path, for hit rates. */
+  caches: CacheMetrics;
+}
+
+/** Counters of the per-process caches (`metrics().caches`). */
+export interface CacheMetrics {
+  /** The verified access-token cache (jwt, hybrid): hits skip signature and claim checks. */
+  accessTokens: { hits: number; misses: number; size: number };
+  /**
+   * The revocation replica (`revocation.replica`): entries held, and when its last successful
+   * sync started (epoch ms; null before the first, or without a replica).
+   */
+  revocationReplica: { size: number; syncedAt: number | null };
 }
 
 /**
@@ -261,7 +274,7 @@ export class EventHub {
     if (ms > m.maxMs) m.maxMs = ms;
   }
 
-  snapshot(revocationCacheSize: number): MetricsSnapshot {
+  snapshot(revocationCacheSize: number, caches: CacheMetrics): MetricsSnapshot {
     const store: Record<string, StoreCallMetrics> = {};
     for (const [op, m] of Object.entries(this.#store)) store[op] = { ...m };
     const labels: MetricsSnapshot['labels'] = {};
@@ -274,6 +287,7 @@ export class EventHub {
       expiredDurations: { ...this.#durations },
       store,
       revocationCacheSize,
+      caches,
     };
   }
 }

@@ -1,9 +1,17 @@
 import { AnomalyDetector } from './anomalies.ts';
 import type { ResolvedConfig, ResolvedSessionClass } from './config.ts';
 import { ConfigError } from './errors.ts';
-import { defaultLogger, EventHub } from './events.ts';
+import { defaultLogger, EventHub, type MetricsSnapshot } from './events.ts';
 import { type GuardedStore, guardStore } from './guarded-store.ts';
+import type { AccessTokenVerifier } from './jwt/access-verifier.ts';
 import { RevocationCache } from './revocation-cache.ts';
+import { type ReplicaSource, RevocationReplica } from './revocation-replica.ts';
+
+/**
+ * How long a revocation write may take from its clock reading until it is visible, beyond the
+ * writers' clock skew: each replica poll reaches back this much further (re-reading is harmless).
+ */
+const REPLICA_WRITE_SLACK_MS = 10_000;
 
 /**
  * What the parts of the session manager (validation, issuing, rotation, revocation) share: built
@@ -23,8 +31,16 @@ export class ManagerContext {
     const logger = config.logger ?? defaultLogger;
     const events = new EventHub(logger);
     const store = guardStore(config.store, events, logger);
-    const { stalenessMs, maxCacheEntries, clock } = config;
-    const cache = new RevocationCache(store, stalenessMs, maxCacheEntries, clock);
+    const { stalenessMs, maxCacheEntries, clock, jwt } = config;
+    const replica =
+      config.replica && jwt
+        ? new RevocationReplica(store as ReplicaSource, {
+            horizonMs: jwt.lifetimeMs + jwt.clockSkewMs + 1_000,
+            stalenessMs,
+            overlapMs: jwt.clockSkewMs + REPLICA_WRITE_SLACK_MS,
+          })
+        : null;
+    const cache = new RevocationCache(store, stalenessMs, maxCacheEntries, clock, replica);
     return new ManagerContext(
       config,
       store,
@@ -32,6 +48,19 @@ export class ManagerContext {
       cache,
       new AnomalyDetector(config.anomalies, events),
     );
+  }
+
+  /** `SessionManager.metrics`: the event counters, with the caches' sizes and hit counts. */
+  metrics(verifier: AccessTokenVerifier | null): MetricsSnapshot {
+    const { replica } = this.cache;
+    return this.events.snapshot(this.cache.size, {
+      accessTokens: {
+        hits: verifier?.hits ?? 0,
+        misses: verifier?.misses ?? 0,
+        size: verifier?.size ?? 0,
+      },
+      revocationReplica: { size: replica?.size ?? 0, syncedAt: replica?.syncedAt ?? null },
+    });
   }
 
   get strategy(): ResolvedConfig['strategy'] {

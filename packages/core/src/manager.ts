@@ -127,6 +127,7 @@ export class SessionManager {
     });
     this.#signals = new AuthSignals(ctx, deriveKey(config.secrets[0]!, 'account'));
     this.#unsubscribe = config.store.subscribe?.((event) => cache.apply(event)) ?? null;
+    cache.replica?.sync(ctx.now());
     opaque(this, { strategy: this.strategy, store: ctx.store.name });
   }
 
@@ -163,9 +164,25 @@ export class SessionManager {
     this.#signals.rateLimited(route);
   }
 
+  /**
+   * Resolves once this instance validates access tokens with no store call: the revocation
+   * replica (`revocation.replica`) has loaded. At once without a replica. Rejects with the store's
+   * error while the store cannot answer; call it again to retry. Validation never needs it (until
+   * then it asks the store): await it in a readiness probe, or before taking traffic.
+   *
+   * @example
+   * ```ts
+   * await sess.ready();
+   * server.listen(3000);
+   * ```
+   */
+  ready(): Promise<void> {
+    return this.#ctx.cache.replica?.loaded(this.#ctx.now()) ?? Promise.resolve();
+  }
+
   /** A snapshot of event counters and store-call latency. */
   metrics(): MetricsSnapshot {
-    return this.#ctx.events.snapshot(this.#ctx.cache.size);
+    return this.#ctx.metrics(this.#verifier);
   }
 
   /**

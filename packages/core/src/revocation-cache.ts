@@ -1,3 +1,4 @@
+import type { RevocationReplica } from './revocation-replica.ts';
 import { GLOBAL_SCOPE, type RevocationEvent } from './store.ts';
 import type { Clock } from './util/clock.ts';
 
@@ -28,10 +29,12 @@ export class RevocationCache {
     private readonly stalenessMs: number,
     private readonly maxEntries: number,
     private readonly clock: Clock,
+    /** The replica that answers access-token checks with no store call, when there is one. */
+    readonly replica: RevocationReplica | null = null,
   ) {}
 
   get size(): number {
-    return this.#denied.size + this.#notBefore.size;
+    return this.#denied.size + this.#notBefore.size + (this.replica?.size ?? 0);
   }
 
   /** The cached answer of {@link isDenied} at `now` when it is fresh, else undefined: no await. */
@@ -74,6 +77,7 @@ export class RevocationCache {
 
   /** Applies a revocation pushed by the store (or made by this instance). */
   apply(event: RevocationEvent): void {
+    this.replica?.apply(event);
     const now = this.clock.now();
     if (event.type === 'deny') {
       // A positive deny entry never goes stale: a denied key is never un-denied.

@@ -112,20 +112,27 @@ export class Validator {
   #validateKnownToken(token: string, request: RequestInfo | undefined): Validated | undefined {
     const { cache } = this.#ctx;
     const now = this.#ctx.now();
-    const claims = this.#parts.verifier!.cached(token, now);
+    const verifier = this.#parts.verifier!;
+    const claims = verifier.cached(token, now);
     if (claims === undefined) return undefined;
     const [sid, jti] = this.#denyKeys(claims);
-    const sidDenied = cache.peekDenied(sid, now);
-    const jtiDenied = cache.peekDenied(jti, now);
-    const notBefore = cache.peekNotBefore(claims.sub, now);
-    if (sidDenied === undefined || jtiDenied === undefined || notBefore === undefined) {
-      return undefined;
+    const iatMs = claims.iat * 1000;
+    let revoked = cache.replica?.revoked(sid, jti, claims.sub, iatMs, now);
+    if (revoked === undefined) {
+      const sidDenied = cache.peekDenied(sid, now);
+      const jtiDenied = cache.peekDenied(jti, now);
+      const notBefore = cache.peekNotBefore(claims.sub, now);
+      if (sidDenied === undefined || jtiDenied === undefined || notBefore === undefined) {
+        return undefined;
+      }
+      revoked = sidDenied || jtiDenied || iatMs <= notBefore;
     }
-    if (sidDenied || jtiDenied || claims.iat * 1000 <= notBefore) throw new RevokedError();
+    if (revoked) throw new RevokedError();
     if (this.#bindingChecked) {
       const mismatches = this.#parts.binding.compareClaim(claims.bnd, request);
       if (mismatches === undefined || mismatches.length > 0) return undefined; // the full path acts
     }
+    verifier.hits++;
     return accessResult(claims, null, accessAuthTime(claims));
   }
 
@@ -134,17 +141,18 @@ export class Validator {
     const { cache } = ctx;
     const { verifier, binding, rotation } = this.#parts;
     const now = ctx.now();
-    const claims = verifier!.cached(token, now) ?? (await verifier!.verify(token, now));
+    let claims = verifier!.cached(token, now);
+    if (claims !== undefined) verifier!.hits++;
+    else claims = await verifier!.verify(token, now);
     const [sid, jti] = this.#denyKeys(claims);
-    if (
-      (cache.peekDenied(sid, now) ?? (await cache.isDenied(sid))) ||
-      (cache.peekDenied(jti, now) ?? (await cache.isDenied(jti)))
-    ) {
-      throw new RevokedError();
-    }
-    const notBefore = cache.peekNotBefore(claims.sub, now) ?? (await cache.notBefore(claims.sub));
-    // iat has one-second resolution: a token issued in the same second as a watermark is refused (fail closed).
-    if (claims.iat * 1000 <= notBefore) throw new RevokedError();
+    const iatMs = claims.iat * 1000;
+    const revoked = cache.replica?.revoked(sid, jti, claims.sub, iatMs, now);
+    if (revoked) throw new RevokedError();
+    // The watermark, when the replica could not answer and the cache was asked.
+    const watermark =
+      revoked === undefined
+        ? await this.#watermarkUnlessRevoked(sid, jti, claims.sub, iatMs, now)
+        : null;
     let session: Session | null = null;
     let authenticatedAt = accessAuthTime(claims);
     if (ctx.strategy === 'jwt' && this.#bindingChecked) {
@@ -160,7 +168,9 @@ export class Validator {
         (await this.#timedOut(claims.sid, (r) => r.userId === claims.sub));
       if (!record || record.userId !== claims.sub) throw new RevokedError();
       this.checkExpiry(record, now);
-      if (record.createdAt <= notBefore) throw new RevokedError(); // same user: the watermark read above
+      const notBefore =
+        watermark ?? cache.peekNotBefore(claims.sub, now) ?? (await cache.notBefore(claims.sub));
+      if (record.createdAt <= notBefore) throw new RevokedError();
       if (this.#bindingChecked) await this.checkBinding(record, request);
       const cls = ctx.cls(record.sessionClass);
       if (rotation.touchDue(record, cls, now)) record = await rotation.touch(record, cls, now);
@@ -168,6 +178,30 @@ export class Validator {
       authenticatedAt = record.authenticatedAt;
     }
     return accessResult(claims, session, authenticatedAt);
+  }
+
+  /**
+   * The user's watermark, asked of the revocation cache (which reads through to the store), after
+   * checking the token against it and the deny-list: throws RevokedError when revoked.
+   */
+  async #watermarkUnlessRevoked(
+    sid: string,
+    jti: string,
+    userId: string,
+    iatMs: number,
+    now: number,
+  ): Promise<number> {
+    const { cache } = this.#ctx;
+    if (
+      (cache.peekDenied(sid, now) ?? (await cache.isDenied(sid))) ||
+      (cache.peekDenied(jti, now) ?? (await cache.isDenied(jti)))
+    ) {
+      throw new RevokedError();
+    }
+    const notBefore = cache.peekNotBefore(userId, now) ?? (await cache.notBefore(userId));
+    // iat has one-second resolution: a token issued in the same second as a watermark is refused.
+    if (iatMs <= notBefore) throw new RevokedError();
+    return notBefore;
   }
 
   /** The deny-list keys of a token, made once per verified claims object (cached tokens reuse it). */

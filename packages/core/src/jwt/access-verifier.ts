@@ -29,6 +29,10 @@ export class AccessTokenVerifier {
   readonly #keyring: Keyring;
   readonly #config: AccessTokenConfig;
   readonly #cache: RecentCache<Entry> | null;
+  /** Validations answered from the cache: counted by the caller, which alone knows a hit was used. */
+  hits = 0;
+  /** Full verifications (signature and claims), passed or refused. */
+  misses = 0;
 
   /** @param cacheSize how many verified tokens to keep; 0 turns the cache off. */
   constructor(keyring: Keyring, config: AccessTokenConfig, cacheSize: number) {
@@ -52,9 +56,13 @@ export class AccessTokenVerifier {
   async verify(token: string, now: number): Promise<AccessClaims> {
     const hit = this.#entry(token);
     if (hit !== undefined) {
-      if (hit.from <= now && now < hit.until) return hit.claims;
+      if (hit.from <= now && now < hit.until) {
+        this.hits++;
+        return hit.claims;
+      }
       this.#cache!.delete(token.slice(-INDEX_LENGTH)); // verified afresh: refused with its reason
     }
+    this.misses++;
     const verified = await verifyAccessTokenWindow(this.#keyring, this.#config, token, now);
     this.#cache?.set(token.slice(-INDEX_LENGTH), { ...verified, token });
     return verified.claims;

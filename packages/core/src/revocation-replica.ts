@@ -1,0 +1,121 @@
+import { GLOBAL_SCOPE, type RevocationEvent, type SessionStore } from './store.ts';
+
+/** What the replica syncs from: the store's query, already wrapped for errors. */
+export type ReplicaSource = Required<Pick<SessionStore, 'recentRevocations'>>;
+
+/** How the replica is sized and how fresh it must be. */
+export interface ReplicaTiming {
+  /** The longest an access token can pass (lifetime plus skew, plus iat's second): older revocations cannot matter. */
+  horizonMs: number;
+  /** How old the last successful sync may be before the replica stops answering. */
+  stalenessMs: number;
+  /**
+   * How far back each poll reaches before the previous one started: writers' clocks differ by up
+   * to the skew, and a write may land a little after its clock reading.
+   */
+  overlapMs: number;
+}
+
+/**
+ * A per-process copy of every revocation that can still matter to an access token: deny-list
+ * entries until they expire, watermarks younger than an access token can live. Loaded from the
+ * store, kept current by the store's broadcast (and this instance's own revocations) at once, and
+ * by a poll every half staleness, started by the requests themselves (an idle process does no
+ * work). While the last successful sync is younger than the staleness, a validation asks it alone:
+ * no store call, whatever the number of users. Older (store down, first load not done), it answers
+ * `undefined` and the caller asks the store, which fails closed when the store does.
+ */
+export class RevocationReplica {
+  readonly #denied = new Map<string, number>();
+  readonly #watermarks = new Map<string, number>();
+  #global = 0;
+  /** When the last successful sync started: it saw every revocation written before then. */
+  #syncedAt = Number.NEGATIVE_INFINITY;
+  #syncing: Promise<void> | null = null;
+
+  constructor(
+    private readonly source: ReplicaSource,
+    private readonly timing: ReplicaTiming,
+  ) {}
+
+  /** When the last successful sync started (epoch ms), or null before the first. */
+  get syncedAt(): number | null {
+    return this.#syncedAt === Number.NEGATIVE_INFINITY ? null : this.#syncedAt;
+  }
+
+  /** Entries held now. */
+  get size(): number {
+    return this.#denied.size + this.#watermarks.size;
+  }
+
+  /**
+   * Whether a token (its deny keys, user and `iat` in ms) is revoked, from the replica alone; undefined
+   * when the replica is too stale to answer (a sync is then under way).
+   */
+  revoked(
+    sidKey: string,
+    jtiKey: string,
+    userId: string,
+    iatMs: number,
+    now: number,
+  ): boolean | undefined {
+    const age = now - this.#syncedAt;
+    if (age * 2 >= this.timing.stalenessMs) this.sync(now);
+    if (age > this.timing.stalenessMs) return undefined;
+    const sid = this.#denied.get(sidKey);
+    if (sid !== undefined && sid > now) return true;
+    const jti = this.#denied.get(jtiKey);
+    if (jti !== undefined && jti > now) return true;
+    // iat has one-second resolution: a token issued in the same second as a watermark is refused.
+    return iatMs <= this.#global || iatMs <= (this.#watermarks.get(userId) ?? 0);
+  }
+
+  /** Resolves once a first sync has succeeded; rejects with the store's error while none can. */
+  loaded(now: number): Promise<void> {
+    return this.#syncedAt > Number.NEGATIVE_INFINITY ? Promise.resolve() : this.#run(now);
+  }
+
+  /** Starts a sync unless one is running; a failed one leaves the replica to go stale (the store guard reports it). */
+  sync(now: number): void {
+    void this.#run(now);
+  }
+
+  #run(now: number): Promise<void> {
+    if (this.#syncing === null) {
+      this.#syncing = this.#sync(now).finally(() => {
+        this.#syncing = null;
+      });
+      this.#syncing.catch(() => {});
+    }
+    return this.#syncing;
+  }
+
+  /** Applies a revocation broadcast by the store or made by this instance. */
+  apply(event: RevocationEvent): void {
+    if (event.type === 'deny') {
+      const current = this.#denied.get(event.key) ?? 0;
+      if (event.expiresAt > current) this.#denied.set(event.key, event.expiresAt);
+    } else if (event.scope === GLOBAL_SCOPE) {
+      this.#global = Math.max(this.#global, event.at);
+    } else {
+      const current = this.#watermarks.get(event.scope) ?? 0;
+      if (event.at > current) this.#watermarks.set(event.scope, event.at);
+    }
+  }
+
+  async #sync(start: number): Promise<void> {
+    const { horizonMs, overlapMs } = this.timing;
+    const since = Math.max(start - horizonMs, this.#syncedAt - overlapMs);
+    const events = await this.source.recentRevocations(since, start);
+    for (const event of events) this.apply(event);
+    this.#syncedAt = start;
+    this.#prune(start);
+  }
+
+  /** Drops what can no longer refuse a token that passes verification at `now`. */
+  #prune(now: number): void {
+    for (const [key, expiresAt] of this.#denied) if (expiresAt <= now) this.#denied.delete(key);
+    const oldest = now - this.timing.horizonMs;
+    for (const [scope, at] of this.#watermarks) if (at < oldest) this.#watermarks.delete(scope);
+  }
+}
