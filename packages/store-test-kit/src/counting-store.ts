@@ -14,6 +14,7 @@ const WRITES: Record<StoreOperation, boolean> = {
   isDenied: false,
   setNotBefore: true,
   getNotBefore: false,
+  recentRevocations: false,
   deleteExpired: true,
   stats: false,
 };

@@ -1,4 +1,9 @@
-import { type SessionRecord, type SessionStore, StoreError } from '@sess/core';
+import {
+  type RevocationEvent,
+  type SessionRecord,
+  type SessionStore,
+  StoreError,
+} from '@sess/core';
 import { memoryStore } from '@sess/core/memory';
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,6 +14,7 @@ import {
   runCase,
   runConformance,
   type StoreFactory,
+  type TestClock,
 } from '../src/index.ts';
 import { describeStoreConformance } from '../src/vitest.ts';
 
@@ -19,11 +25,13 @@ const byId = (id: string): ConformanceCase => {
 };
 
 /** A memory store with some operations replaced: each mutant breaks one rule of the contract. */
-function mutant(patch: (inner: SessionStore) => Partial<SessionStore>): StoreFactory {
+function mutant(
+  patch: (inner: SessionStore, clock: TestClock) => Partial<SessionStore>,
+): StoreFactory {
   return async () => {
     const clock = manualClock();
     const inner = memoryStore({ clock });
-    const store = Object.assign(Object.create(inner) as SessionStore, patch(inner));
+    const store = Object.assign(Object.create(inner) as SessionStore, patch(inner, clock));
     return { store, clock, fail: () => inner.close(), probe: { dump: async () => '' } };
   };
 }
@@ -85,6 +93,53 @@ const getExpiredOfDeleted: StoreFactory = async () => {
   return { store, clock, fail: () => inner.close(), probe: { dump: async () => '' } };
 };
 
+const subject = (event: RevocationEvent): string =>
+  event.type === 'deny' ? event.key : event.scope;
+
+/** `recentRevocations` that tells only the writes it noted, noting each by copy, await, replace: concurrent notes are lost. */
+const racyRevocationLog = mutant((inner) => {
+  let noted = new Set<string>();
+  const note = async (name: string): Promise<void> => {
+    const copy = new Set(noted);
+    await new Promise((resolve) => setImmediate(resolve));
+    noted = copy.add(name);
+  };
+  return {
+    deny: async (key, expiresAt) => {
+      await inner.deny(key, expiresAt);
+      await note(key);
+    },
+    setNotBefore: async (scope, at) => {
+      await inner.setNotBefore(scope, at);
+      await note(scope);
+    },
+    recentRevocations: async (since, now) =>
+      (await inner.recentRevocations!(since, now)).filter((e) => noted.has(subject(e))),
+  };
+});
+
+/** `recentRevocations` that dates each entry by its first write only (an insert-only written_at). */
+const firstWriteOnly = mutant((inner, clock) => {
+  const firstWritten = new Map<string, number>();
+  const note = (name: string): void => {
+    if (!firstWritten.has(name)) firstWritten.set(name, clock.now());
+  };
+  return {
+    deny: (key, expiresAt) => {
+      note(key);
+      return inner.deny(key, expiresAt);
+    },
+    setNotBefore: (scope, at) => {
+      note(scope);
+      return inner.setNotBefore(scope, at);
+    },
+    recentRevocations: async (since, now) =>
+      (await inner.recentRevocations!(Number.NEGATIVE_INFINITY, now)).filter(
+        (e) => (firstWritten.get(subject(e)) ?? 0) >= since,
+      ),
+  };
+});
+
 describe('planConformance', () => {
   it('keeps every case, with the skip reason where one is given', () => {
     const plan = planConformance({ skip: { 'round-trip': 'because' } });
@@ -137,8 +192,12 @@ describe('runConformance', () => {
       stats: undefined,
       createCapped: undefined,
       getExpired: undefined,
+      recentRevocations: undefined,
     }));
     for (const [id, method] of [
+      ['recent-revocations', /recentRevocations/],
+      ['recent-revocations-rewrite', /recentRevocations/],
+      ['recent-revocations-concurrent', /recentRevocations/],
       ['create-capped-reject', /createCapped/],
       ['create-capped-evict', /createCapped/],
       ['get-expired', /getExpired/],
@@ -405,6 +464,81 @@ const mutants: [caseId: string, rule: string, factory: StoreFactory][] = [
     }),
   ],
   [
+    'recent-revocations',
+    'recentRevocations leaves watermarks out',
+    mutant((inner) => ({
+      recentRevocations: async (since, now) =>
+        (await inner.recentRevocations!(since, now)).filter((e) => e.type === 'deny'),
+    })),
+  ],
+  [
+    'recent-revocations',
+    'recentRevocations returns deny entries that expired (judged at 0, not at now)',
+    mutant((inner) => ({ recentRevocations: (since) => inner.recentRevocations!(since, 0) })),
+  ],
+  [
+    'recent-revocations',
+    'recentRevocations judges expiry by the store clock instead of its now argument',
+    mutant((inner, clock) => ({
+      recentRevocations: (since) => inner.recentRevocations!(since, clock.now()),
+    })),
+  ],
+  [
+    'recent-revocations',
+    'recentRevocations returns the value of the first write, not the current one',
+    mutant((inner) => {
+      const first = new Map<string, number>();
+      const keep = (name: string, value: number) =>
+        void (first.has(name) || first.set(name, value));
+      return {
+        deny: (key, expiresAt) => {
+          keep(key, expiresAt);
+          return inner.deny(key, expiresAt);
+        },
+        setNotBefore: (scope, at) => {
+          keep(scope, at);
+          return inner.setNotBefore(scope, at);
+        },
+        recentRevocations: async (since, now) =>
+          (await inner.recentRevocations!(since, now)).map((e) =>
+            e.type === 'deny'
+              ? { ...e, expiresAt: first.get(e.key)! }
+              : { ...e, at: first.get(e.scope)! },
+          ),
+      };
+    }),
+  ],
+  [
+    'recent-revocations',
+    'recentRevocations filters on since backwards (entries written before it)',
+    mutant((inner) => ({
+      recentRevocations: async (since, now) => {
+        const recent = new Set(
+          (await inner.recentRevocations!(since, now)).map((e) => `${e.type} ${subject(e)}`),
+        );
+        return (await inner.recentRevocations!(Number.NEGATIVE_INFINITY, now)).filter(
+          (e) => !recent.has(`${e.type} ${subject(e)}`),
+        );
+      },
+    })),
+  ],
+  ['recent-revocations-rewrite', 'a write again keeps the first write time', firstWriteOnly],
+  [
+    'recent-revocations-concurrent',
+    'concurrent writes to the revocation log are lost',
+    racyRevocationLog,
+  ],
+  [
+    'recent-revocations-concurrent',
+    'recentRevocations returns times as strings (bigint columns read as-is)',
+    mutant((inner) => ({
+      recentRevocations: async (since, now) =>
+        (await inner.recentRevocations!(since, now)).map(
+          (e) => (e.type === 'deny' ? { ...e, expiresAt: String(e.expiresAt) } : e) as never,
+        ),
+    })),
+  ],
+  [
     'delete-expired',
     'deleteExpired ignores its argument',
     mutant(() => ({ deleteExpired: async () => 0 })),
@@ -531,6 +665,18 @@ const mutants: [caseId: string, rule: string, factory: StoreFactory][] = [
     },
   ],
 ];
+
+describe('recentRevocations cases follow the contract, not more', () => {
+  it.each(['recent-revocations', 'recent-revocations-rewrite', 'recent-revocations-concurrent'])(
+    '%s passes a store that ignores since (an answer may repeat older entries)',
+    async (id) => {
+      const ignoresSince = mutant((inner) => ({
+        recentRevocations: (_since, now) => inner.recentRevocations!(Number.NEGATIVE_INFINITY, now),
+      }));
+      await expect(runCase(byId(id), ignoresSince)).resolves.toEqual({ status: 'passed' });
+    },
+  );
+});
 
 describe('every case can fail', () => {
   it.each(mutants)('%s fails when %s', async (caseId, _rule, factory) => {

@@ -19,6 +19,7 @@ const OPERATIONS: readonly Operation[] = [
   'isDenied',
   'setNotBefore',
   'getNotBefore',
+  'recentRevocations',
   'deleteExpired',
   'stats',
 ];
@@ -69,6 +70,7 @@ export const failureCases: ConformanceCase[] = [
         isDenied: () => store.isDenied(`jti-${randomId()}`),
         setNotBefore: () => store.setNotBefore(record.userId, now()),
         getNotBefore: () => store.getNotBefore(record.userId),
+        recentRevocations: () => store.recentRevocations!(now() - 60_000, now()),
         deleteExpired: () => store.deleteExpired!(now()),
         stats: () => store.stats!(now(), { expiringBefore: now(), topUsers: 1 }),
       };

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { GLOBAL_SCOPE, type RevocationEvent } from '@sess/core';
 import { randomId } from '../fixtures.ts';
 import type { ConformanceCase } from '../types.ts';
+import { recentRevocationCases } from './recent-revocations.ts';
 
 // Broadcasting stores deliver events asynchronously (pub/sub); waiting for an event is not a sleep.
 const EVENT_TIMEOUT_MS = 2_000;
@@ -138,4 +139,5 @@ export const revocationCases: ConformanceCase[] = [
       }
     },
   },
+  ...recentRevocationCases,
 ];
