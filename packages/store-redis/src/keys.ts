@@ -23,6 +23,23 @@ export interface KeyLayout {
   watermark(scope: string): string;
   /** The pub/sub channel of revocation broadcasts. */
   readonly channel: string;
+  /** The revocation log behind `recentRevocations`: sorted sets sharing one hash tag. */
+  readonly log: RevocationLogKeys;
+}
+
+/**
+ * The four sorted sets of the revocation log, all in the slot of `{<prefix>revocations}` so that
+ * one script reads or writes them together, in Cluster too.
+ */
+export interface RevocationLogKeys {
+  /** Deny-list keys, each scored by when it was last denied (the store's clock, epoch ms). */
+  readonly denyWritten: string;
+  /** The same keys, each scored by its expiry (the highest denied). */
+  readonly denyUntil: string;
+  /** Watermark scopes (user ids, `*`), each scored by when it was last set. */
+  readonly marksWritten: string;
+  /** The same scopes, each scored by its watermark (the highest set). */
+  readonly marksAt: string;
 }
 
 /**
@@ -59,6 +76,12 @@ export function keyLayout(prefix: string = DEFAULT_PREFIX): KeyLayout {
     watermark: (scope) =>
       scope === GLOBAL_SCOPE ? `${prefix}w:*` : `${prefix}w:{${userTag(scope)}}`,
     channel: `${prefix}revocations`,
+    log: {
+      denyWritten: `${prefix}{${prefix}revocations}:deny-written`,
+      denyUntil: `${prefix}{${prefix}revocations}:deny-until`,
+      marksWritten: `${prefix}{${prefix}revocations}:marks-written`,
+      marksAt: `${prefix}{${prefix}revocations}:marks-at`,
+    },
   };
 }
 

@@ -43,6 +43,26 @@ local function drop(s, u, id, now)
   redis.call('ZREM', u, id)
   return x ~= false and tonumber(x) > tonumber(now)
 end
+-- The revocation log: w scores each member (a deny key or a scope) by when it was last written, v
+-- by its value (the expiry or watermark kept). Scores only rise (GT), so racing writes leave the
+-- latest time and the highest value. Members whose value is at or below trim are over (an expired
+-- deny entry, a watermark past its TTL): up to 100 go per write, which adds one. Both
+-- sets expire at their highest value plus extra.
+local function logwrite(w, v, member, written, value, trim, extra)
+  redis.call('ZADD', w, 'GT', written, member)
+  redis.call('ZADD', v, 'GT', value, member)
+  local over = redis.call('ZRANGE', v, '-inf', trim, 'BYSCORE', 'LIMIT', 0, 100)
+  if #over > 0 then
+    redis.call('ZREM', v, unpack(over))
+    redis.call('ZREM', w, unpack(over))
+  end
+  local top = redis.call('ZRANGE', v, -1, -1, 'WITHSCORES')
+  if top[2] then
+    local at = string.format('%.0f', math.ceil(tonumber(top[2]) + tonumber(extra)))
+    redis.call('PEXPIREAT', v, at)
+    redis.call('PEXPIREAT', w, at)
+  end
+end
 -- The key layout of keys.ts, for scripts that follow an id -> tag pointer (single node only).
 local function skey(prefix, tag, id) return prefix .. 's:{' .. tag .. '}:' .. id end
 local function ukey(prefix, tag) return prefix .. 'u:{' .. tag .. '}' end
@@ -203,9 +223,11 @@ return live and 1 or 0
 `);
 
 /**
- * Raises a deny entry or a watermark and publishes the value kept. KEYS key; ARGV value, expire-at
- * (epoch ms), channel, message head (JSON up to the value). Keeps the stored value when it is not
- * lower; publishing inside the script means nothing is announced that was not written.
+ * Raises a deny entry or a watermark and publishes the value kept. KEYS key[, log written, log
+ * value]; ARGV value, expire-at (epoch ms), channel, message head (JSON up to the value)[, member,
+ * written, trim, extra]. Keeps the stored value when it is not lower; publishing inside the script
+ * means nothing is announced that was not written. With the log keys (single node: they are in
+ * another slot) it logs the write with the value kept, in the same atomic step.
  */
 export const RAISE: Script = script(`
 local cur = redis.call('GET', KEYS[1])
@@ -215,8 +237,42 @@ if cur and tonumber(cur) >= tonumber(kept) then
 else
   redis.call('SET', KEYS[1], kept, 'PXAT', ARGV[2])
 end
+if KEYS[2] then logwrite(KEYS[2], KEYS[3], ARGV[5], ARGV[6], kept, ARGV[7], ARGV[8]) end
 redis.call('PUBLISH', ARGV[3], ARGV[4] .. kept .. '}')
 return kept
+`);
+
+/** Logs a revocation on its own (Cluster). KEYS log written, log value; ARGV member, written, value, trim, extra. */
+export const LOG: Script = script(`
+logwrite(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+return 1
+`);
+
+/**
+ * Reads the revocation log. KEYS deny written, deny until, marks written, marks at; ARGV since,
+ * now. A flat list of triples: 'd', key, expiry for each deny key written at or after since and
+ * live at now; 'w', scope, watermark for each scope set at or after since. Values as Redis
+ * formats scores.
+ */
+export const RECENT: Script = script(`
+local out, now = {}, tonumber(ARGV[2])
+for _, key in ipairs(redis.call('ZRANGE', KEYS[1], ARGV[1], '+inf', 'BYSCORE')) do
+  local expiry = redis.call('ZSCORE', KEYS[2], key)
+  if expiry and tonumber(expiry) > now then
+    out[#out + 1] = 'd'
+    out[#out + 1] = key
+    out[#out + 1] = expiry
+  end
+end
+for _, scope in ipairs(redis.call('ZRANGE', KEYS[3], ARGV[1], '+inf', 'BYSCORE')) do
+  local at = redis.call('ZSCORE', KEYS[4], scope)
+  if at then
+    out[#out + 1] = 'w'
+    out[#out + 1] = scope
+    out[#out + 1] = at
+  end
+end
+return out
 `);
 
 /** Runs `script` by EVALSHA, falling back to EVAL (which also caches it) on NOSCRIPT. */

@@ -22,6 +22,7 @@ export interface RedisStore extends SessionStore {
   readonly name: 'redis';
   createCapped: NonNullable<SessionStore['createCapped']>;
   getExpired: NonNullable<SessionStore['getExpired']>;
+  recentRevocations: NonNullable<SessionStore['recentRevocations']>;
   stats(now: number, options: StoreStatsOptions): Promise<StoreStats>;
   subscribe(listener: (event: RevocationEvent) => void): () => void;
   close(): Promise<void>;
@@ -44,6 +45,10 @@ export interface RedisStore extends SessionStore {
  *   read against `clock`.
  * - `deny` and `setNotBefore` publish on `<prefix>revocations`; `subscribe` listens on a dedicated
  *   connection opened on the first subscription, so revocations reach every instance.
+ * - They also log each write in four sorted sets under `{<prefix>revocations}` (when, and the value
+ *   kept), in the same script on a single node and in a script of their own, first, in Cluster;
+ *   `recentRevocations` is one script over them. Entries that are over leave on later writes and
+ *   the sets expire with their last entry.
  * - Every failure rejects (core turns it into a 503), and no operation outlives `timeout`: past it
  *   the operation rejects with a `StoreError` (`reason: 'timeout'`). A client created from `url`
  *   fails fast; see {@link failFastOptions}. A duplicate id rejects with `reason: 'duplicate-id'`.

@@ -90,6 +90,29 @@ describeServers('redisStore on a 3-master Redis Cluster (started by scripts/clus
     await removeKeys(client, prefix);
   });
 
+  it('logs revocations from every slot in the log’s own slot, with the value each key kept', async () => {
+    const client = connect();
+    const prefix = randomPrefix();
+    const store = redisStore({ client, prefix });
+    const now = Date.now();
+    // Written before the log existed, with a later expiry than the deny below asks for.
+    await client.set(`${prefix}d:jti:old`, String(now + 900_000), 'PXAT', now + 900_000);
+    await store.deny('jti:old', now + 60_000);
+    const keys = Array.from({ length: 12 }, () => `jti:${randomId()}`);
+    for (const key of keys) await store.deny(key, now + 60_000);
+    await store.setNotBefore(GLOBAL_SCOPE, now);
+    const events = await store.recentRevocations(now - 1_000, now);
+    expect(events).toHaveLength(keys.length + 2);
+    expect(events).toEqual(
+      expect.arrayContaining([
+        { type: 'deny', key: 'jti:old', expiresAt: now + 900_000 },
+        ...keys.map((key) => ({ type: 'deny', key, expiresAt: now + 60_000 })),
+        { type: 'not-before', scope: GLOBAL_SCOPE, at: now },
+      ]),
+    );
+    await removeKeys(client, prefix);
+  });
+
   it('broadcasts revocations between instances on different Cluster clients, from any slot', async () => {
     const prefix = randomPrefix();
     const a = redisStore({ client: connect(), prefix });

@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { GLOBAL_SCOPE, type RevocationEvent } from '@sess/core';
-import { makeRecord, randomId } from '@sess/store-test-kit';
+import { makeRecord, manualClock, randomId } from '@sess/store-test-kit';
 import { type Command, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { slotOf } from '../src/durability.ts';
 import {
   escapeGlob,
   failFastOptions,
@@ -35,7 +36,7 @@ afterEach(async () => {
 afterAll(() => admin.disconnect());
 
 /** A store on its own client; the connection name lets CLIENT LIST find its connections. */
-function setup(options: Pick<RedisStoreOptions, 'logger' | 'watermarkTtl'> = {}) {
+function setup(options: Pick<RedisStoreOptions, 'logger' | 'watermarkTtl' | 'clock'> = {}) {
   const prefix = randomPrefix();
   const connectionName = `sess-test-${randomBytes(6).toString('hex')}`;
   const client = testClient({ connectionName });
@@ -136,6 +137,8 @@ describeRedis('redisStore: data layout', () => {
         `${prefix}s:{${tag}}:${b!.id}`,
         `${prefix}u:{${tag}}`,
         `${prefix}w:{${tag}}`,
+        `${prefix}{${prefix}revocations}:marks-at`,
+        `${prefix}{${prefix}revocations}:marks-written`,
       ].sort(),
     );
     expect((await keysOf(prefix)).join(' ')).not.toContain('alice');
@@ -216,12 +219,55 @@ describeRedis('redisStore: data layout', () => {
     expect(await expireTime(`${prefix}w:*`)).toBe(at + 30 * 86_400_000);
   });
 
+  it('logs revocations in one slot, with TTLs, trimming deny entries and watermarks that are over', async () => {
+    const clock = manualClock();
+    const { store, prefix } = setup({ watermarkTtl: '30d', clock });
+    const log = (name: string) => `${prefix}{${prefix}revocations}:${name}`;
+    const names = ['deny-written', 'deny-until', 'marks-written', 'marks-at'];
+    const now = clock.now();
+    await store.deny('jti:short', now + 60_000);
+    await store.deny('jti:long', now + 900_000);
+    await store.setNotBefore('user-1', now);
+    expect(new Set(names.map((name) => slotOf(log(name)))).size).toBe(1);
+    for (const name of ['deny-written', 'deny-until'])
+      expect(await expireTime(log(name))).toBe(now + 900_000);
+    for (const name of ['marks-written', 'marks-at'])
+      expect(await expireTime(log(name))).toBe(now + 30 * 86_400_000);
+    expect(await admin.zrange(log('deny-written'), 0, -1, 'WITHSCORES')).toEqual([
+      'jti:long',
+      String(now),
+      'jti:short',
+      String(now),
+    ]);
+
+    // The next write drops what is over: a deny entry past its expiry, a watermark past its TTL.
+    clock.advance(60_000);
+    await store.deny('jti:next', clock.now() + 60_000);
+    await store.setNotBefore('user-2', clock.now() - 31 * 86_400_000);
+    expect(await admin.zrange(log('deny-until'), 0, -1)).toEqual(['jti:next', 'jti:long']);
+    expect(await admin.zrange(log('deny-written'), 0, -1)).toEqual(['jti:long', 'jti:next']);
+    expect(await admin.zrange(log('marks-at'), 0, -1)).toEqual(['user-1']);
+    expect(await admin.zrange(log('marks-written'), 0, -1)).toEqual(['user-1']);
+  });
+
+  it('logs the value a deny key kept, when it was written before the log existed', async () => {
+    const { store, prefix } = setup();
+    const now = Date.now();
+    await admin.set(`${prefix}d:jti:old`, String(now + 900_000), 'PXAT', now + 900_000);
+    await store.deny('jti:old', now + 60_000);
+    expect(await store.recentRevocations(now - 1_000, now)).toEqual([
+      { type: 'deny', key: 'jti:old', expiresAt: now + 900_000 },
+    ]);
+  });
+
   it('rejects times that are not finite numbers before writing anything', async () => {
     const { store, prefix } = setup();
     await expect(store.create(makeRecord(Date.now(), { expiresAt: Number.NaN }))).rejects.toThrow(
       TypeError,
     );
     await expect(store.deny('jti:x', Number.POSITIVE_INFINITY)).rejects.toThrow(TypeError);
+    await expect(store.setNotBefore('user-1', Number.NaN)).rejects.toThrow(TypeError);
+    await expect(store.recentRevocations(Number.NaN, Date.now())).rejects.toThrow(TypeError);
     expect(await keysOf(prefix)).toEqual([]);
   });
 
