@@ -26,7 +26,10 @@ export interface ReplicaTiming {
  * `undefined` and the caller asks the store, which fails closed when the store does.
  */
 export class RevocationReplica {
-  readonly #denied = new Map<string, number>();
+  // Deny entries by kind, keyed by the bare id, so a check builds no key string.
+  readonly #sids = new Map<string, number>();
+  readonly #jtis = new Map<string, number>();
+  readonly #otherDenied = new Map<string, number>();
   readonly #watermarks = new Map<string, number>();
   #global = 0;
   /** When the last successful sync started: it saw every revocation written before then. */
@@ -45,16 +48,16 @@ export class RevocationReplica {
 
   /** Entries held now. */
   get size(): number {
-    return this.#denied.size + this.#watermarks.size;
+    return this.#sids.size + this.#jtis.size + this.#otherDenied.size + this.#watermarks.size;
   }
 
   /**
-   * Whether a token (its deny keys, user and `iat` in ms) is revoked, from the replica alone; undefined
-   * when the replica is too stale to answer (a sync is then under way).
+   * Whether a token (its session id, token id, user and `iat` in ms) is revoked, from the replica
+   * alone; undefined when the replica is too stale to answer (a sync is then under way).
    */
   revoked(
-    sidKey: string,
-    jtiKey: string,
+    sid: string,
+    jti: string,
     userId: string,
     iatMs: number,
     now: number,
@@ -62,10 +65,7 @@ export class RevocationReplica {
     const age = now - this.#syncedAt;
     if (age * 2 >= this.timing.stalenessMs) this.sync(now);
     if (age > this.timing.stalenessMs) return undefined;
-    const sid = this.#denied.get(sidKey);
-    if (sid !== undefined && sid > now) return true;
-    const jti = this.#denied.get(jtiKey);
-    if (jti !== undefined && jti > now) return true;
+    if ((this.#sids.get(sid) ?? 0) > now || (this.#jtis.get(jti) ?? 0) > now) return true;
     // iat has one-second resolution: a token issued in the same second as a watermark is refused.
     return iatMs <= this.#global || iatMs <= (this.#watermarks.get(userId) ?? 0);
   }
@@ -93,8 +93,13 @@ export class RevocationReplica {
   /** Applies a revocation broadcast by the store or made by this instance. */
   apply(event: RevocationEvent): void {
     if (event.type === 'deny') {
-      const current = this.#denied.get(event.key) ?? 0;
-      if (event.expiresAt > current) this.#denied.set(event.key, event.expiresAt);
+      const { key, expiresAt } = event;
+      const [map, id] = key.startsWith('sid:')
+        ? [this.#sids, key.slice(4)]
+        : key.startsWith('jti:')
+          ? [this.#jtis, key.slice(4)]
+          : [this.#otherDenied, key];
+      if (expiresAt > (map.get(id) ?? 0)) map.set(id, expiresAt);
     } else if (event.scope === GLOBAL_SCOPE) {
       this.#global = Math.max(this.#global, event.at);
     } else {
@@ -114,7 +119,9 @@ export class RevocationReplica {
 
   /** Drops what can no longer refuse a token that passes verification at `now`. */
   #prune(now: number): void {
-    for (const [key, expiresAt] of this.#denied) if (expiresAt <= now) this.#denied.delete(key);
+    for (const map of [this.#sids, this.#jtis, this.#otherDenied]) {
+      for (const [key, expiresAt] of map) if (expiresAt <= now) map.delete(key);
+    }
     const oldest = now - this.timing.horizonMs;
     for (const [scope, at] of this.#watermarks) if (at < oldest) this.#watermarks.delete(scope);
   }

@@ -51,15 +51,30 @@ export class Validator {
     }
     const strategy = this.#ctx.strategy;
     if (strategy === 'database') return this.#validateCredential(token, request);
-    if (strategy === 'jwt') {
-      try {
-        const known = this.#validateKnownToken(token, request);
+    let claims: AccessClaims | undefined;
+    try {
+      claims = this.#claimsSync(token);
+      if (claims !== undefined && strategy === 'jwt') {
+        const known = this.#validateClaimsSync(claims, request);
         if (known !== undefined) return Promise.resolve(known);
-      } catch (error) {
-        return Promise.reject(error);
       }
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return this.#validateAccessToken(token, request);
+    return this.#validateAccessToken(token, request, claims);
+  }
+
+  /**
+   * A token's claims without a promise: from the verified-token cache, or verified at once (HS256
+   * on node:crypto). Undefined when only the asynchronous verification can tell; throws as it would.
+   */
+  #claimsSync(token: string): AccessClaims | undefined {
+    const verifier = this.#parts.verifier!;
+    const now = this.#ctx.now();
+    const claims = verifier.cached(token, now);
+    if (claims === undefined) return verifier.verifySync(token, now);
+    verifier.hits++;
+    return claims;
   }
 
   async #validateCredential(token: string, request: RequestInfo | undefined): Promise<Validated> {
@@ -104,21 +119,21 @@ export class Validator {
   }
 
   /**
-   * The jwt strategy's common case, synchronous: a token in the verified-token cache whose
-   * revocation answers are all fresh in the revocation cache. Undefined when any of them is not
-   * (the full path decides); throws RevokedError as the full path would. An async function's
-   * frame costs hundreds of bytes per request; this path allocates the result alone.
+   * The jwt strategy's common case, synchronous: verified claims whose revocation answers the
+   * replica (or fresh revocation-cache entries) give at once. Undefined when they do not (the full
+   * path decides); throws RevokedError as the full path would. An async function's frame costs
+   * hundreds of bytes per request; this path allocates the result alone.
    */
-  #validateKnownToken(token: string, request: RequestInfo | undefined): Validated | undefined {
+  #validateClaimsSync(
+    claims: AccessClaims,
+    request: RequestInfo | undefined,
+  ): Validated | undefined {
     const { cache } = this.#ctx;
     const now = this.#ctx.now();
-    const verifier = this.#parts.verifier!;
-    const claims = verifier.cached(token, now);
-    if (claims === undefined) return undefined;
-    const [sid, jti] = this.#denyKeys(claims);
     const iatMs = claims.iat * 1000;
-    let revoked = cache.replica?.revoked(sid, jti, claims.sub, iatMs, now);
+    let revoked = cache.replica?.revoked(claims.sid, claims.jti, claims.sub, iatMs, now);
     if (revoked === undefined) {
+      const [sid, jti] = this.#denyKeys(claims);
       const sidDenied = cache.peekDenied(sid, now);
       const jtiDenied = cache.peekDenied(jti, now);
       const notBefore = cache.peekNotBefore(claims.sub, now);
@@ -132,27 +147,25 @@ export class Validator {
       const mismatches = this.#parts.binding.compareClaim(claims.bnd, request);
       if (mismatches === undefined || mismatches.length > 0) return undefined; // the full path acts
     }
-    verifier.hits++;
     return accessResult(claims, null, accessAuthTime(claims));
   }
 
-  async #validateAccessToken(token: string, request: RequestInfo | undefined): Promise<Validated> {
+  async #validateAccessToken(
+    token: string,
+    request: RequestInfo | undefined,
+    verified: AccessClaims | undefined,
+  ): Promise<Validated> {
     const ctx = this.#ctx;
     const { cache } = ctx;
     const { verifier, binding, rotation } = this.#parts;
     const now = ctx.now();
-    let claims = verifier!.cached(token, now);
-    if (claims !== undefined) verifier!.hits++;
-    else claims = await verifier!.verify(token, now);
-    const [sid, jti] = this.#denyKeys(claims);
+    const claims = verified ?? (await verifier!.verify(token, now));
     const iatMs = claims.iat * 1000;
-    const revoked = cache.replica?.revoked(sid, jti, claims.sub, iatMs, now);
+    const revoked = cache.replica?.revoked(claims.sid, claims.jti, claims.sub, iatMs, now);
     if (revoked) throw new RevokedError();
     // The watermark, when the replica could not answer and the cache was asked.
     const watermark =
-      revoked === undefined
-        ? await this.#watermarkUnlessRevoked(sid, jti, claims.sub, iatMs, now)
-        : null;
+      revoked === undefined ? await this.#watermarkUnlessRevoked(claims, iatMs, now) : null;
     let session: Session | null = null;
     let authenticatedAt = accessAuthTime(claims);
     if (ctx.strategy === 'jwt' && this.#bindingChecked) {
@@ -184,14 +197,10 @@ export class Validator {
    * The user's watermark, asked of the revocation cache (which reads through to the store), after
    * checking the token against it and the deny-list: throws RevokedError when revoked.
    */
-  async #watermarkUnlessRevoked(
-    sid: string,
-    jti: string,
-    userId: string,
-    iatMs: number,
-    now: number,
-  ): Promise<number> {
+  async #watermarkUnlessRevoked(claims: AccessClaims, iatMs: number, now: number): Promise<number> {
     const { cache } = this.#ctx;
+    const [sid, jti] = this.#denyKeys(claims);
+    const userId = claims.sub;
     if (
       (cache.peekDenied(sid, now) ?? (await cache.isDenied(sid))) ||
       (cache.peekDenied(jti, now) ?? (await cache.isDenied(jti)))

@@ -5,7 +5,7 @@ import { randomToken, timingSafeEqual } from '../util/crypto.ts';
 import { base64url, utf8Encoder } from '../util/encoding.ts';
 import { type SyncHmac, syncHmac } from '../util/node-crypto.ts';
 import type { LoadedKey } from './key-import.ts';
-import { type Keyring, keyringState } from './keyring.ts';
+import { type Keyring, type KeyringState, keyringState } from './keyring.ts';
 import { isLowS, withLowS } from './low-s.ts';
 import { precheckAccessToken } from './precheck.ts';
 
@@ -191,30 +191,63 @@ export async function verifyAccessTokenWindow(
   token: string,
   now: number,
 ): Promise<VerifiedAccessToken> {
+  const verified = verifyAccessTokenSync(keyring, config, token, now);
+  if (verified !== undefined) return verified;
+  const state = keyringState(keyring);
+  const { kid, alg, payload } = precheck(state, config, token);
+  const key = (await state.load()).get(kid)!;
+  const mac = hmacOf(key, 'verifyKey');
+  if (mac) return checkHmac(mac, token, payload, config, now);
+  if (alg === 'ES256' && !isLowS(token.slice(token.lastIndexOf('.') + 1))) {
+    throw new InvalidCredentialError('signature');
+  }
+  try {
+    await compactVerify(token, key.verifyKey, { algorithms: [alg] });
+  } catch (error) {
+    throw joseFailure(error);
+  }
+  return checkClaims(payload, config, now);
+}
+
+/**
+ * {@link verifyAccessTokenWindow} without a promise, where it can run synchronously: an HS256 key
+ * on node:crypto, with the keyring loaded. Undefined when it cannot (nothing was checked then);
+ * throws exactly as the asynchronous version would.
+ */
+export function verifyAccessTokenSync(
+  keyring: Keyring,
+  config: AccessTokenConfig,
+  token: string,
+  now: number,
+): VerifiedAccessToken | undefined {
   if (!Number.isFinite(now)) throw new TypeError('verifyAccessToken: now must be epoch ms');
   const state = keyringState(keyring);
-  const { kid, alg, payload } = precheckAccessToken(token, {
+  const keys = state.loaded();
+  if (keys === null) return undefined;
+  const { kid, payload } = precheck(state, config, token);
+  const mac = hmacOf(keys.get(kid)!, 'verifyKey');
+  return mac ? checkHmac(mac, token, payload, config, now) : undefined;
+}
+
+function precheck(state: KeyringState, config: AccessTokenConfig, token: string) {
+  return precheckAccessToken(token, {
     maxLength: config.maxTokenLength,
     algOf: state.algOf,
     headers: state.headers,
   });
-  const key = (state.loaded() ?? (await state.load())).get(kid)!;
-  const mac = hmacOf(key, 'verifyKey');
-  if (mac) {
-    // The precheck admitted only canonical base64url, so equal strings mean equal signature bytes.
-    const dot = token.lastIndexOf('.');
-    if (!timingSafeEqual(mac(token.slice(0, dot)), token.slice(dot + 1))) {
-      throw new InvalidCredentialError('signature');
-    }
-  } else {
-    if (alg === 'ES256' && !isLowS(token.slice(token.lastIndexOf('.') + 1))) {
-      throw new InvalidCredentialError('signature');
-    }
-    try {
-      await compactVerify(token, key.verifyKey, { algorithms: [alg] });
-    } catch (error) {
-      throw joseFailure(error);
-    }
+}
+
+function checkHmac(
+  mac: SyncHmac,
+  token: string,
+  payload: Record<string, unknown>,
+  config: AccessTokenConfig,
+  now: number,
+): VerifiedAccessToken {
+  // The precheck admitted only canonical base64url, so equal strings mean equal signature bytes.
+  const dot = token.lastIndexOf('.');
+  if (!timingSafeEqual(mac(token.slice(0, dot)), token.slice(dot + 1))) {
+    throw new InvalidCredentialError('signature');
   }
   return checkClaims(payload, config, now);
 }

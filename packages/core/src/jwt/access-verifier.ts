@@ -3,6 +3,7 @@ import {
   type AccessClaims,
   type AccessTokenConfig,
   type VerifiedAccessToken,
+  verifyAccessTokenSync,
   verifyAccessTokenWindow,
 } from './access-token.ts';
 import type { Keyring } from './keyring.ts';
@@ -64,6 +65,18 @@ export class AccessTokenVerifier {
     }
     this.misses++;
     const verified = await verifyAccessTokenWindow(this.#keyring, this.#config, token, now);
+    this.#cache?.set(token.slice(-INDEX_LENGTH), { ...verified, token });
+    return verified.claims;
+  }
+
+  /**
+   * {@link verify} without a promise where the key allows it (HS256 on node:crypto, keyring
+   * loaded); undefined when it does not, having checked nothing. Call after {@link cached} missed.
+   */
+  verifySync(token: string, now: number): AccessClaims | undefined {
+    const verified = verifyAccessTokenSync(this.#keyring, this.#config, token, now);
+    if (verified === undefined) return undefined;
+    this.misses++;
     this.#cache?.set(token.slice(-INDEX_LENGTH), { ...verified, token });
     return verified.claims;
   }
