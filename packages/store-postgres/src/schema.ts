@@ -44,6 +44,8 @@ export interface Names {
   byExpiry: string;
   byReapAt: string;
   denyByExpiry: string;
+  denyByWrite: string;
+  watermarksByWrite: string;
   /** Every relation `migrate` creates, schema-qualified, for the existence check. */
   relations: string[];
   /** `<schema>.<table>`: the default notification channel and the advisory lock's key. */
@@ -76,7 +78,9 @@ export function namesFor(options: TableOptions = {}, caller = 'postgresStore'): 
     '_reap_at',
     '_deny',
     '_deny_expires_at',
+    '_deny_written_at',
     '_watermarks',
+    '_watermarks_written_at',
   ].map((suffix) => qualified(`${table}${suffix}`));
   return {
     sessions: qualified(table),
@@ -86,6 +90,8 @@ export function namesFor(options: TableOptions = {}, caller = 'postgresStore'): 
     byExpiry: `"${table}_expires_at"`,
     byReapAt: `"${table}_reap_at"`,
     denyByExpiry: `"${table}_deny_expires_at"`,
+    denyByWrite: `"${table}_deny_written_at"`,
+    watermarksByWrite: `"${table}_watermarks_written_at"`,
     relations,
     qualifiedName: `${schema}.${table}`,
   };
@@ -101,17 +107,22 @@ export function checkChannel(channel: string, option: string): string {
   return channel;
 }
 
+// The database's time in epoch ms: `written_at`'s default, for rows written without the store.
+const NOW_MS = '(extract(epoch FROM now()) * 1000)::bigint';
+
 /**
- * The DDL that {@link migrate} runs: three tables and four indexes, each `IF NOT EXISTS`, and the
- * `retain_until` column added to a sessions table created before it existed. The
- * package ships its output for the default names as `schema.sql`, for teams that apply migrations
- * with their own tool.
+ * The DDL that {@link migrate} runs: three tables and six indexes, each `IF NOT EXISTS`, and the
+ * columns added since the first version (`retain_until` on the sessions table, `written_at` on
+ * the other two) added to tables created before them. The package ships its output for the
+ * default names as `schema.sql`, for teams that apply migrations with their own tool.
  *
  * Layout: `<table>` keeps each session as `jsonb` in `record`, with `id` (primary key), `user_id`,
  * `expires_at` (epoch milliseconds, `bigint`), `retain_until` (epoch milliseconds or null: until when
  * an expired record is kept for `getExpired`) and `version` as columns, indexed by user, by
  * expiry and by reaping instant (`GREATEST(expires_at, retain_until)`); `<table>_deny` holds
  * deny-list keys with their expiry; `<table>_watermarks` the "not before" watermark of each scope.
+ * Both keep `written_at`, when the row was last written (the store's clock), indexed for
+ * `recentRevocations`.
  *
  * @example
  * ```ts
@@ -141,14 +152,22 @@ CREATE INDEX IF NOT EXISTS ${n.byReapAt} ON ${n.sessions} ((GREATEST(expires_at,
 
 CREATE TABLE IF NOT EXISTS ${n.deny} (
   key text COLLATE "C" PRIMARY KEY,
-  expires_at bigint NOT NULL -- epoch milliseconds
+  expires_at bigint NOT NULL, -- epoch milliseconds
+  written_at bigint NOT NULL DEFAULT ${NOW_MS} -- the latest deny (store clock, epoch ms)
 );
-CREATE INDEX IF NOT EXISTS ${n.denyByExpiry} ON ${n.deny} (expires_at);
-
 CREATE TABLE IF NOT EXISTS ${n.watermarks} (
   scope text COLLATE "C" PRIMARY KEY, -- a user id, or '*' for the global watermark
-  at bigint NOT NULL -- epoch milliseconds, never lowered
+  at bigint NOT NULL, -- epoch milliseconds, never lowered
+  written_at bigint NOT NULL DEFAULT ${NOW_MS} -- the latest setNotBefore (store clock, epoch ms)
 );
+-- Tables created before recentRevocations existed: add written_at. The default is stable, so
+-- existing rows read the migration time without a rewrite (recentRevocations returns them to
+-- any since before it), and rows inserted by older versions still running get their insert time.
+ALTER TABLE ${n.deny} ADD COLUMN IF NOT EXISTS written_at bigint NOT NULL DEFAULT ${NOW_MS};
+ALTER TABLE ${n.watermarks} ADD COLUMN IF NOT EXISTS written_at bigint NOT NULL DEFAULT ${NOW_MS};
+CREATE INDEX IF NOT EXISTS ${n.denyByExpiry} ON ${n.deny} (expires_at);
+CREATE INDEX IF NOT EXISTS ${n.denyByWrite} ON ${n.deny} (written_at);
+CREATE INDEX IF NOT EXISTS ${n.watermarksByWrite} ON ${n.watermarks} (written_at);
 `;
 }
 
@@ -163,6 +182,13 @@ CREATE TABLE IF NOT EXISTS ${n.watermarks} (
  * rewrite) and the `<table>_reap_at` index. Building that index blocks writes to the sessions table
  * while it runs; on a large table create it first with `CREATE INDEX CONCURRENTLY` (the statement
  * of {@link schemaSql}, with `CONCURRENTLY` added), and `migrate` then only adds the column.
+ *
+ * Upgrading from a version without `recentRevocations`, it adds `written_at` to the deny and
+ * watermark tables (no rewrite: existing rows read the migration time, so `recentRevocations`
+ * returns them for any `since` before it) and indexes it. Rows that instances still on the older
+ * version insert get the database's time; their updates of an existing row keep its time. The
+ * same advice holds for a large watermark table (one row per user ever logged out everywhere):
+ * create `<table>_watermarks_written_at` concurrently first.
  *
  * @example
  * ```ts

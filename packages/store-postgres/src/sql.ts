@@ -34,20 +34,28 @@ export function statements(n: Names) {
         DELETE FROM ${n.sessions} WHERE user_id = $1 AND id <> ALL ($2::text[]) RETURNING expires_at
       ) SELECT count(*) FILTER (WHERE expires_at > $3) AS live FROM gone`,
     // Upsert and NOTIFY in one statement: the notification is sent exactly when the write commits.
+    // written_at only rises too: racing writers leave the latest clock reading (recentRevocations).
     deny: `WITH kept AS (
-        INSERT INTO ${n.deny} AS d (key, expires_at) VALUES ($1, $2)
-        ON CONFLICT (key) DO UPDATE SET expires_at = GREATEST(d.expires_at, excluded.expires_at)
+        INSERT INTO ${n.deny} AS d (key, expires_at, written_at) VALUES ($1, $2, $4)
+        ON CONFLICT (key) DO UPDATE SET expires_at = GREATEST(d.expires_at, excluded.expires_at),
+          written_at = GREATEST(d.written_at, excluded.written_at)
         RETURNING key, expires_at
       ) SELECT pg_notify($3, json_build_object('type', 'deny', 'key', key, 'expiresAt', expires_at)::text)
       FROM kept`,
     isDenied: `SELECT 1 FROM ${n.deny} WHERE key = $1 AND expires_at > $2`,
     setNotBefore: `WITH kept AS (
-        INSERT INTO ${n.watermarks} AS w (scope, at) VALUES ($1, $2)
-        ON CONFLICT (scope) DO UPDATE SET at = GREATEST(w.at, excluded.at)
+        INSERT INTO ${n.watermarks} AS w (scope, at, written_at) VALUES ($1, $2, $4)
+        ON CONFLICT (scope) DO UPDATE SET at = GREATEST(w.at, excluded.at),
+          written_at = GREATEST(w.written_at, excluded.written_at)
         RETURNING scope, at
       ) SELECT pg_notify($3, json_build_object('type', 'not-before', 'scope', scope, 'at', at)::text)
       FROM kept`,
     getNotBefore: `SELECT coalesce(max(at), 0) AS at FROM ${n.watermarks} WHERE scope IN ($1, $2)`,
+    // One statement, one snapshot; each half served by its written_at index.
+    recent: `SELECT 'deny' AS type, key AS subject, expires_at AS value FROM ${n.deny}
+        WHERE written_at >= $1 AND expires_at > $2
+      UNION ALL
+      SELECT 'not-before', scope, at FROM ${n.watermarks} WHERE written_at >= $1`,
     // One statement, so every count comes from the same snapshot.
     stats: `WITH live AS (SELECT user_id, expires_at FROM ${n.sessions} WHERE expires_at > $1)
       SELECT (SELECT count(*) FROM live) AS sessions,

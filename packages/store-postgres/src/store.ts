@@ -26,6 +26,7 @@ export interface PostgresStore extends SessionStore {
   readonly pool: pg.Pool;
   createCapped: NonNullable<SessionStore['createCapped']>;
   getExpired: NonNullable<SessionStore['getExpired']>;
+  recentRevocations: NonNullable<SessionStore['recentRevocations']>;
   deleteExpired(now: number): Promise<number>;
   stats(now: number, options: StoreStatsOptions): Promise<StoreStats>;
   subscribe(listener: (event: RevocationEvent) => void): () => void;
@@ -46,7 +47,8 @@ export interface PostgresStore extends SessionStore {
  *   in batches of {@link DELETE_BATCH_SIZE} rows (`FOR UPDATE SKIP LOCKED`, so it never waits
  *   on a row a request holds), yielding to the event loop in between.
  * - `deny` and `setNotBefore` upsert with `GREATEST` and `pg_notify` in the same statement, so an
- *   acknowledged revocation has been broadcast. `subscribe` LISTENs on a dedicated connection that
+ *   acknowledged revocation has been broadcast. Each row keeps `written_at` (the store's clock at
+ *   its latest write, never lowered), and `recentRevocations` is one indexed `UNION ALL` over it. `subscribe` LISTENs on a dedicated connection that
  *   reconnects by itself; it opens on the first subscriber and closes with the last one.
  * - Every error rejects the operation; a Pool `error` listener keeps an idle connection's failure
  *   from crashing the process. A duplicate id rejects with a `StoreError` (`reason:
@@ -103,6 +105,16 @@ function warnWithoutTimeouts(pool: pg.Pool, logger: Logger): void {
       missing,
     });
   }
+}
+
+// When a revocation was written, in whole ms for the bigint column: rounded up, so that it is
+// never before the clock reading (a since at that reading still finds it).
+const writtenAt = (clock: Clock): number => Math.ceil(clock.now());
+
+// A time compared with a bigint column: integers compare the same, infinities clamp.
+function bigintBound(ms: number): number {
+  if (Number.isNaN(ms)) throw new TypeError('postgresStore: times must be epoch milliseconds');
+  return Math.min(Math.max(ms, Number.MIN_SAFE_INTEGER), Number.MAX_SAFE_INTEGER);
 }
 
 type Creation = 'create' | 'createCapped';
@@ -204,7 +216,7 @@ function createStore(
 
     async deny(key, expiresAt) {
       await broadcast.ready();
-      await pool.query(sql.deny, [key, expiresAt, channel]);
+      await pool.query(sql.deny, [key, expiresAt, channel, writtenAt(clock)]);
     },
 
     async isDenied(key) {
@@ -213,12 +225,25 @@ function createStore(
 
     async setNotBefore(scope, at) {
       await broadcast.ready();
-      await pool.query(sql.setNotBefore, [scope, at, channel]);
+      await pool.query(sql.setNotBefore, [scope, at, channel, writtenAt(clock)]);
     },
 
     async getNotBefore(userId) {
       const { rows } = await pool.query(sql.getNotBefore, [userId, GLOBAL_SCOPE]);
       return Number(rows[0].at);
+    },
+
+    async recentRevocations(since, now) {
+      const { rows } = await pool.query<{ type: string; subject: string; value: string }>(
+        sql.recent,
+        [Math.ceil(bigintBound(since)), Math.floor(bigintBound(now))],
+      );
+      return rows.map(
+        ({ type, subject, value }): RevocationEvent =>
+          type === 'deny'
+            ? { type: 'deny', key: subject, expiresAt: Number(value) }
+            : { type: 'not-before', scope: subject, at: Number(value) },
+      );
     },
 
     async deleteExpired(now) {

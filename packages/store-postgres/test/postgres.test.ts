@@ -150,7 +150,7 @@ describePg('migrate', () => {
       'SELECT count(*)::int AS n FROM pg_indexes WHERE schemaname = $1',
       [schema],
     );
-    expect(rows[0].n).toBe(7); // three primary keys, four secondary indexes
+    expect(rows[0].n).toBe(9); // three primary keys, six secondary indexes
   });
 
   it('takes no table lock when the schema is current, so it never waits on live writers', async () => {
@@ -192,6 +192,59 @@ describePg('migrate', () => {
     expect(await store.getExpired(old.id)).toBeNull(); // no retainUntil: nothing retained
     expect(await store.getExpired(kept.id)).toEqual(kept);
     expect(await store.deleteExpired(clock.now())).toBe(1);
+  });
+
+  it('upgrades deny and watermark tables from before written_at: old rows read the migration time', async () => {
+    const schema = await schemaForTest({ migrated: false });
+    await migrate(adminPool, { schema });
+    // The revocation tables as versions before recentRevocations created them, with a row each.
+    for (const table of ['sess_sessions_deny', 'sess_sessions_watermarks']) {
+      await adminPool.query(`DROP TABLE "${schema}".${table}`);
+    }
+    await adminPool.query(`CREATE TABLE "${schema}".sess_sessions_deny (
+      key text COLLATE "C" PRIMARY KEY, expires_at bigint NOT NULL)`);
+    await adminPool.query(`CREATE TABLE "${schema}".sess_sessions_watermarks (
+      scope text COLLATE "C" PRIMARY KEY, at bigint NOT NULL)`);
+    const before = Date.now();
+    await adminPool.query(`INSERT INTO "${schema}".sess_sessions_deny VALUES ('jti:old', $1)`, [
+      before + 600_000,
+    ]);
+    await adminPool.query(`INSERT INTO "${schema}".sess_sessions_watermarks VALUES ('u1', 5)`);
+    const watermarks = `"${schema}".sess_sessions_watermarks`;
+    const file = async () =>
+      (
+        await adminPool.query(`SELECT relfilenode FROM pg_class WHERE oid = $1::regclass`, [
+          watermarks,
+        ])
+      ).rows[0].relfilenode;
+    const unrewritten = await file();
+
+    const pool = poolForTest();
+    await migrate(pool, { schema });
+    expect(await file()).toBe(unrewritten); // a column with a stable default: no table rewrite
+    const migrated = Date.now();
+    const store = storeForTest({ pool, schema });
+    const old = [
+      { type: 'deny', key: 'jti:old', expiresAt: before + 600_000 },
+      { type: 'not-before', scope: 'u1', at: 5 },
+    ];
+    expect(await store.recentRevocations(migrated - 60_000, migrated)).toEqual(
+      expect.arrayContaining(old),
+    );
+    expect(await store.recentRevocations(migrated + 60_000, migrated)).toEqual([]);
+
+    // A version still running without written_at inserts with the database's time.
+    await adminPool.query(
+      `INSERT INTO "${schema}".sess_sessions_deny (key, expires_at)
+      VALUES ('jti:older-code', $1)`,
+      [migrated + 600_000],
+    );
+    const recent = await store.recentRevocations(migrated, Date.now());
+    expect(recent).toContainEqual({
+      type: 'deny',
+      key: 'jti:older-code',
+      expiresAt: migrated + 600_000,
+    });
   });
 
   it('creates tables, never schemas: a missing schema is an error', async () => {
