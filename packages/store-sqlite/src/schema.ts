@@ -15,6 +15,8 @@ export interface Tables {
   byExpiry: string;
   byReapAt: string;
   denyByExpiry: string;
+  denyByWrite: string;
+  watermarksByWrite: string;
 }
 
 /**
@@ -36,6 +38,8 @@ export function tablesFor(table: string = DEFAULT_TABLE): Tables {
     byExpiry: quote('_expires_at'),
     byReapAt: quote('_reap_at'),
     denyByExpiry: quote('_deny_expires_at'),
+    denyByWrite: quote('_deny_written_at'),
+    watermarksByWrite: quote('_watermarks_written_at'),
   };
 }
 
@@ -56,10 +60,15 @@ export interface MigrateOptions {
  * `expires_at` (epoch ms), `retain_until` (epoch ms or null: how long an expired record is kept
  * for `getExpired`) and `version` as columns, indexed by user, by expiry and by reaping instant;
  * `<table>_deny` holds deny-list keys with their expiry; `<table>_watermarks` holds the "not
- * before" watermark of each scope.
+ * before" watermark of each scope. Both keep `written_at`, when the row was last written (the
+ * store's clock, epoch ms), indexed for `recentRevocations`.
  *
  * Upgrading: tables created by an earlier version get the `retain_until` column and its index
- * here (an `ALTER TABLE ... ADD COLUMN`, instant in SQLite); run it once before the new code.
+ * here (an `ALTER TABLE ... ADD COLUMN`, instant in SQLite); run it once before the new code. The
+ * same goes for `written_at` on the deny and watermark tables, which existing rows get set to the
+ * time of the migration (one `UPDATE` of each table). Rows that processes still on the older
+ * version insert have none (null): `recentRevocations` returns those to every `since`, until this
+ * version writes them again.
  *
  * @example
  * ```ts
@@ -89,12 +98,14 @@ export function migrate(db: Database, options: MigrateOptions = {}): void {
     CREATE INDEX IF NOT EXISTS ${t.byExpiry} ON ${t.sessions} (expires_at);
     CREATE TABLE IF NOT EXISTS ${t.deny} (
       key TEXT PRIMARY KEY NOT NULL,
-      expires_at INTEGER NOT NULL
+      expires_at INTEGER NOT NULL,
+      written_at INTEGER
     ) STRICT;
     CREATE INDEX IF NOT EXISTS ${t.denyByExpiry} ON ${t.deny} (expires_at);
     CREATE TABLE IF NOT EXISTS ${t.watermarks} (
       scope TEXT PRIMARY KEY NOT NULL,
-      at INTEGER NOT NULL
+      at INTEGER NOT NULL,
+      written_at INTEGER
     ) STRICT;
   `);
     // SQLite has no ADD COLUMN IF NOT EXISTS: look first (tables from before retention lack it).
@@ -102,8 +113,24 @@ export function migrate(db: Database, options: MigrateOptions = {}): void {
       db.exec(`ALTER TABLE ${t.sessions} ADD COLUMN retain_until INTEGER`);
     }
     db.exec(`CREATE INDEX IF NOT EXISTS ${t.byReapAt} ON ${t.sessions} (${REAP_AT})`);
+    // Tables from before recentRevocations: existing rows count as written now, so that
+    // recentRevocations returns them to any since before the upgrade.
+    const now = Math.ceil(Date.now());
+    for (const table of [t.deny, t.watermarks]) {
+      if (hasColumn(db, table, 'written_at')) continue;
+      db.exec(`ALTER TABLE ${table} ADD COLUMN written_at INTEGER`);
+      db.prepare(`UPDATE ${table} SET written_at = ?`).run(now);
+    }
+    db.exec(`CREATE INDEX IF NOT EXISTS ${t.denyByWrite} ON ${t.deny} (written_at);
+      CREATE INDEX IF NOT EXISTS ${t.watermarksByWrite} ON ${t.watermarks} (written_at);`);
   })();
 }
+
+/**
+ * Which revocation rows `recentRevocations` returns for `@since`: written at or after it, or by a
+ * version from before `written_at` (null) still running beside this one.
+ */
+export const WRITTEN_SINCE = '(written_at >= @since OR written_at IS NULL)';
 
 /**
  * When a row may be reaped: `max(expires_at, retain_until)`, null `retain_until` meaning

@@ -3,6 +3,7 @@ import {
   type Clock,
   ConfigError,
   GLOBAL_SCOPE,
+  type RevocationEvent,
   type SessionRecord,
   type SessionStore,
   StoreError,
@@ -11,7 +12,15 @@ import {
 } from '@sess/core';
 import Database from 'better-sqlite3';
 import { type SqliteStoreOptions, validate } from './options.ts';
-import { DEFAULT_TABLE, hasColumn, migrate, REAP_AT, type Tables, tablesFor } from './schema.ts';
+import {
+  DEFAULT_TABLE,
+  hasColumn,
+  migrate,
+  REAP_AT,
+  type Tables,
+  tablesFor,
+  WRITTEN_SINCE,
+} from './schema.ts';
 
 /** Rows deleted per statement by `deleteExpired`: each batch is its own short write transaction. */
 export const DELETE_BATCH_SIZE = 500;
@@ -21,6 +30,7 @@ export interface SqliteStore extends SessionStore {
   readonly name: 'sqlite';
   createCapped: NonNullable<SessionStore['createCapped']>;
   getExpired(id: string): Promise<SessionRecord | null>;
+  recentRevocations: NonNullable<SessionStore['recentRevocations']>;
   deleteExpired(now: number): Promise<number>;
   stats(now: number, options: StoreStatsOptions): Promise<StoreStats>;
   close(): Promise<void>;
@@ -41,6 +51,10 @@ export interface SqliteStore extends SessionStore {
  *   (`SessionManager.cleanup()`), in batches of {@link DELETE_BATCH_SIZE} rows that yield to the
  *   event loop in between, so reaping never holds the write lock for long.
  * - `stats` counts live rows with two indexed queries in one read transaction.
+ * - Deny and watermark rows keep `written_at` (the store's clock at their latest write, never
+ *   lowered); `recentRevocations` is one indexed query over it, for processes that keep a
+ *   revocation replica (it is how they learn of other processes' revocations, as there is no
+ *   broadcast).
  * - No `subscribe`: other processes sharing the file could not be notified, so revocation caches
  *   read through to the database instead of trusting a broadcast that would miss them.
  * - Every error (locked database, closed connection, missing table) rejects the operation; a
@@ -92,11 +106,19 @@ function assertTablesExist(db: Database.Database, table: string): void {
       `sqliteStore: missing table(s) ${missing.join(', ')}; run migrate(db, { table }) or pass migrate: true`,
     ]);
   }
-  if (!hasColumn(db, tablesFor(table).sessions, 'retain_until')) {
-    throw new ConfigError([
-      `sqliteStore: table ${table} has no retain_until column (created by an earlier version); run migrate(db, { table }) or pass migrate: true`,
-    ]);
-  }
+  const t = tablesFor(table);
+  const columns: [string, string, string][] = [
+    [t.sessions, table, 'retain_until'],
+    [t.deny, `${table}_deny`, 'written_at'],
+    [t.watermarks, `${table}_watermarks`, 'written_at'],
+  ];
+  const issues = columns
+    .filter(([quoted, , column]) => !hasColumn(db, quoted, column))
+    .map(
+      ([, name, column]) =>
+        `sqliteStore: table ${name} has no ${column} column (created by an earlier version); run migrate(db, { table }) or pass migrate: true`,
+    );
+  if (issues.length > 0) throw new ConfigError(issues);
 }
 
 function createStore(db: Database.Database, t: Tables, clock: Clock, owned: boolean): SqliteStore {
@@ -141,18 +163,28 @@ function createStore(db: Database.Database, t: Tables, clock: Clock, owned: bool
          WHERE user_id = ? AND id NOT IN (SELECT value FROM json_each(?)) RETURNING expires_at`,
       )
       .pluck(),
+    // written_at only rises too, so racing writers leave the latest clock reading (max() is null
+    // when any argument is: a row an older version wrote has none).
     deny: db.prepare(
-      `INSERT INTO ${t.deny} (key, expires_at) VALUES (?, ?)
-       ON CONFLICT (key) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at)`,
+      `INSERT INTO ${t.deny} (key, expires_at, written_at) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at),
+         written_at = max(coalesce(written_at, 0), excluded.written_at)`,
     ),
     isDenied: db.prepare(`SELECT 1 FROM ${t.deny} WHERE key = ? AND expires_at > ?`).pluck(),
     setNotBefore: db.prepare(
-      `INSERT INTO ${t.watermarks} (scope, at) VALUES (?, ?)
-       ON CONFLICT (scope) DO UPDATE SET at = max(at, excluded.at)`,
+      `INSERT INTO ${t.watermarks} (scope, at, written_at) VALUES (?, ?, ?)
+       ON CONFLICT (scope) DO UPDATE SET at = max(at, excluded.at),
+         written_at = max(coalesce(written_at, 0), excluded.written_at)`,
     ),
     getNotBefore: db
       .prepare(`SELECT coalesce(max(at), 0) FROM ${t.watermarks} WHERE scope IN (?, ?)`)
       .pluck(),
+    recent: db.prepare(
+      `SELECT 'deny' AS type, key AS subject, expires_at AS value FROM ${t.deny}
+         WHERE ${WRITTEN_SINCE} AND expires_at > @now
+       UNION ALL
+       SELECT 'not-before', scope, at FROM ${t.watermarks} WHERE ${WRITTEN_SINCE}`,
+    ),
     reapSessions: db.prepare(
       `DELETE FROM ${t.sessions} WHERE rowid IN
        (SELECT rowid FROM ${t.sessions} WHERE ${REAP_AT} <= ? LIMIT ${DELETE_BATCH_SIZE})`,
@@ -183,6 +215,8 @@ function createStore(db: Database.Database, t: Tables, clock: Clock, owned: bool
     retainUntil: record.retainUntil ?? null,
   });
   const parse = (json: unknown): SessionRecord => JSON.parse(json as string) as SessionRecord;
+  // Whole ms for the INTEGER column, rounded up: never before the clock reading it stands for.
+  const writtenAt = (): number => Math.ceil(clock.now());
 
   // One read transaction: the counts and the top users come from the same snapshot.
   const readStats = db.transaction(
@@ -264,7 +298,7 @@ function createStore(db: Database.Database, t: Tables, clock: Clock, owned: bool
     },
 
     async deny(key, expiresAt) {
-      sql.deny.run(key, expiresAt);
+      sql.deny.run(key, expiresAt, writtenAt());
     },
 
     async isDenied(key) {
@@ -272,11 +306,24 @@ function createStore(db: Database.Database, t: Tables, clock: Clock, owned: bool
     },
 
     async setNotBefore(scope, at) {
-      sql.setNotBefore.run(scope, at);
+      sql.setNotBefore.run(scope, at, writtenAt());
     },
 
     async getNotBefore(userId) {
       return sql.getNotBefore.get(userId, GLOBAL_SCOPE) as number;
+    },
+
+    async recentRevocations(since, now) {
+      if (Number.isNaN(since) || Number.isNaN(now)) {
+        throw new TypeError('sqliteStore: times must be epoch milliseconds');
+      }
+      type Row = { type: string; subject: string; value: number };
+      return (sql.recent.all({ since, now }) as Row[]).map(
+        ({ type, subject, value }): RevocationEvent =>
+          type === 'deny'
+            ? { type: 'deny', key: subject, expiresAt: value }
+            : { type: 'not-before', scope: subject, at: value },
+      );
     },
 
     async deleteExpired(now) {

@@ -119,6 +119,65 @@ describe('migrate', () => {
     expect(await store.deleteExpired(clock.now())).toBe(1);
   });
 
+  it('upgrades revocation tables from before written_at: old rows count as written at the migration', async () => {
+    const db = new Database(':memory:');
+    migrate(db);
+    // The revocation tables as versions before recentRevocations created them, with a row each.
+    db.exec(`DROP TABLE sess_sessions_deny; DROP TABLE sess_sessions_watermarks;
+      CREATE TABLE sess_sessions_deny (key TEXT PRIMARY KEY NOT NULL, expires_at INTEGER NOT NULL) STRICT;
+      CREATE TABLE sess_sessions_watermarks (scope TEXT PRIMARY KEY NOT NULL, at INTEGER NOT NULL) STRICT;`);
+    const before = Date.now();
+    db.prepare(`INSERT INTO sess_sessions_deny VALUES ('jti:old', ?)`).run(before + 600_000);
+    db.prepare(`INSERT INTO sess_sessions_watermarks VALUES ('u1', 5)`).run();
+    expect(() => sqliteStore({ database: db })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_SESS_CONFIG',
+        message: expect.stringMatching(
+          /sess_sessions_deny has no written_at.*sess_sessions_watermarks has no written_at/s,
+        ),
+      }),
+    );
+    migrate(db);
+    migrate(db);
+    const migrated = Date.now();
+    const clock = manualClock(migrated + 1_000);
+    const store = sqliteStore({ database: db, clock });
+    const old = [
+      { type: 'deny', key: 'jti:old', expiresAt: before + 600_000 },
+      { type: 'not-before', scope: 'u1', at: 5 },
+    ];
+    expect(await store.recentRevocations(before, clock.now())).toEqual(old);
+    expect(await store.recentRevocations(migrated + 1, clock.now())).toEqual([]);
+
+    // A process still on the older version writes rows without written_at: always returned, until
+    // this version writes them again.
+    db.prepare(`INSERT INTO sess_sessions_deny (key, expires_at) VALUES ('jti:older-code', ?)`).run(
+      clock.now() + 600_000,
+    );
+    const older = { type: 'deny', key: 'jti:older-code', expiresAt: clock.now() + 600_000 };
+    expect(await store.recentRevocations(clock.now() + 1, clock.now())).toEqual([older]);
+    await store.deny('jti:older-code', clock.now() + 60_000);
+    expect(await store.recentRevocations(clock.now() + 1, clock.now())).toEqual([]);
+    expect(await store.recentRevocations(clock.now(), clock.now())).toEqual([older]);
+  });
+
+  it('serves recentRevocations from indexes, never a table scan', () => {
+    const db = new Database(':memory:');
+    migrate(db);
+    const plan = (sql: string) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ since: 0, now: 0 }) as { detail: string }[])
+        .map((row) => row.detail)
+        .join('\n');
+    expect(
+      plan(`SELECT key FROM sess_sessions_deny
+        WHERE (written_at >= @since OR written_at IS NULL) AND expires_at > @now`),
+    ).toMatch(/^SEARCH sess_sessions_deny USING INDEX sess_sessions_deny_(written|expires)_at /);
+    expect(
+      plan(`SELECT scope FROM sess_sessions_watermarks
+        WHERE written_at >= @since OR written_at IS NULL`),
+    ).toMatch(/sess_sessions_watermarks_written_at/);
+  });
+
   it('is required: without it (or migrate: true) the factory says what to do', () => {
     const db = new Database(':memory:');
     expect(() => sqliteStore({ database: db })).toThrow(
@@ -216,6 +275,11 @@ describe('integers', () => {
     await store.create(record);
     await store.setNotBefore(record.userId, 1_234);
     expect(await store.getNotBefore(record.userId)).toBe(1_234);
+    await store.deny('jti:x', record.expiresAt);
+    expect(await store.recentRevocations(0, Date.now())).toEqual([
+      { type: 'deny', key: 'jti:x', expiresAt: record.expiresAt },
+      { type: 'not-before', scope: record.userId, at: 1_234 },
+    ]);
     expect(await store.delete(record.id)).toBe(true);
     expect(await store.deleteByUser(record.userId)).toBe(0);
   });
