@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { mintSecret, mintSessionId } from '../src/credential.ts';
 import { formatCredential, isSessionId, parseCredential } from '../src/index.ts';
 import { timingSafeEqual } from '../src/util/crypto.ts';
-import { base64url, decodeBase64url, isBase64url } from '../src/util/encoding.ts';
+import {
+  base64url,
+  decodeBase64url,
+  decodeBase64urlPortable,
+  isBase64url,
+} from '../src/util/encoding.ts';
 
 describe('credentials', () => {
   it('round-trips a minted credential', () => {
@@ -50,7 +55,10 @@ describe('credentials', () => {
   });
 });
 
-describe('encoding and comparison', () => {
+describe.each([
+  ['node:buffer', decodeBase64url],
+  ['portable', decodeBase64urlPortable],
+])('decodeBase64url (%s)', (_path, decodeBase64url) => {
   it('base64url round-trips arbitrary bytes canonically', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
@@ -83,7 +91,9 @@ describe('encoding and comparison', () => {
       { numRuns: 2000 },
     );
   });
+});
 
+describe('comparison', () => {
   it('timingSafeEqual compares whole strings of any length', () => {
     expect(timingSafeEqual('abc', 'abc')).toBe(true);
     expect(timingSafeEqual('abc', 'abd')).toBe(false);

@@ -304,10 +304,16 @@ function checkClaims(
   if (now < from) throw new InvalidCredentialError('claims'); // issued (or valid) only later
   if (now >= until) throw new ExpiredError('token');
   const claims: Record<string, JsonValue> = Object.create(null);
-  for (const names of [REGISTERED_CLAIMS, config.customClaims]) {
-    for (const name of names) {
-      if (Object.hasOwn(payload, name)) claims[name] = payload[name] as JsonValue;
-    }
-  }
+  copyClaims(payload, REGISTERED_CLAIMS, claims);
+  copyClaims(payload, config.customClaims, claims);
   return { claims: Object.freeze(claims) as AccessClaims, from, until };
+}
+
+function copyClaims(
+  payload: Record<string, unknown>,
+  names: readonly string[],
+  into: Record<string, JsonValue>,
+): void {
+  for (const name of names)
+    if (Object.hasOwn(payload, name)) into[name] = payload[name] as JsonValue;
 }

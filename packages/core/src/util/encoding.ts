@@ -1,3 +1,5 @@
+import { nativeBase64url } from './node-crypto.ts';
+
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const LOOKUP = new Int16Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
@@ -31,6 +33,11 @@ export function base64url(bytes: Uint8Array): string {
  * Returns null for anything else.
  */
 export function decodeBase64url(text: string): Uint8Array | null {
+  return nativeBase64url === null ? decodeBase64urlPortable(text) : nativeBase64url(text);
+}
+
+/** {@link decodeBase64url} in plain JavaScript: the path of runtimes without node:buffer. */
+export function decodeBase64urlPortable(text: string): Uint8Array | null {
   const len = text.length;
   if (len % 4 === 1) return null;
   const out = new Uint8Array((len * 3) >> 2);
