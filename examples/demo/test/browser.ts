@@ -54,6 +54,24 @@ export async function logIn(
   await page.locator('#account').waitFor();
 }
 
+/** alice, logged in on a laptop and on a phone (two browser profiles); `close()` ends both. */
+export async function twoDevices(
+  browser: Browser,
+  url: string,
+): Promise<{ first: Page; second: Page; close(): Promise<void> }> {
+  const [laptop, phone] = await Promise.all([device(browser, 'laptop'), device(browser, 'phone')]);
+  const [first, second] = await Promise.all([laptop.newPage(), phone.newPage()]);
+  await logIn(first, url);
+  await logIn(second, url);
+  return {
+    first,
+    second,
+    close: async () => {
+      await Promise.all([laptop.close(), phone.close()]);
+    },
+  };
+}
+
 /** A page on another port that posts a form to `target` as soon as it loads. */
 export async function attackerSite(
   host: string,

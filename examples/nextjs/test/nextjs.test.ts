@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, device, launch, logIn, snap } from '../../demo/test/browser.ts';
+import {
+  chromiumAvailable,
+  device,
+  launch,
+  logIn,
+  snap,
+  twoDevices,
+} from '../../demo/test/browser.ts';
 import { build, type Running, start } from './server.ts';
 
 // The example as users run it: `next build`, then `next start`, then HTTP and a real browser.
@@ -115,18 +122,6 @@ describe('the Next.js example over HTTP', () => {
 describe.skipIf(!chromiumAvailable())('the Next.js example in chromium', () => {
   let browser: Browser;
 
-  // alice, logged in on a laptop and on a phone (two browser profiles).
-  async function twoDevices() {
-    const [laptop, phone] = await Promise.all([
-      device(browser, 'laptop'),
-      device(browser, 'phone'),
-    ]);
-    const [first, second] = await Promise.all([laptop.newPage(), phone.newPage()]);
-    await logIn(first, server.url);
-    await logIn(second, server.url);
-    return { first, second, close: () => Promise.all([laptop.close(), phone.close()]) };
-  }
-
   beforeAll(async () => {
     browser = await launch();
   });
@@ -151,7 +146,7 @@ describe.skipIf(!chromiumAvailable())('the Next.js example in chromium', () => {
   });
 
   it('shows two devices; revoking the second sends it to the login form', async () => {
-    const { first, second, close } = await twoDevices();
+    const { first, second, close } = await twoDevices(browser, server.url);
     await first.click('#reload');
     await expect.poll(() => first.locator('#devices tr').count()).toBe(2);
     await expect(
@@ -174,7 +169,7 @@ describe.skipIf(!chromiumAvailable())('the Next.js example in chromium', () => {
   });
 
   it('logs out everywhere', async () => {
-    const { first, second, close } = await twoDevices();
+    const { first, second, close } = await twoDevices(browser, server.url);
     await first.click('#logout-all');
     await first.locator('#login-form').waitFor();
     await expect(first.textContent('#notice')).resolves.toBe('Logged out everywhere (2 sessions).');
