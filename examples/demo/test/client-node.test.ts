@@ -665,7 +665,8 @@ describe.each(CLIENT_FRAMEWORKS)('@sess/client against the demo on %s', (framewo
         expect(refreshes).toEqual([{ retry: false }]); // rotated on the server
         expect(lost).not.toBe(old);
         expect(browser.cookies.get(REFRESH)).toBe(old);
-        // The retry comes 0.5 s later, with the same (old) cookie: the server recovers the successor.
+        // The retry comes 0.5 s later, with the same (old) cookie: the server recovers the
+        // successor.
         expect(time.pending()).toEqual([500]);
         const refreshed = next(tab, 'refreshed');
         time.advance(500);
@@ -821,7 +822,8 @@ describe.each(CLIENT_FRAMEWORKS)('@sess/client against the demo on %s', (framewo
       await retries(time);
       expect(attempts).toEqual([0, 500, 1_000, 2_000, 4_000]);
       time.advance(60_000); // the store is back
-      // The other tab needs a refresh (its request got a 401): it ends, in both tabs, sending nothing.
+      // The other tab needs a refresh (its request got a 401): it ends, in both tabs, sending
+      // nothing.
       const local = next(two, 'loggedOut');
       const remote = next(one, 'loggedOut');
       browser.cookies.delete(ACCESS);

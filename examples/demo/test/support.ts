@@ -18,6 +18,15 @@ export type Framework = (typeof FRAMEWORKS)[number];
 export const CLIENT_FRAMEWORKS: readonly Framework[] = FRAMEWORKS;
 
 /**
+ * The framework the browser tests run in full on: every case, in every strategy. On the others
+ * they run the main flows (log in and `/me`, log out, refresh in two tabs, CSRF) in the jwt
+ * strategy, where refresh matters. Every case on every framework would add about four minutes of
+ * CI for what the bindings share; the strategies meet every framework over HTTP in
+ * `matrix.test.ts`, and the Node client tests run in full on every framework.
+ */
+export const FULL_BROWSER_SET: Framework = 'express';
+
+/**
  * Starts the demo on a free port, in its own namespace and data folder; `close()` also deletes
  * what it stored in Redis or Postgres.
  */
