@@ -20,9 +20,10 @@ export const CLIENT_FRAMEWORKS: readonly Framework[] = FRAMEWORKS;
 /**
  * The framework the browser tests run in full on: every case, in every strategy. On the others
  * they run the main flows (log in and `/me`, log out, refresh in two tabs, CSRF) in the jwt
- * strategy, where refresh matters. Every case on every framework would add about four minutes of
- * CI for what the bindings share; the strategies meet every framework over HTTP in
- * `matrix.test.ts`, and the Node client tests run in full on every framework.
+ * strategy, where refresh matters. Every case on every framework would add more than six minutes
+ * of CI for what the bindings share (the main flows add about two); the strategies meet every
+ * framework over HTTP in `matrix.test.ts`, and the Node client tests run in full on every
+ * framework.
  */
 export const FULL_BROWSER_SET: Framework = 'express';
 
