@@ -88,13 +88,13 @@ export interface SessionManagerOptions {
     /** Maximum cached entries. @default 10000 */
     maxEntries?: number;
     /**
-     * Keep a local replica of every revocation an access token can still meet (deny entries,
-     * watermarks younger than an access token's lifetime): loaded from the store, fed by its
-     * broadcast, polled every half staleness, so the jwt and hybrid strategies check revocation
-     * with no store call at any number of users. When the last sync is older than `staleness`,
-     * validation asks the store again (a 503 if it is down). Needs a store with
-     * `recentRevocations`, a strategy that issues access tokens and a staleness above 0; `true`
-     * without them is a `ConfigError`.
+     * Keep a local replica of every revocation that can still refuse something (deny entries,
+     * watermarks younger than an access token's or a session's lifetime): loaded from the store,
+     * fed by its broadcast, polled every half staleness, so revocation is checked with no store
+     * call at any number of users (jwt: none at all; database and hybrid: the record read alone).
+     * When the last sync is older than `staleness`, validation asks the store again (a 503 if it
+     * is down). Needs a store with `recentRevocations` and a staleness above 0; `true` without
+     * them is a `ConfigError`.
      * @default true where it can hold, else false
      */
     replica?: boolean;
@@ -312,7 +312,7 @@ export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
   const maxCacheEntries = options.revocation?.maxEntries ?? 10_000;
   if (!Number.isInteger(maxCacheEntries) || maxCacheEntries < 1)
     issues.push('revocation.maxEntries: must be a positive integer');
-  const replica = resolveReplica(options.revocation?.replica, strategy, store, stalenessMs, issues);
+  const replica = resolveReplica(options.revocation?.replica, store, stalenessMs, issues);
 
   const cookies = resolveCookieConfig(options.cookies ?? {});
   issues.push(...cookies.issues.map((i) => `cookies: ${i}`));
@@ -349,13 +349,11 @@ export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
 /** Whether to keep a revocation replica: where it can hold unless refused; `true` where it cannot is an issue. */
 function resolveReplica(
   option: boolean | undefined,
-  strategy: Strategy,
   store: SessionStore,
   stalenessMs: number,
   issues: string[],
 ): boolean {
   const blockers = [
-    strategy === 'database' && 'the database strategy issues no access tokens',
     typeof store?.recentRevocations !== 'function' && 'the store has no recentRevocations',
     stalenessMs === 0 && 'revocation.staleness 0 asks the store every time',
   ].filter((b): b is string => typeof b === 'string');

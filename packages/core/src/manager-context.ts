@@ -32,14 +32,13 @@ export class ManagerContext {
     const events = new EventHub(logger);
     const store = guardStore(config.store, events, logger);
     const { stalenessMs, maxCacheEntries, clock, jwt } = config;
-    const replica =
-      config.replica && jwt
-        ? new RevocationReplica(store as ReplicaSource, {
-            horizonMs: jwt.lifetimeMs + jwt.clockSkewMs + 1_000,
-            stalenessMs,
-            overlapMs: jwt.clockSkewMs + REPLICA_WRITE_SLACK_MS,
-          })
-        : null;
+    const replica = config.replica
+      ? new RevocationReplica(store as ReplicaSource, {
+          horizonMs: watermarkHorizon(config),
+          stalenessMs,
+          overlapMs: (jwt?.clockSkewMs ?? 0) + REPLICA_WRITE_SLACK_MS,
+        })
+      : null;
     const cache = new RevocationCache(store, stalenessMs, maxCacheEntries, clock, replica);
     return new ManagerContext(
       config,
@@ -77,4 +76,17 @@ export class ManagerContext {
     if (!cls) throw new ConfigError([`sessionClass: unknown session class "${name}"`]);
     return cls;
   }
+}
+
+/**
+ * How old a watermark can be and still refuse something: an access token lives its lifetime plus
+ * the skew (plus the second `iat` drops); a session record, where one is checked (database,
+ * hybrid), at most its class's absolute timeout.
+ */
+function watermarkHorizon(config: ResolvedConfig): number {
+  const jwt = config.jwt;
+  const tokens = jwt ? jwt.lifetimeMs + jwt.clockSkewMs + 1_000 : 0;
+  if (config.strategy === 'jwt') return tokens;
+  const sessions = Math.max(...[...config.classes.values()].map((cls) => cls.absoluteMs));
+  return Math.max(tokens, sessions + (jwt?.clockSkewMs ?? 0) + 1_000);
 }

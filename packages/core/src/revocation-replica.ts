@@ -5,7 +5,11 @@ export type ReplicaSource = Required<Pick<SessionStore, 'recentRevocations'>>;
 
 /** How the replica is sized and how fresh it must be. */
 export interface ReplicaTiming {
-  /** The longest an access token can pass (lifetime plus skew, plus iat's second): older revocations cannot matter. */
+  /**
+   * How far back a watermark can still refuse something: the longest an access token passes
+   * (lifetime plus skew, plus iat's second) or, where session records are checked, the longest a
+   * session lives. Older watermarks are below every token and record that is still valid.
+   */
   horizonMs: number;
   /** How old the last successful sync may be before the replica stops answering. */
   stalenessMs: number;
@@ -17,8 +21,8 @@ export interface ReplicaTiming {
 }
 
 /**
- * A per-process copy of every revocation that can still matter to an access token: deny-list
- * entries until they expire, watermarks younger than an access token can live. Loaded from the
+ * A per-process copy of every revocation that can still refuse something: deny-list entries until
+ * they expire, watermarks younger than the horizon (an access token's or a session's lifetime). Loaded from the
  * store, kept current by the store's broadcast (and this instance's own revocations) at once, and
  * by a poll every half staleness, started by the requests themselves (an idle process does no
  * work). While the last successful sync is younger than the staleness, a validation asks it alone:
@@ -62,12 +66,26 @@ export class RevocationReplica {
     iatMs: number,
     now: number,
   ): boolean | undefined {
-    const age = now - this.#syncedAt;
-    if (age * 2 >= this.timing.stalenessMs) this.sync(now);
-    if (age > this.timing.stalenessMs) return undefined;
+    if (!this.#fresh(now)) return undefined;
     if ((this.#sids.get(sid) ?? 0) > now || (this.#jtis.get(jti) ?? 0) > now) return true;
     // iat has one-second resolution: a token issued in the same second as a watermark is refused.
     return iatMs <= this.#global || iatMs <= (this.#watermarks.get(userId) ?? 0);
+  }
+
+  /**
+   * The user's watermark (the later of theirs and the global one) from the replica alone; undefined
+   * when the replica is too stale to answer (a sync is then under way).
+   */
+  notBefore(userId: string, now: number): number | undefined {
+    if (!this.#fresh(now)) return undefined;
+    return Math.max(this.#global, this.#watermarks.get(userId) ?? 0);
+  }
+
+  /** Whether the replica may answer at `now`; starts a poll when half the staleness has passed. */
+  #fresh(now: number): boolean {
+    const age = now - this.#syncedAt;
+    if (age * 2 >= this.timing.stalenessMs) this.sync(now);
+    return age <= this.timing.stalenessMs;
   }
 
   /** Resolves once a first sync has succeeded; rejects with the store's error while none can. */

@@ -92,7 +92,9 @@ export class Validator {
     const match = matchSecret(record, hash);
     if (match === 'none') throw new InvalidCredentialError('mismatch');
     const notBefore =
-      ctx.cache.peekNotBefore(record.userId, now) ?? (await ctx.cache.notBefore(record.userId));
+      ctx.cache.replica?.notBefore(record.userId, now) ??
+      ctx.cache.peekNotBefore(record.userId, now) ??
+      (await ctx.cache.notBefore(record.userId));
     if (record.createdAt <= notBefore) throw new RevokedError();
     if (this.#bindingChecked) await this.checkBinding(record, request);
     let renewed: string | null = null;
@@ -182,7 +184,10 @@ export class Validator {
       if (!record || record.userId !== claims.sub) throw new RevokedError();
       this.checkExpiry(record, now);
       const notBefore =
-        watermark ?? cache.peekNotBefore(claims.sub, now) ?? (await cache.notBefore(claims.sub));
+        watermark ??
+        cache.replica?.notBefore(claims.sub, now) ??
+        cache.peekNotBefore(claims.sub, now) ??
+        (await cache.notBefore(claims.sub));
       if (record.createdAt <= notBefore) throw new RevokedError();
       if (this.#bindingChecked) await this.checkBinding(record, request);
       const cls = ctx.cls(record.sessionClass);

@@ -166,7 +166,7 @@ describe('revocation replica (jwt strategy)', () => {
     const store = memoryStore({ clock });
     expect(describeConfig({ ...base, store, strategy: 'jwt' }).revocation.replica).toBe(true);
     expect(describeConfig({ ...base, store, strategy: 'hybrid' }).revocation.replica).toBe(true);
-    expect(describeConfig({ ...base, store, strategy: 'database' }).revocation.replica).toBe(false);
+    expect(describeConfig({ ...base, store, strategy: 'database' }).revocation.replica).toBe(true);
     const { recentRevocations: _, ...older } = store;
     expect(describeConfig({ ...base, store: older, strategy: 'jwt' }).revocation.replica).toBe(
       false,
@@ -175,11 +175,10 @@ describe('revocation replica (jwt strategy)', () => {
       createSessionManager({
         ...base,
         store: older,
-        strategy: 'database',
+        strategy: 'jwt',
         revocation: { replica: true, staleness: 0 },
       });
     expect(refused).toThrow(ConfigError);
-    expect(refused).toThrow(/the database strategy issues no access tokens/);
     expect(refused).toThrow(/the store has no recentRevocations/);
     expect(refused).toThrow(/staleness 0 asks the store every time/);
     const off = createSessionManager({
@@ -197,3 +196,53 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 10; i++) await Promise.resolve();
   await new Promise((resolve) => setImmediate(resolve));
 }
+
+describe('revocation replica (database strategy)', () => {
+  it('validates with exactly one store call, the record read: the watermark comes from the replica', async () => {
+    const { a, b } = twoInstances({ strategy: 'database' });
+    const credentials: string[] = [];
+    for (let i = 0; i < 2_000; i++) credentials.push((await a.create(`user-${i}`)).credential);
+    await b.ready();
+    const counter = storeCalls(b);
+    for (const credential of credentials) await b.validate(credential);
+    expect(counter.calls).toEqual({ get: 2_000 });
+  });
+
+  it('refuses a session behind a watermark raised on another instance, by broadcast or by the next poll', async () => {
+    // revokeEverything keeps the records and raises the global watermark: only it can refuse them.
+    const { a, b, clock, wire } = twoInstances({ strategy: 'database' });
+    const alice = (await a.create('alice')).credential;
+    await b.ready();
+    await b.validate(alice);
+    const counter = storeCalls(b);
+    await a.revokeEverything();
+    await expect(b.validate(alice)).rejects.toBeInstanceOf(RevokedError);
+    expect(counter.calls).toEqual({ get: 1 });
+
+    clock.advance(1_000);
+    const bob = (await a.create('bob')).credential;
+    wire.broadcast = false;
+    clock.advance(1_000);
+    await a.revokeEverything();
+    await b.validate(bob); // not yet known: the staleness is the bound without a broadcast
+    clock.advance(STALENESS / 2);
+    await b.validate(bob); // a poll is due: this request starts it
+    await settle();
+    await expect(b.validate(bob)).rejects.toBeInstanceOf(RevokedError);
+  });
+
+  it('keeps watermarks as long as a session can live: an old session is still refused', async () => {
+    const { a, b, clock } = twoInstances({
+      strategy: 'database',
+      sessions: { standard: { idleTimeout: '30d', absoluteTimeout: '30d' } },
+    });
+    const old = (await a.create('carol')).credential;
+    clock.advance(60_000);
+    await a.revokeEverything();
+    clock.advance(20 * 86_400_000); // far past any access-token horizon, within the session's life
+    const fresh = await b.create('dave'); // any request starts the poll that prunes
+    await b.validate(fresh.credential);
+    await settle();
+    await expect(b.validate(old)).rejects.toBeInstanceOf(RevokedError);
+  });
+});
