@@ -19,8 +19,14 @@ export interface KeyLayout {
   readonly pointerBase: string;
   /** A deny-list entry. */
   deny(key: string): string;
+  /** What every deny-list entry's key starts with. */
+  readonly denyBase: string;
   /** The watermark of a user id or of {@link GLOBAL_SCOPE}. */
   watermark(scope: string): string;
+  /** What every watermark key starts with. */
+  readonly watermarkBase: string;
+  /** The user tag a user's watermark key names; null for the global one (or any other key). */
+  watermarkTag(key: string): string | null;
   /** The pub/sub channel of revocation broadcasts. */
   readonly channel: string;
   /** The revocation log behind `recentRevocations`: sorted sets sharing one hash tag. */
@@ -40,6 +46,8 @@ export interface RevocationLogKeys {
   readonly marksWritten: string;
   /** The same scopes, each scored by its watermark (the highest set). */
   readonly marksAt: string;
+  /** Set once revocations written before the log existed have been logged (a string, with a TTL). */
+  readonly backfilled: string;
 }
 
 /**
@@ -73,14 +81,21 @@ export function keyLayout(prefix: string = DEFAULT_PREFIX): KeyLayout {
     pointer: (id) => `${prefix}p:${id}`,
     pointerBase: `${prefix}p:`,
     deny: (key) => `${prefix}d:${key}`,
+    denyBase: `${prefix}d:`,
     watermark: (scope) =>
       scope === GLOBAL_SCOPE ? `${prefix}w:*` : `${prefix}w:{${userTag(scope)}}`,
+    watermarkBase: `${prefix}w:`,
+    watermarkTag: (key) => {
+      const base = `${prefix}w:{`;
+      return key.startsWith(base) && key.endsWith('}') ? key.slice(base.length, -1) : null;
+    },
     channel: `${prefix}revocations`,
     log: {
       denyWritten: `${prefix}{${prefix}revocations}:deny-written`,
       denyUntil: `${prefix}{${prefix}revocations}:deny-until`,
       marksWritten: `${prefix}{${prefix}revocations}:marks-written`,
       marksAt: `${prefix}{${prefix}revocations}:marks-at`,
+      backfilled: `${prefix}{${prefix}revocations}:backfilled`,
     },
   };
 }

@@ -1,7 +1,6 @@
 import {
   type Clock,
   GLOBAL_SCOPE,
-  type RevocationEvent,
   type SessionRecord,
   type SessionStore,
   StoreError,
@@ -11,6 +10,7 @@ import type { Broadcast } from './broadcast.ts';
 import { isCluster } from './client.ts';
 import type { Durability, Writes } from './durability.ts';
 import { type KeyLayout, userTag } from './keys.ts';
+import { revocationLog } from './revocation-log.ts';
 import {
   CREATE,
   CREATE_CAPPED,
@@ -19,9 +19,6 @@ import {
   DELETE_USER,
   GET_BY_POINTER,
   LIST,
-  LOG,
-  RAISE,
-  RECENT,
   runScript,
   UPDATE,
 } from './scripts.ts';
@@ -134,29 +131,7 @@ export function createOperations({
     return record;
   };
 
-  // Every revocation is logged for recentRevocations, with the store's clock as its time. On a
-  // single node RAISE logs it in the same script. In Cluster the log is in another slot: it is
-  // written first, so a failure in between leaves a logged revocation the key lacks (replicas
-  // refuse more, never less) and the operation rejects; when the key kept a higher value than
-  // the one asked for, the log is raised to it after.
-  const raise = async (w: Writes, entry: LogEntry, expiresAt: number, head: string) => {
-    const { logKeys, key, member, value, trim, extra } = entry;
-    const written = clock.now();
-    const logged = (v: string) => [member, written, v, trim(written), extra];
-    if (!cluster) {
-      const args = [String(value), expiresAt, keys.channel, head, member, written];
-      return Number(await w.script(RAISE, [key, ...logKeys], [...args, trim(written), extra]));
-    }
-    await w.script(LOG, logKeys, logged(String(value)));
-    const kept = Number(
-      await w.script(RAISE, [key], [String(value), expiresAt, keys.channel, head]),
-    );
-    if (kept > value) await w.script(LOG, logKeys, logged(String(kept)));
-    return kept;
-  };
-  const denyLog = [keys.log.denyWritten, keys.log.denyUntil];
-  const marksLog = [keys.log.marksWritten, keys.log.marksAt];
-  const allLogs = [...denyLog, ...marksLog];
+  const log = revocationLog({ client, keys, clock, watermarkTtlMs, cluster });
 
   return {
     async create(record) {
@@ -282,15 +257,7 @@ export function createOperations({
     async deny(key, expiresAt) {
       const w = writes('deny');
       const head = broadcast.head('deny', key);
-      const entry: LogEntry = {
-        logKeys: denyLog,
-        key: keys.deny(key),
-        member: key,
-        value: expiresAt,
-        trim: (now) => now, // an entry expired at now is over
-        extra: 0,
-      };
-      const kept = await raise(w, entry, expireAt(expiresAt), head);
+      const kept = await log.raise(w, log.deny(key, expiresAt), expireAt(expiresAt), head);
       // Delivered here even if the replicas fail to acknowledge: refusing more is the safe side.
       broadcast.deliver({ type: 'deny', key, expiresAt: kept });
       await w.settle();
@@ -304,15 +271,8 @@ export function createOperations({
     async setNotBefore(scope, at) {
       const w = writes('setNotBefore');
       const head = broadcast.head('not-before', scope);
-      const entry: LogEntry = {
-        logKeys: marksLog,
-        key: keys.watermark(scope),
-        member: scope,
-        value: at,
-        trim: (now) => now - watermarkTtlMs, // its key has expired
-        extra: watermarkTtlMs,
-      };
-      const kept = await raise(w, entry, expireAt(at) + watermarkTtlMs, head);
+      const expiry = expireAt(at) + watermarkTtlMs;
+      const kept = await log.raise(w, log.mark(scope, at), expiry, head);
       broadcast.deliver({ type: 'not-before', scope, at: kept });
       await w.settle();
     },
@@ -327,42 +287,6 @@ export function createOperations({
       return Math.max(Number(a ?? 0), Number(b ?? 0));
     },
 
-    async recentRevocations(since, now) {
-      const args = [scoreBound(since), scoreBound(now)];
-      const flat = (await runScript(client, RECENT, allLogs, args)) as string[];
-      const events: RevocationEvent[] = [];
-      for (let i = 0; i + 2 < flat.length; i += 3) {
-        const [kind, subject, value] = [flat[i], flat[i + 1]!, Number(flat[i + 2])];
-        events.push(
-          kind === 'd'
-            ? { type: 'deny', key: subject, expiresAt: value }
-            : { type: 'not-before', scope: subject, at: value },
-        );
-      }
-      return events;
-    },
+    recentRevocations: (since, now) => log.recent(since, now),
   };
-}
-
-/** One revocation as RAISE (and LOG) write it. */
-interface LogEntry {
-  /** The log's written and value sets. */
-  logKeys: string[];
-  /** The deny or watermark key. */
-  key: string;
-  /** Its name in the log: the deny key or the scope. */
-  member: string;
-  value: number;
-  /** Log members whose value is at or below this, at `now`, are over. */
-  trim(now: number): number;
-  /** Added to the highest value for the log's own expiry. */
-  extra: number;
-}
-
-// A sorted-set score bound: Redis spells infinities its own way.
-function scoreBound(ms: number): string {
-  if (Number.isNaN(ms)) throw new TypeError('redisStore: times must be epoch milliseconds');
-  if (ms === Number.POSITIVE_INFINITY) return '+inf';
-  if (ms === Number.NEGATIVE_INFINITY) return '-inf';
-  return String(ms);
 }

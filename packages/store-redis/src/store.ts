@@ -47,8 +47,9 @@ export interface RedisStore extends SessionStore {
  *   connection opened on the first subscription, so revocations reach every instance.
  * - They also log each write in four sorted sets under `{<prefix>revocations}` (when, and the value
  *   kept), in the same script on a single node and in a script of their own, first, in Cluster;
- *   `recentRevocations` is one script over them. Entries that are over leave on later writes and
- *   the sets expire with their last entry.
+ *   `recentRevocations` is one script over them (plus the global watermark's own key). Entries
+ *   that are over leave on later writes and the sets expire with their last entry. The first
+ *   `recentRevocations` of a prefix logs, by SCAN, what versions before the log left.
  * - Every failure rejects (core turns it into a 503), and no operation outlives `timeout`: past it
  *   the operation rejects with a `StoreError` (`reason: 'timeout'`). A client created from `url`
  *   fails fast; see {@link failFastOptions}. A duplicate id rejects with `reason: 'duplicate-id'`.

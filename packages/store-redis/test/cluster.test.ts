@@ -110,6 +110,17 @@ describeServers('redisStore on a 3-master Redis Cluster (started by scripts/clus
         { type: 'not-before', scope: GLOBAL_SCOPE, at: now },
       ]),
     );
+
+    // Written by a version without the log: found on every master by the first call of a prefix.
+    const backfilled = `${prefix}{${prefix}revocations}:backfilled`;
+    const logs = ['deny-written', 'deny-until', 'marks-written', 'marks-at', 'backfilled'];
+    await client.del(...logs.map((name) => `${prefix}{${prefix}revocations}:${name}`));
+    const upgraded = redisStore({ client, prefix });
+    const recovered = await upgraded.recentRevocations(now - 1_000, now);
+    expect(new Set(recovered.map((e) => (e.type === 'deny' ? e.key : e.scope)))).toEqual(
+      new Set(['jti:old', ...keys, GLOBAL_SCOPE]),
+    );
+    expect(await client.exists(backfilled)).toBe(1);
     await removeKeys(client, prefix);
   });
 

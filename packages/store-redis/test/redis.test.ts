@@ -260,6 +260,40 @@ describeRedis('redisStore: data layout', () => {
     ]);
   });
 
+  it('logs what versions before the log wrote, once per prefix; the global watermark is always read', async () => {
+    const { client, store, prefix } = setup();
+    const log = (name: string) => `${prefix}{${prefix}revocations}:${name}`;
+    const now = Date.now();
+    const alice = makeRecord(now, { userId: 'alice' });
+    await store.create(alice);
+    await store.deny('jti:a', now + 60_000);
+    await store.setNotBefore('alice', now - 2_000);
+    await store.setNotBefore('bob', now - 2_000); // no record left to learn the user id from
+    await store.setNotBefore(GLOBAL_SCOPE, now - 5_000);
+    const dropLog = () =>
+      admin.del(...['deny-written', 'deny-until', 'marks-written', 'marks-at'].map(log));
+    await dropLog(); // as a version without the log would have left Redis
+
+    const upgraded = redisStore({ client, prefix });
+    const recovered = [
+      { type: 'deny', key: 'jti:a', expiresAt: now + 60_000 },
+      { type: 'not-before', scope: 'alice', at: now - 2_000 },
+      { type: 'not-before', scope: GLOBAL_SCOPE, at: now - 5_000 },
+    ];
+    const first = await upgraded.recentRevocations(now - 60_000, Date.now());
+    expect(first).toHaveLength(recovered.length);
+    expect(first).toEqual(expect.arrayContaining(recovered));
+    expect(await expireTime(log('backfilled'))).toBeGreaterThan(now + 399 * 86_400_000);
+
+    // Done once: neither this instance nor another one logs it again; the global watermark is
+    // read from its key on every call all the same.
+    await dropLog();
+    const global = [{ type: 'not-before', scope: GLOBAL_SCOPE, at: now - 5_000 }];
+    expect(await upgraded.recentRevocations(now - 60_000, Date.now())).toEqual(global);
+    const another = redisStore({ client, prefix });
+    expect(await another.recentRevocations(now - 60_000, Date.now())).toEqual(global);
+  });
+
   it('rejects times that are not finite numbers before writing anything', async () => {
     const { store, prefix } = setup();
     await expect(store.create(makeRecord(Date.now(), { expiresAt: Number.NaN }))).rejects.toThrow(
