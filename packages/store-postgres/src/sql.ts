@@ -51,11 +51,12 @@ export function statements(n: Names) {
       ) SELECT pg_notify($3, json_build_object('type', 'not-before', 'scope', scope, 'at', at)::text)
       FROM kept`,
     getNotBefore: `SELECT coalesce(max(at), 0) AS at FROM ${n.watermarks} WHERE scope IN ($1, $2)`,
-    // One statement, one snapshot; each half served by its written_at index.
+    // One statement, one snapshot; each half served by its written_at index. The global watermark
+    // comes every time (one row): an older version's update of it keeps its written_at.
     recent: `SELECT 'deny' AS type, key AS subject, expires_at AS value FROM ${n.deny}
         WHERE written_at >= $1 AND expires_at > $2
       UNION ALL
-      SELECT 'not-before', scope, at FROM ${n.watermarks} WHERE written_at >= $1`,
+      SELECT 'not-before', scope, at FROM ${n.watermarks} WHERE written_at >= $1 OR scope = $3`,
     // One statement, so every count comes from the same snapshot.
     stats: `WITH live AS (SELECT user_id, expires_at FROM ${n.sessions} WHERE expires_at > $1)
       SELECT (SELECT count(*) FROM live) AS sessions,

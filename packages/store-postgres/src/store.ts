@@ -236,7 +236,7 @@ function createStore(
     async recentRevocations(since, now) {
       const { rows } = await pool.query<{ type: string; subject: string; value: string }>(
         sql.recent,
-        [Math.ceil(bigintBound(since)), Math.floor(bigintBound(now))],
+        [Math.ceil(bigintBound(since)), Math.floor(bigintBound(now)), GLOBAL_SCOPE],
       );
       return rows.map(
         ({ type, subject, value }): RevocationEvent =>

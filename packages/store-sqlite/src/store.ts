@@ -179,11 +179,13 @@ function createStore(db: Database.Database, t: Tables, clock: Clock, owned: bool
     getNotBefore: db
       .prepare(`SELECT coalesce(max(at), 0) FROM ${t.watermarks} WHERE scope IN (?, ?)`)
       .pluck(),
+    // The global watermark comes every time (one row): an older version's update keeps its time.
     recent: db.prepare(
       `SELECT 'deny' AS type, key AS subject, expires_at AS value FROM ${t.deny}
          WHERE ${WRITTEN_SINCE} AND expires_at > @now
        UNION ALL
-       SELECT 'not-before', scope, at FROM ${t.watermarks} WHERE ${WRITTEN_SINCE}`,
+       SELECT 'not-before', scope, at FROM ${t.watermarks}
+         WHERE ${WRITTEN_SINCE} OR scope = @global`,
     ),
     reapSessions: db.prepare(
       `DELETE FROM ${t.sessions} WHERE rowid IN
@@ -318,7 +320,7 @@ function createStore(db: Database.Database, t: Tables, clock: Clock, owned: bool
         throw new TypeError('sqliteStore: times must be epoch milliseconds');
       }
       type Row = { type: string; subject: string; value: number };
-      return (sql.recent.all({ since, now }) as Row[]).map(
+      return (sql.recent.all({ since, now, global: GLOBAL_SCOPE }) as Row[]).map(
         ({ type, subject, value }): RevocationEvent =>
           type === 'deny'
             ? { type: 'deny', key: subject, expiresAt: value }

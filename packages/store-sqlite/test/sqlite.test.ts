@@ -128,7 +128,7 @@ describe('migrate', () => {
       CREATE TABLE sess_sessions_watermarks (scope TEXT PRIMARY KEY NOT NULL, at INTEGER NOT NULL) STRICT;`);
     const before = Date.now();
     db.prepare(`INSERT INTO sess_sessions_deny VALUES ('jti:old', ?)`).run(before + 600_000);
-    db.prepare(`INSERT INTO sess_sessions_watermarks VALUES ('u1', 5)`).run();
+    db.prepare(`INSERT INTO sess_sessions_watermarks VALUES ('u1', 5), ('*', 7)`).run();
     expect(() => sqliteStore({ database: db })).toThrow(
       expect.objectContaining({
         code: 'ERR_SESS_CONFIG',
@@ -142,12 +142,14 @@ describe('migrate', () => {
     const migrated = Date.now();
     const clock = manualClock(migrated + 1_000);
     const store = sqliteStore({ database: db, clock });
+    const global = { type: 'not-before', scope: GLOBAL_SCOPE, at: 7 }; // in every answer
     const old = [
       { type: 'deny', key: 'jti:old', expiresAt: before + 600_000 },
       { type: 'not-before', scope: 'u1', at: 5 },
+      global,
     ];
     expect(await store.recentRevocations(before, clock.now())).toEqual(old);
-    expect(await store.recentRevocations(migrated + 1, clock.now())).toEqual([]);
+    expect(await store.recentRevocations(migrated + 1, clock.now())).toEqual([global]);
 
     // A process still on the older version writes rows without written_at: always returned, until
     // this version writes them again.
@@ -155,10 +157,10 @@ describe('migrate', () => {
       clock.now() + 600_000,
     );
     const older = { type: 'deny', key: 'jti:older-code', expiresAt: clock.now() + 600_000 };
-    expect(await store.recentRevocations(clock.now() + 1, clock.now())).toEqual([older]);
+    expect(await store.recentRevocations(clock.now() + 1, clock.now())).toEqual([older, global]);
     await store.deny('jti:older-code', clock.now() + 60_000);
-    expect(await store.recentRevocations(clock.now() + 1, clock.now())).toEqual([]);
-    expect(await store.recentRevocations(clock.now(), clock.now())).toEqual([older]);
+    expect(await store.recentRevocations(clock.now() + 1, clock.now())).toEqual([global]);
+    expect(await store.recentRevocations(clock.now(), clock.now())).toEqual([older, global]);
   });
 
   it('serves recentRevocations from indexes, never a table scan', () => {
@@ -174,7 +176,7 @@ describe('migrate', () => {
     ).toMatch(/^SEARCH sess_sessions_deny USING INDEX sess_sessions_deny_(written|expires)_at /);
     expect(
       plan(`SELECT scope FROM sess_sessions_watermarks
-        WHERE written_at >= @since OR written_at IS NULL`),
+        WHERE written_at >= @since OR written_at IS NULL OR scope = '*'`),
     ).toMatch(/sess_sessions_watermarks_written_at/);
   });
 
