@@ -1,5 +1,7 @@
 import {
+  type Clock,
   createSessionManager,
+  describeConfig,
   type SessionManager,
   type SessionStore,
   type Strategy,
@@ -18,24 +20,36 @@ export const JWT_KID = 'bench-1';
 /** The server secret of sess, and the cookie-signing secret of express-session. */
 export const SERVER_SECRET = 'bench-server-4e8a2c6f0b9d7e1a3c5f8b2d6e0a4c7f';
 
-/** A session manager as an application would configure it, on `store`. */
+const JWT = {
+  keys: [{ kid: JWT_KID, alg: 'HS256' as const, secret: JWT_SECRET }],
+  issuer: ISSUER,
+  audience: AUDIENCE,
+};
+
+/**
+ * A session manager as an application would configure it, on `store`; `clock` only for fixtures
+ * made as if earlier.
+ */
 export function benchManager(
   store: SessionStore,
   strategy: Strategy,
-  options: { tokenCacheSize?: number } = {},
+  options: { tokenCacheSize?: number; clock?: Clock } = {},
 ): SessionManager {
+  const { clock, ...jwt } = options;
   return createSessionManager({
     store,
     strategy,
     secret: SERVER_SECRET,
-    jwt: {
-      keys: [{ kid: JWT_KID, alg: 'HS256', secret: JWT_SECRET }],
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      ...options,
-    },
+    jwt: { ...JWT, ...jwt },
+    ...(clock ? { clock } : {}),
   });
 }
+
+/** sess's defaults in the configuration {@link benchManager} makes (caches, timeouts). */
+export const DEFAULTS = describeConfig({ secret: SERVER_SECRET, strategy: 'jwt', jwt: JWT });
+
+/** How long after its last write a standard session is written again on use (the touch). */
+export const TOUCH_INTERVAL_MS = DEFAULTS.sessions.standard!.idleTimeoutMs * DEFAULTS.touchFraction;
 
 /** A compact token with one signature character changed (mid-signature: every bit counts there). */
 export function forgeSignature(token: string): string {

@@ -1,7 +1,8 @@
 // `pnpm bench`: every suite in one go, then bench/results/latest.{md,json} (quick.* with --quick).
 import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { benchHttp } from './http/suite.ts';
 import { describeMachine } from './machine.ts';
 import { benchOps } from './micro/ops.ts';
@@ -69,7 +70,9 @@ async function main(): Promise<void> {
     http,
     targets: evaluateTargets(micro, ops, writes, http),
   };
-  const base = new URL(options.quick ? 'quick' : 'latest', results);
+  const base = options.out
+    ? pathToFileURL(resolve(process.env.INIT_CWD ?? process.cwd(), options.out))
+    : new URL(options.quick ? 'quick' : 'latest', results);
   writeResults(report, base);
   for (const t of report.targets) {
     const verdict = t.pass === null ? 'not run' : t.pass ? 'PASS' : 'MISS';

@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { CONTENDER_KINDS, type ContenderKind } from './http/contenders.ts';
+import { MIXES, type MixName } from './mixes.ts';
 
 /** The suites `pnpm bench` runs, in order. */
 export const SUITES = ['micro', 'ops', 'writes', 'http'] as const;
@@ -21,6 +23,12 @@ export interface BenchOptions {
   readonly microMs: number;
   readonly suites: readonly Suite[];
   readonly frameworks: readonly Framework[];
+  /** Traffic mixes every authenticating HTTP contender is driven with; the floors take the first. */
+  readonly mixes: readonly MixName[];
+  /** HTTP contenders to run (the bare route always runs: every ratio needs it); null for all. */
+  readonly contenders: readonly ContenderKind[] | null;
+  /** Where the results go, without extension: `<out>.md`, `<out>.json`, `<out>-http-*.svg`. */
+  readonly out: string | null;
   /** Start HTTP servers with `--cpu-prof` (profiles in `results/profiles/`). */
   readonly profile: boolean;
   readonly redisUrl: string;
@@ -31,10 +39,13 @@ const HELP = `pnpm bench [-- options]
 
   --quick              smoke run: 3 runs of 1 s, results in results/quick.{md,json}
   --runs <n>           measured runs per contender (default 5, env BENCH_RUNS)
-  --duration <s>       seconds of load per HTTP run (default 3, env BENCH_DURATION)
+  --duration <s>       seconds of load per HTTP run (default 2, env BENCH_DURATION)
   --connections <n>    concurrent HTTP connections (default 50, env BENCH_CONNECTIONS)
   --only <list>        suites to run: ${SUITES.join(',')} (default all)
   --frameworks <list>  ${FRAMEWORKS.join(',')} (default all)
+  --mixes <list>       HTTP traffic: ${MIXES.join(',')} (default both; floors take the first)
+  --contenders <list>  HTTP contenders by kind, e.g. sess-jwt,redis-read (default all)
+  --out <path>         results to <path>.{md,json} and <path>-http-*.svg (default results/latest)
   --profile            run HTTP servers under --cpu-prof (results/profiles/)
 
   REDIS_URL (default redis://127.0.0.1:6379), DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test)`;
@@ -65,6 +76,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
       connections: { type: 'string' },
       only: { type: 'string' },
       frameworks: { type: 'string' },
+      mixes: { type: 'string' },
+      contenders: { type: 'string' },
+      out: { type: 'string' },
       profile: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -77,13 +91,19 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
   return {
     quick,
     runs: Math.round(positive(values.runs ?? env.BENCH_RUNS, quick ? 3 : 5, 'runs')),
-    duration: positive(values.duration ?? env.BENCH_DURATION, quick ? 1 : 3, 'duration'),
+    duration: positive(values.duration ?? env.BENCH_DURATION, quick ? 1 : 2, 'duration'),
     connections: Math.round(
       positive(values.connections ?? env.BENCH_CONNECTIONS, 50, 'connections'),
     ),
     microMs: quick ? 150 : 500,
     suites: list(values.only, SUITES, 'only'),
     frameworks: list(values.frameworks, FRAMEWORKS, 'frameworks'),
+    mixes: list(values.mixes, MIXES, 'mixes'),
+    contenders:
+      values.contenders === undefined
+        ? null
+        : list(values.contenders, CONTENDER_KINDS, 'contenders'),
+    out: values.out ?? null,
     profile: values.profile,
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',

@@ -1,7 +1,10 @@
 import { writeFileSync } from 'node:fs';
+import { writeCharts } from './charts.ts';
 import { MICRO } from './micro/tokens.ts';
+import { MIX, MIXES } from './mixes.ts';
 import type { BenchResults } from './results.ts';
 import { ratio, type Summary } from './stats.ts';
+import { costOf, storeCalls } from './targets.ts';
 
 const int = (n: number) => Math.round(n).toLocaleString('en');
 const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1));
@@ -14,8 +17,14 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-/** The results as the Markdown page committed in bench/results/latest.md. */
-export function toMarkdown(results: BenchResults): string {
+/** `express/sess-jwt:users` → `sess-jwt`. */
+const kindOf = (id: string) => id.slice(id.indexOf('/') + 1, id.lastIndexOf(':'));
+
+/** The results as the Markdown page committed in bench/results/latest.md; charts beside it. */
+export function toMarkdown(
+  results: BenchResults,
+  chartName: (framework: string) => string,
+): string {
   const { machine, options } = results;
   const out: string[] = [
     '# sess benchmarks',
@@ -28,8 +37,9 @@ export function toMarkdown(results: BenchResults): string {
     '## Targets',
     '',
     table(
-      ['Target', 'Goal', 'Measured (medians)', 'Result'],
+      ['Set by', 'Target', 'Goal', 'Measured (medians)', 'Result'],
       results.targets.map((t) => [
+        t.origin,
         t.name,
         t.goal,
         t.measured,
@@ -45,13 +55,27 @@ export function toMarkdown(results: BenchResults): string {
       '## Access-token and credential validation (micro)',
       '',
       table(
-        ['Contender', 'ops/s', 'range', '× jose', '× jsonwebtoken', 'What is measured'],
+        [
+          'Contender',
+          'ops/s',
+          'range',
+          '× jose',
+          '× jsonwebtoken',
+          'Cache, store calls',
+          'What is measured',
+        ],
         results.micro.map((r) => [
           r.name,
           int(r.opsPerSec.median),
           spread(r.opsPerSec),
           times(ratio(r.opsPerSec.median, median(MICRO.jose))),
           times(ratio(r.opsPerSec.median, median(MICRO.jsonwebtoken))),
+          r.cache || r.storeCallsPerOp
+            ? costOf({
+                cache: r.cache ?? null,
+                storeCallsPerRequest: r.storeCallsPerOp ?? null,
+              }).replace('request', 'validation')
+            : '',
           r.note,
         ]),
       ),
@@ -97,25 +121,53 @@ export function toMarkdown(results: BenchResults): string {
     );
   }
 
+  if (results.http.length > 0) {
+    out.push(
+      '',
+      '## HTTP traffic',
+      '',
+      `Every authenticating contender is driven by each mix: ${MIXES.map((m) => `**${MIX[m].label}**`).join(' and ')}. The ${MIX.users.label} mix picks each request's user at random (a credential comes back after about ${MIX.users.users.toLocaleString('en')} requests, sooner or later); the cold mix takes ${MIX.cold.users.toLocaleString('en')} users in turn, twice the largest cache, so no credential comes back while a cache could hold it. Floors (bare route, no-op middleware, one store read) check no credential and run once, under the first mix. "Cache hits" is the share of requests answered from sess's verified-token cache (jwt) or the Redis store's id → user-slot cache (database on Redis), counted by the server over the timed runs; "n/a" where the route has no cache.`,
+    );
+  }
   for (const framework of new Set(results.http.map((r) => r.framework))) {
+    const rows = results.http.filter((r) => r.framework === framework);
     out.push(
       '',
       `## HTTP: ${framework} (GET /me, req/s)`,
       '',
+      `![${framework}: requests per second per contender and mix](${chartName(framework)})`,
+      '',
       table(
-        ['Contender', 'req/s', 'range', 'p50 ms', 'p99 ms', 'vs bare', 'rounds', 'vs peer'],
-        results.http
-          .filter((r) => r.framework === framework)
-          .map((r) => [
-            r.label,
-            int(r.reqPerSec.median),
-            spread(r.reqPerSec),
-            ms(r.p50.median),
-            ms(r.p99.median),
-            percent(r.vsBare),
-            `${percent(r.vsBareByRound.min)}–${percent(r.vsBareByRound.max)}`,
-            r.vsPeer ? `${times(r.vsPeer.ratio)} ${r.vsPeer.peer.split('/')[1]}` : '',
-          ]),
+        [
+          'Contender',
+          'Mix',
+          'req/s',
+          'range',
+          'p50 ms',
+          'p99 ms',
+          'vs bare',
+          'rounds',
+          'vs floor',
+          'vs peer',
+          'Cache hits',
+          'Store calls/req',
+        ],
+        rows.map((r) => [
+          r.label,
+          MIX[r.mix].label,
+          int(r.reqPerSec.median),
+          spread(r.reqPerSec),
+          ms(r.p50.median),
+          ms(r.p99.median),
+          percent(r.vsBare),
+          `${percent(r.vsBareByRound.min)}–${percent(r.vsBareByRound.max)}`,
+          r.vsFloor
+            ? `${percent(r.vsFloor.ratio)} (${percent(r.vsFloor.byRound.min)}–${percent(r.vsFloor.byRound.max)})`
+            : '',
+          r.vsPeer ? `${times(r.vsPeer.ratio)} ${kindOf(r.vsPeer.to)}` : '',
+          r.cache ? (r.cache.hitRate === null ? 'not reported' : percent(r.cache.hitRate)) : 'n/a',
+          r.storeCallsPerRequest ? storeCalls(r.storeCallsPerRequest) : '',
+        ]),
       ),
     );
   }
@@ -132,8 +184,13 @@ export function toMarkdown(results: BenchResults): string {
   return out.join('\n');
 }
 
-/** Writes `<base>.md` and `<base>.json`. */
+/** Writes `<base>.md`, `<base>.json` and the charts, `<base>-http-<framework>.svg`. */
 export function writeResults(results: BenchResults, base: URL): void {
-  writeFileSync(new URL(`${base.href}.md`), toMarkdown(results));
+  writeCharts(results, base);
+  const stem = base.pathname.split('/').at(-1)!;
+  writeFileSync(
+    new URL(`${base.href}.md`),
+    toMarkdown(results, (framework) => `${stem}-http-${framework}.svg`),
+  );
   writeFileSync(new URL(`${base.href}.json`), `${JSON.stringify(results, null, 2)}\n`);
 }

@@ -1,4 +1,6 @@
+import type { ContenderKind } from './http/contenders.ts';
 import type { Machine } from './machine.ts';
+import type { MixName } from './mixes.ts';
 import type { BenchOptions, Framework } from './options.ts';
 import type { StoreKind } from './services.ts';
 import type { Summary } from './stats.ts';
@@ -7,6 +9,10 @@ import type { Summary } from './stats.ts';
 export interface MicroRow {
   readonly name: string;
   readonly opsPerSec: Summary;
+  /** sess's verified-token cache over the runs, for the sess rows that report it. */
+  readonly cache?: CacheReading;
+  /** sess's store calls per validation over the runs, by operation (sess rows). */
+  readonly storeCallsPerOp?: Readonly<Record<string, number>>;
   /** What exactly is measured. */
   readonly note: string;
 }
@@ -30,29 +36,55 @@ export interface WritesRow {
   readonly calls: Readonly<Record<string, number>>;
 }
 
-/** One HTTP contender of one framework. */
+/** A ratio of two rows of the same run: of the medians, and within each round (A B C ...). */
+export interface Comparison {
+  /** The other row's id. */
+  readonly to: string;
+  readonly ratio: number;
+  /** The ratio within each round, summarised: drift on the machine cancels within a round. */
+  readonly byRound: Summary;
+}
+
+/** How often a row's requests were answered from a per-process cache, over its timed runs. */
+export interface CacheReading {
+  /** Which cache: sess's verified-token cache, or the Redis store's id → user-slot cache. */
+  readonly name: string;
+  readonly hits: number;
+  readonly lookups: number;
+  /** `hits / lookups`; null when this build of sess does not report the cache. */
+  readonly hitRate: number | null;
+}
+
+/** One HTTP contender of one framework, driven by one traffic mix. */
 export interface HttpRow {
   readonly framework: Framework;
+  /** `<framework>/<kind>:<mix>`. */
   readonly id: string;
+  readonly kind: ContenderKind;
+  readonly mix: MixName;
   readonly label: string;
   readonly reqPerSec: Summary;
   /** Latency percentiles in milliseconds, summarised over the runs. */
   readonly p50: Summary;
   readonly p99: Summary;
-  /** Median req/s over the bare framework's median req/s, same run. */
+  /** Median req/s over the bare route's median req/s, same run. */
   readonly vsBare: number;
-  /** req/s over the bare route's in each round (A B C ...), summarised: drift cancels within a round. */
+  /** req/s over the bare route's in each round, summarised. */
   readonly vsBareByRound: Summary;
-  /** Median req/s over the named peer's median req/s, same run, and the same per round. */
-  readonly vsPeer: {
-    readonly peer: string;
-    readonly ratio: number;
-    readonly byRound: Summary;
-  } | null;
+  /** Against the "one store read, no auth" floor of the row's store (database rows). */
+  readonly vsFloor: Comparison | null;
+  /** Against the peer library a user would pick instead, on the same mix. */
+  readonly vsPeer: Comparison | null;
+  /** Null where the route has no cache (peers, floors, sess on Postgres and SQLite). */
+  readonly cache: CacheReading | null;
+  /** sess's store calls per request by operation, over the timed runs; null for the others. */
+  readonly storeCallsPerRequest: Readonly<Record<string, number>> | null;
 }
 
-/** A target of issue 6 and whether this run met it. */
+/** A target and whether this run met it. */
 export interface TargetResult {
+  /** The issue that set the target. */
+  readonly origin: 'issue 22' | 'issue 6';
   readonly name: string;
   readonly goal: string;
   readonly measured: string;

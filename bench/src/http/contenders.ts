@@ -1,10 +1,14 @@
+import type { MixName } from '../mixes.ts';
 import type { Framework } from '../options.ts';
+import type { FloorStore } from './floors.ts';
 
 /** How a contender authenticates `GET /me`. */
 export type ContenderKind =
   | 'bare'
   | 'noop'
   | 'redis-read'
+  | 'postgres-read'
+  | 'sqlite-read'
   | 'sess-jwt'
   | 'sess-jwt-otel'
   | 'sess-db-redis'
@@ -15,23 +19,30 @@ export type ContenderKind =
   | 'jsonwebtoken'
   | 'hono-jwt';
 
-/** One server measured over HTTP. */
+/** One server measured over HTTP, driven by one traffic mix. */
 export interface Contender {
-  /** `<framework>/<kind>`. */
+  /** `<framework>/<kind>:<mix>`. */
   readonly id: string;
   readonly framework: Framework;
   readonly kind: ContenderKind;
+  readonly mix: MixName;
   readonly label: string;
-  /** The peer library a user would pick instead, compared in the same run. */
+  /** The peer library a user would pick instead, compared in the same run on the same mix. */
   readonly peer: ContenderKind | null;
-  /** False for the floors (bare, no-op, a raw Redis read), which answer everyone. */
+  /** The "one store read, no auth" floor this contender is held against. */
+  readonly floor: ContenderKind | null;
+  /** False for the floors, which answer everyone. */
   readonly authenticates: boolean;
+  /** Whether `GET /me` names the credential's user (all but the bare and no-op routes). */
+  readonly identifies: boolean;
 }
 
 const LABELS: Record<ContenderKind, string> = {
   bare: 'bare route (no auth)',
   noop: 'one no-op middleware (the floor of any middleware)',
-  'redis-read': 'one Redis read per request, no auth (the floor of any Redis session)',
+  'redis-read': 'one Redis GET per request, no auth (the floor of any Redis session)',
+  'postgres-read': 'one Postgres SELECT per request, no auth (the floor of any Postgres session)',
+  'sqlite-read': 'one SQLite SELECT per request, no auth (the floor of any SQLite session)',
   'sess-jwt': 'sess, jwt strategy',
   'sess-jwt-otel':
     'sess, jwt strategy, with @sess/opentelemetry (SDK registered, validate spans off)',
@@ -44,12 +55,39 @@ const LABELS: Record<ContenderKind, string> = {
   'hono-jwt': "Hono's jwt middleware",
 };
 
+/** Every kind of contender. */
+export const CONTENDER_KINDS = Object.keys(LABELS) as ContenderKind[];
+
+/** The "one read" floor of each store. */
+export const READ_FLOOR: Record<FloorStore, ContenderKind> = {
+  redis: 'redis-read',
+  postgres: 'postgres-read',
+  sqlite: 'sqlite-read',
+};
+
+const FLOORS: readonly ContenderKind[] = [
+  'bare',
+  'noop',
+  READ_FLOOR.redis,
+  READ_FLOOR.postgres,
+  READ_FLOOR.sqlite,
+];
+
 const SESS: readonly ContenderKind[] = [
   'sess-jwt',
   'sess-db-redis',
   'sess-db-postgres',
   'sess-db-sqlite',
 ];
+
+/** The floor each database-strategy contender is held against. */
+const FLOOR_OF: Partial<Record<ContenderKind, ContenderKind>> = {
+  'sess-db-redis': READ_FLOOR.redis,
+  'sess-db-postgres': READ_FLOOR.postgres,
+  'sess-db-sqlite': READ_FLOOR.sqlite,
+  'express-session-redis': READ_FLOOR.redis,
+  'express-session-postgres': READ_FLOOR.postgres,
+};
 
 /** The same jwt route with @sess/opentelemetry, measured against `sess-jwt` (Express only: the cost is framework-independent). */
 const INSTRUMENTED: Record<Framework, readonly ContenderKind[]> = {
@@ -69,29 +107,42 @@ const PEERS: Record<Framework, Partial<Record<ContenderKind, ContenderKind>>> = 
   hono: { 'sess-jwt': 'hono-jwt' },
 };
 
-const FLOORS: Record<Framework, readonly ContenderKind[]> = {
-  // Express has the Redis peer: its floor shows what one round trip per request costs there.
-  express: ['bare', 'noop', 'redis-read'],
-  koa: ['bare', 'noop'],
-  hono: ['bare', 'noop'],
-};
+/** `<framework>/<kind>:<mix>`. */
+export const contenderId = (framework: Framework, kind: ContenderKind, mix: MixName): string =>
+  `${framework}/${kind}:${mix}`;
 
-/** Every contender of `framework`: the bare route and the floors first, then sess, then peers. */
-export function contendersOf(framework: Framework): Contender[] {
+/**
+ * Every contender of `framework`: the floors first (driven by the first mix only: they check no
+ * credential, so a mix changes nothing for them), then sess and its peers under every mix.
+ */
+export function contendersOf(
+  framework: Framework,
+  mixes: readonly MixName[],
+  only: readonly ContenderKind[] | null = null,
+): Contender[] {
+  const picked = (kind: ContenderKind) => only === null || kind === 'bare' || only.includes(kind);
   const peers = PEERS[framework];
-  const floors = FLOORS[framework];
-  const kinds: ContenderKind[] = [
-    ...floors,
+  const authenticating: ContenderKind[] = [
     ...SESS,
     ...INSTRUMENTED[framework],
     ...new Set(Object.values(peers)),
   ];
-  return kinds.map((kind) => ({
-    id: `${framework}/${kind}`,
-    framework,
-    kind,
-    label: LABELS[kind],
-    peer: peers[kind] ?? null,
-    authenticates: !floors.includes(kind),
-  }));
+  const make = (kind: ContenderKind, mix: MixName): Contender => {
+    const floor = FLOORS.includes(kind);
+    return {
+      id: contenderId(framework, kind, mix),
+      framework,
+      kind,
+      mix,
+      label: LABELS[kind],
+      peer: peers[kind] ?? null,
+      floor: FLOOR_OF[kind] ?? null,
+      authenticates: !floor,
+      identifies: kind !== 'bare' && kind !== 'noop',
+    };
+  };
+  return [
+    ...FLOORS.filter(picked).map((kind) => make(kind, mixes[0]!)),
+    ...mixes.flatMap((mix) => authenticating.filter(picked).map((kind) => make(kind, mix))),
+  ];
 }

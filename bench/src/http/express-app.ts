@@ -1,24 +1,23 @@
-import { createSecretKey } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { createAuth } from '@sess/express';
 import pgSession from 'connect-pg-simple';
 import { RedisStore } from 'connect-redis';
 import express, { type RequestHandler } from 'express';
 import session from 'express-session';
-import { Redis } from 'ioredis';
 import jsonwebtoken from 'jsonwebtoken';
 import pg from 'pg';
 import { createClient } from 'redis';
-import { AUDIENCE, ISSUER, JWT_SECRET, SERVER_SECRET, USER } from '../fixtures.ts';
+import { AUDIENCE, ISSUER, JWT_SECRET, SERVER_SECRET } from '../fixtures.ts';
+import { MIX, type MixName, pooled, userOf } from '../mixes.ts';
 import { redisPrefix, type Services, tableName } from '../services.ts';
 import type { ContenderKind } from './contenders.ts';
+import { storeFloor } from './floors.ts';
 import {
   type Built,
-  bearer,
-  type Credentials,
-  floorCredentials,
+  type CredentialSet,
   ME,
-  mintAccessToken,
-  sampleRecord,
+  mintAccessTokens,
   sessFor,
   UNAUTHORIZED,
 } from './setup.ts';
@@ -28,6 +27,8 @@ declare module 'express-session' {
     user: string;
   }
 }
+
+const SESSION_MS = 30 * 60_000; // sess's idle timeout
 
 /** A jsonwebtoken middleware as its README suggests, with a KeyObject and the checks it offers. */
 function jsonwebtokenAuth(): RequestHandler {
@@ -57,19 +58,40 @@ function expressSession(store: session.Store): RequestHandler {
     secret: SERVER_SECRET,
     resave: false,
     saveUninitialized: false,
-    cookie: { httpOnly: true, sameSite: 'lax', maxAge: 30 * 60_000 },
+    cookie: { httpOnly: true, sameSite: 'lax', maxAge: SESSION_MS },
   });
 }
 
-/** Logs in through the app's own route and returns the session cookie it set. */
-async function loginCookie(origin: string): Promise<Credentials> {
-  const response = await fetch(`${origin}/login`, { method: 'POST' });
-  const cookie = response.headers.getSetCookie()[0]?.split(';')[0];
-  if (response.status !== 200 || !cookie) throw new Error('express-session login failed');
-  const [name, value] = cookie.split('=') as [string, string];
-  // Signed `s:<id>.<signature>`: change the signature, keep the id.
-  const forged = `${value.slice(0, -6)}${value.at(-6) === 'A' ? 'B' : 'A'}${value.slice(-5)}`;
-  return { valid: { cookie }, forged: { cookie: `${name}=${forged}` } };
+/**
+ * One logged-in express-session per user of `mix`, written to its store as express-session writes
+ * them after a login, and the signed `connect.sid` cookies (cookie-signature's HMAC-SHA256, as
+ * express-session signs and URL-encodes them).
+ */
+async function expressSessions(store: session.Store, mix: MixName): Promise<CredentialSet> {
+  const set = promisify(store.set.bind(store));
+  const signed = (sid: string, signature: string) =>
+    `connect.sid=${encodeURIComponent(`s:${sid}.${signature}`)}`;
+  const sign = (sid: string) =>
+    createHmac('sha256', SERVER_SECRET).update(sid).digest('base64').replace(/=+$/, '');
+  const values: string[] = new Array(MIX[mix].users);
+  let first = '';
+  await pooled(values.length, 64, async (i) => {
+    const sid = randomBytes(24).toString('base64url'); // uid-safe(24), as express-session
+    const expires = new Date(Date.now() + SESSION_MS);
+    const cookie = {
+      originalMaxAge: SESSION_MS,
+      expires,
+      httpOnly: true,
+      path: '/',
+      sameSite: 'lax',
+    };
+    await set(sid, { cookie, user: userOf(mix, i) } as unknown as session.SessionData);
+    values[i] = signed(sid, sign(sid));
+    if (i === 0) first = sid;
+  });
+  const signature = sign(first);
+  const forged = `${signature.slice(0, 10)}${signature[10] === 'A' ? 'B' : 'A'}${signature.slice(11)}`;
+  return { header: 'cookie', values, forged: signed(first, forged) };
 }
 
 /**
@@ -80,16 +102,18 @@ export async function buildExpress(
   kind: ContenderKind,
   services: Services,
   name: string,
+  mix: MixName,
 ): Promise<Built> {
   const app = express();
   const closers: (() => Promise<unknown>)[] = [];
-  let credentials: (origin: string) => Promise<Credentials>;
+  let credentials: CredentialSet;
+  let sess: Built['sess'];
   switch (kind) {
     case 'bare': {
       app.get('/me', (_req, res) => {
         res.json(ME);
       });
-      credentials = floorCredentials;
+      credentials = await mintAccessTokens(mix);
       break;
     }
     case 'noop': {
@@ -100,7 +124,25 @@ export async function buildExpress(
           res.json(ME);
         },
       );
-      credentials = floorCredentials;
+      credentials = await mintAccessTokens(mix);
+      break;
+    }
+    case 'redis-read':
+    case 'postgres-read':
+    case 'sqlite-read': {
+      const floor = await storeFloor(
+        kind === 'redis-read' ? 'redis' : kind === 'postgres-read' ? 'postgres' : 'sqlite',
+        services,
+        name,
+        mix,
+      );
+      app.get('/me', async (req, res) => {
+        const user = await floor.read(req.headers.cookie);
+        if (user === null) res.status(401).json(UNAUTHORIZED);
+        else res.json({ user });
+      });
+      closers.push(floor.close);
+      credentials = floor.credentials;
       break;
     }
     case 'sess-jwt':
@@ -108,35 +150,21 @@ export async function buildExpress(
     case 'sess-db-redis':
     case 'sess-db-postgres':
     case 'sess-db-sqlite': {
-      const setup = await sessFor(kind, services, name);
+      const setup = await sessFor(kind, services, name, mix);
       const auth = createAuth(setup.sess);
       app.get('/me', auth.requireSession, (req, res) => {
         res.json({ user: req.sess!.userId });
       });
       closers.push(setup.close);
-      credentials = async () => setup.credentials;
-      break;
-    }
-    case 'redis-read': {
-      // What any Redis-backed session check pays at least: one read and a JSON parse of a record
-      // the size of a sess session.
-      const client = new Redis(services.redisUrl);
-      closers.push(() => client.quit());
-      const key = `${redisPrefix(services, name)}record`;
-      await client.set(key, JSON.stringify(await sampleRecord()));
-      app.get('/me', async (_req, res) => {
-        const record = JSON.parse((await client.get(key))!) as { userId: string };
-        res.json({ user: record.userId });
-      });
-      credentials = floorCredentials;
+      credentials = setup.credentials;
+      sess = setup.sess;
       break;
     }
     case 'jsonwebtoken': {
       app.get('/me', jsonwebtokenAuth(), (_req, res) => {
         res.json({ user: res.locals.user as string });
       });
-      const token = await mintAccessToken();
-      credentials = async () => bearer(token);
+      credentials = await mintAccessTokens(mix);
       break;
     }
     case 'express-session-redis':
@@ -151,23 +179,22 @@ export async function buildExpress(
         const pool = new pg.Pool({ connectionString: services.databaseUrl });
         closers.push(() => pool.end());
         const PgStore = pgSession(session);
-        store = new PgStore({
-          pool,
-          tableName: tableName(services, name),
-          createTableIfMissing: true,
-          pruneSessionInterval: false,
-        });
+        const table = tableName(services, name);
+        // connect-pg-simple's table.sql, with constraint and index names of this table's own (its
+        // createTableIfMissing names them alike for every table, so a second table clashes).
+        await pool.query(
+          `CREATE TABLE ${table} (sid varchar NOT NULL COLLATE "default" PRIMARY KEY,
+             sess json NOT NULL, expire timestamp(6) NOT NULL)`,
+        );
+        await pool.query(`CREATE INDEX ON ${table} (expire)`);
+        store = new PgStore({ pool, tableName: table, pruneSessionInterval: false });
       }
       const sessions = expressSession(store);
-      app.post('/login', sessions, (req, res) => {
-        req.session.user = USER;
-        res.json(ME);
-      });
       app.get('/me', sessions, (req, res) => {
         if (req.session.user) res.json({ user: req.session.user });
         else res.status(401).json(UNAUTHORIZED);
       });
-      credentials = loginCookie;
+      credentials = await expressSessions(store, mix);
       break;
     }
     default:
@@ -175,7 +202,8 @@ export async function buildExpress(
   }
   return {
     listener: app,
-    credentials: (origin) => credentials(origin),
+    credentials,
+    ...(sess ? { sess } : {}),
     close: async () => {
       for (const close of closers) await close();
     },

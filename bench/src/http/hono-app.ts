@@ -1,11 +1,19 @@
-import { getRequestListener } from '@hono/node-server';
+import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { createAuth } from '@sess/hono';
 import { Hono } from 'hono';
 import { jwt } from 'hono/jwt';
 import { AUDIENCE, ISSUER, JWT_SECRET } from '../fixtures.ts';
+import type { MixName } from '../mixes.ts';
 import type { Services } from '../services.ts';
 import type { ContenderKind } from './contenders.ts';
-import { type Built, bearer, floorCredentials, ME, mintAccessToken, sessFor } from './setup.ts';
+import { type FloorStore, storeFloor } from './floors.ts';
+import { type Built, ME, mintAccessTokens, sessFor, UNAUTHORIZED } from './setup.ts';
+
+const READS: Partial<Record<ContenderKind, FloorStore>> = {
+  'redis-read': 'redis',
+  'postgres-read': 'postgres',
+  'sqlite-read': 'sqlite',
+};
 
 /**
  * The Hono app of one contender, served by @hono/node-server: `GET /me` answers `{ user }` or 401,
@@ -15,16 +23,17 @@ export async function buildHono(
   kind: ContenderKind,
   services: Services,
   name: string,
+  mix: MixName,
 ): Promise<Built> {
-  const app = new Hono();
-  const built = (credentials: Built['credentials'], close = async () => {}): Built => ({
+  const app = new Hono<{ Bindings: HttpBindings }>();
+  const built = (rest: Omit<Built, 'listener'>): Built => ({
     listener: getRequestListener(app.fetch),
-    credentials,
-    close,
+    ...rest,
   });
+  const none = async () => {};
   if (kind === 'bare') {
     app.get('/me', (c) => c.json(ME));
-    return built(floorCredentials);
+    return built({ credentials: await mintAccessTokens(mix), close: none });
   }
   if (kind === 'noop') {
     app.get(
@@ -34,7 +43,17 @@ export async function buildHono(
       },
       (c) => c.json(ME),
     );
-    return built(floorCredentials);
+    return built({ credentials: await mintAccessTokens(mix), close: none });
+  }
+  const read = READS[kind];
+  if (read !== undefined) {
+    const floor = await storeFloor(read, services, name, mix);
+    // Node's parsed headers, as @sess/hono reads them: c.req.header() would build a Web Headers.
+    app.get('/me', async (c) => {
+      const user = await floor.read(c.env.incoming.headers.cookie);
+      return user === null ? c.json(UNAUTHORIZED, 401) : c.json({ user });
+    });
+    return built({ credentials: floor.credentials, close: floor.close });
   }
   if (kind === 'hono-jwt') {
     // As Hono's docs show it, with every check it offers: alg, iss, aud, typ, exp, iat.
@@ -44,12 +63,11 @@ export async function buildHono(
       verification: { iss: ISSUER, aud: AUDIENCE, typ: 'at+jwt' },
     });
     app.get('/me', verify, (c) => c.json({ user: (c.get('jwtPayload') as { sub: string }).sub }));
-    const token = await mintAccessToken();
-    return built(async () => bearer(token));
+    return built({ credentials: await mintAccessTokens(mix), close: none });
   }
   if (!kind.startsWith('sess-')) throw new Error(`hono: no contender ${kind}`);
-  const setup = await sessFor(kind, services, name);
+  const setup = await sessFor(kind, services, name, mix);
   const auth = createAuth(setup.sess);
   app.get('/me', auth.requireSession, (c) => c.json({ user: c.get('session')!.userId }));
-  return built(async () => setup.credentials, setup.close);
+  return built({ credentials: setup.credentials, sess: setup.sess, close: setup.close });
 }

@@ -1,9 +1,17 @@
 import Router from '@koa/router';
 import { createAuth } from '@sess/koa';
 import Koa from 'koa';
+import type { MixName } from '../mixes.ts';
 import type { Services } from '../services.ts';
 import type { ContenderKind } from './contenders.ts';
-import { type Built, floorCredentials, ME, sessFor } from './setup.ts';
+import { type FloorStore, storeFloor } from './floors.ts';
+import { type Built, ME, mintAccessTokens, sessFor, UNAUTHORIZED } from './setup.ts';
+
+const READS: Partial<Record<ContenderKind, FloorStore>> = {
+  'redis-read': 'redis',
+  'postgres-read': 'postgres',
+  'sqlite-read': 'sqlite',
+};
 
 /**
  * The Koa app of one contender (routes through @koa/router): `GET /me` answers `{ user }` or 401,
@@ -13,32 +21,37 @@ export async function buildKoa(
   kind: ContenderKind,
   services: Services,
   name: string,
+  mix: MixName,
 ): Promise<Built> {
   const app = new Koa();
   const router = new Router();
+  const built = (rest: Omit<Built, 'listener'>): Built => {
+    app.use(router.routes());
+    return { listener: app.callback(), ...rest };
+  };
   const handler = (ctx: Koa.Context) => {
     ctx.body = ME;
   };
   if (kind === 'bare' || kind === 'noop') {
     if (kind === 'bare') router.get('/me', handler);
     else router.get('/me', async (_ctx, next) => next(), handler);
-    app.use(router.routes());
-    return {
-      listener: app.callback(),
-      credentials: floorCredentials,
-      close: async () => {},
-    };
+    return built({ credentials: await mintAccessTokens(mix), close: async () => {} });
+  }
+  const read = READS[kind];
+  if (read !== undefined) {
+    const floor = await storeFloor(read, services, name, mix);
+    router.get('/me', async (ctx) => {
+      const user = await floor.read(ctx.req.headers.cookie);
+      ctx.status = user === null ? 401 : 200;
+      ctx.body = user === null ? UNAUTHORIZED : { user };
+    });
+    return built({ credentials: floor.credentials, close: floor.close });
   }
   if (!kind.startsWith('sess-')) throw new Error(`koa: no contender ${kind}`);
-  const setup = await sessFor(kind, services, name);
+  const setup = await sessFor(kind, services, name, mix);
   const auth = createAuth(setup.sess);
   router.get('/me', auth.requireSession, (ctx) => {
     ctx.body = { user: ctx.state.session!.userId };
   });
-  app.use(router.routes());
-  return {
-    listener: app.callback(),
-    credentials: async () => setup.credentials,
-    close: setup.close,
-  };
+  return built({ credentials: setup.credentials, sess: setup.sess, close: setup.close });
 }

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { USER } from '../fixtures.ts';
+import { MIX, userOf } from '../mixes.ts';
+import type { ClientResult, ClientSpec } from './client.ts';
 import type { RunningServer } from './servers.ts';
 
-const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+const CLIENT = fileURLToPath(new URL('./client.ts', import.meta.url));
 const run = promisify(execFile);
 
 /** One load run against one server. */
@@ -14,47 +16,52 @@ export interface LoadResult {
   /** Milliseconds. */
   readonly p50: number;
   readonly p99: number;
-}
-
-/** The part of autocannon's `--json` result the suite reads. */
-interface AutocannonResult {
-  readonly requests: { readonly total: number };
-  readonly latency: { readonly p50: number; readonly p99: number };
-  /** Seconds. */
-  readonly duration: number;
-  readonly errors: number;
-  readonly timeouts: number;
-  readonly non2xx: number;
+  /** Requests sent, which the next run's `start` adds up. */
+  readonly sent: number;
 }
 
 /**
- * `connections` keep-alive connections send `GET /me` with the contender's credentials for
- * `duration` seconds, from a fresh autocannon process: the client never carries the heap or the
- * garbage of earlier suites or runs into a measurement. Any error, timeout or non-2xx answer fails
- * the run: a contender that refuses its own valid credential under load is broken, not fast.
+ * `connections` keep-alive connections send `GET /me` for `duration` seconds, each request with the
+ * next credential of the contender's mix, from a fresh client process: the client never carries
+ * the heap or the garbage of earlier suites or runs into a measurement. Any error, timeout or
+ * non-2xx answer fails the run: a contender that refuses one of its own valid credentials under
+ * load is broken, not fast.
  */
 export async function load(
   server: RunningServer,
   duration: number,
   connections: number,
+  start: number,
 ): Promise<LoadResult> {
-  const headers = Object.entries(server.credentials.valid).flatMap(([name, value]) => [
-    '-H',
-    `${name}:${value}`,
-  ]);
-  const args = ['--json', '-n', '-c', String(connections), '-d', String(duration), ...headers];
-  const { stdout } = await run(process.execPath, [AUTOCANNON, ...args, server.url], {
-    maxBuffer: 16 * 2 ** 20,
-  });
-  const result = JSON.parse(stdout) as AutocannonResult;
-  const failed = result.errors + result.timeouts + result.non2xx;
-  if (failed > 0) {
-    throw new Error(`${server.contender.id}: ${failed} failed requests under load`);
+  const spec: ClientSpec = {
+    url: server.url,
+    connections,
+    duration,
+    credentialsFile: server.credentialsFile,
+    order: MIX[server.contender.mix].order,
+    start,
+  };
+  const { stdout } = await run(
+    process.execPath,
+    [...process.execArgv, CLIENT, JSON.stringify(spec)],
+    {
+      maxBuffer: 2 ** 20,
+    },
+  );
+  const result = JSON.parse(stdout) as ClientResult;
+  if (result.failed > 0) {
+    throw new Error(`${server.contender.id}: ${result.failed} failed requests under load`);
+  }
+  if (result.picked < result.total) {
+    throw new Error(
+      `${server.contender.id}: only ${result.picked} of ${result.total} requests carried a credential of the mix`,
+    );
   }
   return {
-    reqPerSec: result.requests.total / result.duration,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    reqPerSec: result.total / result.duration,
+    p50: result.p50,
+    p99: result.p99,
+    sent: result.picked,
   };
 }
 
@@ -64,18 +71,28 @@ async function get(url: string, headers: Readonly<Record<string, string>>) {
   return { status: response.status, body: response.ok ? (JSON.parse(text) as unknown) : text };
 }
 
+/** Credentials checked per contender before it is timed: the first, the last, and some between. */
+const SAMPLES = 64;
+
 /**
- * Proves a contender before it is measured: its credential gets 200 with the expected user, and
- * (for every contender that authenticates) no credential and a forged one both get 401.
+ * Proves a contender before it is measured: a sample of its credentials (the first, the last and
+ * evenly spread ones between) each get 200 naming their own user, and for every contender that
+ * authenticates, no credential and a forged one both get 401.
  */
 export async function verify(server: RunningServer): Promise<void> {
-  const id = server.contender.id;
-  const ok = await get(server.url, server.credentials.valid);
-  assert.deepEqual(ok, { status: 200, body: { user: USER } }, `${id}: the valid credential`);
-  if (!server.contender.authenticates) return;
+  const { id, mix, identifies, authenticates } = server.contender;
+  const { header, values, forged } = server.credentials();
+  assert.equal(values.length, MIX[mix].users, `${id}: one credential per user`);
+  for (let k = 0; k < SAMPLES; k++) {
+    const i = Math.round((k * (values.length - 1)) / (SAMPLES - 1));
+    const expected = identifies ? userOf(mix, i) : USER;
+    const ok = await get(server.url, { [header]: values[i]! });
+    assert.deepEqual(ok, { status: 200, body: { user: expected } }, `${id}: credential ${i}`);
+  }
+  if (!authenticates) return;
   for (const [what, headers] of [
     ['no credential', {}],
-    ['a forged credential', server.credentials.forged],
+    ['a forged credential', { [header]: forged }],
   ] as const) {
     const { status } = await get(server.url, headers);
     assert.equal(status, 401, `${id}: ${what} must get 401`);

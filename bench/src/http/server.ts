@@ -1,44 +1,107 @@
-// The process of one HTTP contender: builds its app, listens on a loopback port, reports the port
-// and the credentials to the parent over IPC, and closes everything on 'stop'.
-import { createServer } from 'node:http';
+// The process of one HTTP contender: builds its app and its fixtures, listens on a loopback port,
+// writes the credentials to a file, reports the port to the parent over IPC, answers 'stats' with
+// its counters, and closes everything on 'stop'.
+import { writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { SessionManager } from '@sess/core';
+import { Redis } from 'ioredis';
+import type { MixName } from '../mixes.ts';
 import type { Framework } from '../options.ts';
 import type { Services } from '../services.ts';
 import type { ContenderKind } from './contenders.ts';
 import { buildExpress } from './express-app.ts';
 import { buildHono } from './hono-app.ts';
 import { buildKoa } from './koa-app.ts';
-import type { Credentials } from './setup.ts';
+import { loadClock } from './setup.ts';
 
 /** What the parent passes (as JSON in argv[2]). */
 export interface ServerSpec {
   readonly framework: Framework;
   readonly kind: ContenderKind;
+  readonly mix: MixName;
   readonly services: Services;
+  /** Where to write the contender's `CredentialSet` as JSON. */
+  readonly credentialsFile: string;
 }
 
 /** The first message from the server process. */
 export interface ServerReady {
   readonly port: number;
-  readonly credentials: Credentials;
+}
+
+/** Counters since the server started; the parent takes differences around each timed run. */
+export interface ServerStats {
+  /** Requests the server received. */
+  readonly requests: number;
+  /** sess's verified-token cache, when this core reports it (`metrics().caches`). */
+  readonly tokenCache: { readonly hits: number; readonly misses: number } | null;
+  /** sess's store calls by operation (sess contenders only). */
+  readonly storeCalls: Readonly<Record<string, number>> | null;
+  /** Commands sent through ioredis in this process, by name. */
+  readonly redisCommands: Readonly<Record<string, number>>;
 }
 
 const BUILDERS = { express: buildExpress, koa: buildKoa, hono: buildHono } as const;
+
+// Every ioredis command of the process is counted by name (a map increment, the same in every
+// contender): a store get that hits the Redis store's id → user-slot cache is one HGET, a miss one
+// EVALSHA, so HGETs over gets give that cache's hit rate, which no metric reports.
+const redisCommands: Record<string, number> = {};
+const ioredis = Redis.prototype as unknown as {
+  sendCommand(command: { name: string }, ...rest: unknown[]): unknown;
+};
+const send = ioredis.sendCommand;
+ioredis.sendCommand = function counted(command, ...rest) {
+  redisCommands[command.name] = (redisCommands[command.name] ?? 0) + 1;
+  return send.call(this, command, ...rest);
+};
+
+interface SessCounters {
+  caches?: { accessTokens?: { hits: number; misses: number } };
+  store: Record<string, { calls: number }>;
+}
+
+function statsOf(requests: number, sess: SessionManager | undefined): ServerStats {
+  const metrics = sess?.metrics() as SessCounters | undefined;
+  const cache = metrics?.caches?.accessTokens;
+  return {
+    requests,
+    tokenCache: cache ? { hits: cache.hits, misses: cache.misses } : null,
+    storeCalls: metrics
+      ? Object.fromEntries(Object.entries(metrics.store).map(([op, m]) => [op, m.calls]))
+      : null,
+    redisCommands: { ...redisCommands },
+  };
+}
 
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2]!) as ServerSpec;
   const built = await BUILDERS[spec.framework](
     spec.kind,
     spec.services,
-    `${spec.framework}-${spec.kind}`,
+    `${spec.framework}-${spec.kind}-${spec.mix}`,
+    spec.mix,
   );
-  const server = createServer(built.listener);
+  writeFileSync(spec.credentialsFile, JSON.stringify(built.credentials));
+  let requests = 0;
+  const listener = built.listener;
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    requests++;
+    listener(req, res);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const credentials = await built.credentials(`http://127.0.0.1:${port}`);
-  process.send!({ port, credentials } satisfies ServerReady);
+  process.send!({ port } satisfies ServerReady);
   process.on('disconnect', () => process.exit(1)); // the parent is gone: nobody will say 'stop'
+  loadClock.stop(); // until the first load
   process.on('message', async (message) => {
+    if (message === 'start-clock') loadClock.start();
+    if (message === 'stop-clock') loadClock.stop();
+    if (message === 'stats') {
+      process.send!({ stats: statsOf(requests, built.sess) });
+      return;
+    }
     if (message !== 'stop') return;
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));

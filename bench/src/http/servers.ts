@@ -1,45 +1,75 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Services } from '../services.ts';
 import type { Contender } from './contenders.ts';
-import type { ServerReady, ServerSpec } from './server.ts';
+import type { ServerReady, ServerSpec, ServerStats } from './server.ts';
+import type { CredentialSet } from './setup.ts';
 
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url));
-const READY_TIMEOUT_MS = 30_000;
+// Fixtures are made before the server listens: up to 20,000 sessions on Postgres.
+const READY_TIMEOUT_MS = 180_000;
 
 /** A contender's server process, listening. */
-export interface RunningServer extends ServerReady {
+export interface RunningServer {
   readonly contender: Contender;
   readonly url: string;
+  /** The file holding its `CredentialSet`, which the load generator reads. */
+  readonly credentialsFile: string;
+  credentials(): CredentialSet;
+  stats(): Promise<ServerStats>;
+  /** Starts and stops the server's load clock (see `loadClock`) around its runs. */
+  clock(running: boolean): void;
   stop(): Promise<void>;
 }
 
 /**
  * Forks the server process of `contender` (with this process's loader flags, so TypeScript runs
- * as here) and waits until it listens. With `profileDir`, the server runs under `--cpu-prof`
- * (profiles in `<profileDir>/<framework>-<kind>/`, the largest being the server's main thread).
+ * as here) and waits until it has made its fixtures and listens. With `profileDir`, the server
+ * runs under `--cpu-prof` (profiles in `<profileDir>/<framework>-<kind>-<mix>/`, the largest being
+ * the server's main thread).
  */
 export async function startServer(
   contender: Contender,
   services: Services,
   profileDir: string | null,
 ): Promise<RunningServer> {
-  const spec: ServerSpec = { framework: contender.framework, kind: contender.kind, services };
+  const slug = contender.id.replace(/[/:]/g, '-');
+  mkdirSync(services.dataDir, { recursive: true });
+  const credentialsFile = join(services.dataDir, `${slug}.credentials.json`);
+  const spec: ServerSpec = {
+    framework: contender.framework,
+    kind: contender.kind,
+    mix: contender.mix,
+    services,
+    credentialsFile,
+  };
   // One folder per contender: the TypeScript loader's thread writes a profile of its own.
-  const profile = profileDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, contender.id.replace('/', '-'))}`]
-    : [];
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, slug)}`] : [];
   const child = fork(SERVER, [JSON.stringify(spec)], {
     execArgv: [...process.execArgv, ...profile],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const ready = await firstMessage(child, contender.id);
+  const ready = (await nextMessage(child, contender.id, READY_TIMEOUT_MS)) as ServerReady;
+  let credentials: CredentialSet | null = null;
   return {
-    ...ready,
     contender,
     url: `http://127.0.0.1:${ready.port}/me`,
+    credentialsFile,
+    credentials: () => {
+      credentials ??= JSON.parse(readFileSync(credentialsFile, 'utf8')) as CredentialSet;
+      return credentials;
+    },
+    stats: async () => {
+      const reply = nextMessage(child, contender.id, 10_000);
+      child.send('stats');
+      return ((await reply) as { stats: ServerStats }).stats;
+    },
+    clock: (running) => {
+      child.send(running ? 'start-clock' : 'stop-clock');
+    },
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = once(child, 'exit');
@@ -53,19 +83,27 @@ function timeout(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
-function firstMessage(child: ChildProcess, id: string): Promise<ServerReady> {
+function nextMessage(child: ChildProcess, id: string, ms: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    const onMessage = (message: unknown) => {
+      done();
+      resolve(message);
+    };
+    const onExit = (code: number | null) => {
+      done();
+      reject(new Error(`${id}: the server exited with code ${code}`));
+    };
     const timer = setTimeout(() => {
+      done();
       child.kill('SIGKILL');
-      reject(new Error(`${id}: the server did not start within ${READY_TIMEOUT_MS} ms`));
-    }, READY_TIMEOUT_MS);
-    child.once('message', (message) => {
-      clearTimeout(timer);
-      resolve(message as ServerReady);
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${id}: the server exited with code ${code} before listening`));
-    });
+      reject(new Error(`${id}: the server did not answer within ${ms} ms`));
+    }, ms);
+    child.on('message', onMessage);
+    child.once('exit', onExit);
   });
 }

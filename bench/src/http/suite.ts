@@ -1,14 +1,85 @@
+import { pooled } from '../mixes.ts';
 import type { BenchOptions, Framework } from '../options.ts';
-import type { HttpRow } from '../results.ts';
+import type { CacheReading, Comparison, HttpRow } from '../results.ts';
 import type { Services } from '../services.ts';
 import { ratio, ratiosByRun, summarize } from '../stats.ts';
-import { contendersOf } from './contenders.ts';
+import { type Contender, type ContenderKind, contenderId, contendersOf } from './contenders.ts';
 import { type LoadResult, load, verify } from './load.ts';
+import type { ServerStats } from './server.ts';
 import { type RunningServer, startServer } from './servers.ts';
 
+/** What one contender's timed runs added up to, from the server's counters. */
+interface Totals {
+  requests: number;
+  tokenHits: number | null;
+  tokenMisses: number | null;
+  storeCalls: Record<string, number> | null;
+  redis: Record<string, number>;
+}
+
+const sub = (after: Readonly<Record<string, number>>, before: Readonly<Record<string, number>>) =>
+  Object.fromEntries(
+    Object.entries(after)
+      .map(([key, n]) => [key, n - (before[key] ?? 0)] as const)
+      .filter(([, n]) => n > 0),
+  );
+
+function add(into: Record<string, number>, more: Readonly<Record<string, number>>): void {
+  for (const [key, n] of Object.entries(more)) into[key] = (into[key] ?? 0) + n;
+}
+
+function accumulate(totals: Totals, before: ServerStats, after: ServerStats): void {
+  totals.requests += after.requests - before.requests;
+  if (after.tokenCache && before.tokenCache) {
+    totals.tokenHits = (totals.tokenHits ?? 0) + after.tokenCache.hits - before.tokenCache.hits;
+    totals.tokenMisses =
+      (totals.tokenMisses ?? 0) + after.tokenCache.misses - before.tokenCache.misses;
+  }
+  if (after.storeCalls && before.storeCalls) {
+    totals.storeCalls ??= {};
+    add(totals.storeCalls, sub(after.storeCalls, before.storeCalls));
+  }
+  add(totals.redis, sub(after.redisCommands, before.redisCommands));
+}
+
+const rate = (hits: number, lookups: number) => (lookups > 0 ? hits / lookups : null);
+
+const JWT: readonly ContenderKind[] = ['sess-jwt', 'sess-jwt-otel'];
+
+/** The cache a row's requests meet, read from the server's counters; null where there is none. */
+function cacheOf(kind: ContenderKind, t: Totals): CacheReading | null {
+  if (JWT.includes(kind)) {
+    if (t.tokenHits === null || t.tokenMisses === null) {
+      return { name: 'verified tokens', hits: 0, lookups: 0, hitRate: null };
+    }
+    const lookups = t.tokenHits + t.tokenMisses;
+    return {
+      name: 'verified tokens',
+      hits: t.tokenHits,
+      lookups,
+      hitRate: rate(t.tokenHits, lookups),
+    };
+  }
+  if (kind === 'sess-db-redis') {
+    // A get that hits the id → user-slot cache is one HGET; a miss follows the pointer in a script.
+    const hits = t.redis.hget ?? 0;
+    const lookups = t.storeCalls?.get ?? 0;
+    return { name: 'id → user slot', hits, lookups, hitRate: rate(hits, lookups) };
+  }
+  return null;
+}
+
+function perRequest(t: Totals): Record<string, number> | null {
+  if (t.storeCalls === null) return null;
+  return Object.fromEntries(
+    Object.entries(t.storeCalls).map(([op, n]) => [op, Number((n / t.requests).toFixed(4))]),
+  );
+}
+
 /**
- * One framework's contenders: every server starts (one process each) and is verified, warmed up,
- * then measured in alternation (A B C A B C ...) `runs` times; ratios use medians of this run.
+ * One framework's contenders: every server starts (one process each, its fixtures made first) and
+ * is verified, warmed up, then measured in alternation (A B C A B C ...) `runs` times, its
+ * counters read around each timed run; ratios use medians of this run.
  */
 async function benchFramework(
   framework: Framework,
@@ -17,53 +88,95 @@ async function benchFramework(
   profileDir: string | null,
   log: (line: string) => void,
 ): Promise<HttpRow[]> {
-  const contenders = contendersOf(framework);
+  const contenders = contendersOf(framework, options.mixes, options.contenders);
   const servers: RunningServer[] = [];
   try {
-    for (const contender of contenders) {
-      servers.push(await startServer(contender, services, profileDir));
-    }
+    // Two at a time (the cores): each makes up to 20,000 sessions before it listens.
+    const started = performance.now();
+    await pooled(contenders.length, 2, async (i) => {
+      servers[i] = await startServer(contenders[i]!, services, profileDir);
+    });
+    const seconds = ((performance.now() - started) / 1000).toFixed(0);
+    log(`  ${framework}: ${servers.length} servers and their fixtures ready in ${seconds} s`);
+    // Where each server's credential sequence stands: every run continues it.
+    const sent = new Map<string, number>(contenders.map((c) => [c.id, 0]));
+    const loadOnce = async (server: RunningServer, duration: number) => {
+      const id = server.contender.id;
+      server.clock(true);
+      const result = await load(server, duration, options.connections, sent.get(id)!);
+      server.clock(false);
+      sent.set(id, sent.get(id)! + result.sent);
+      return result;
+    };
     for (const server of servers) {
+      server.clock(true);
       await verify(server);
-      await load(server, Math.min(1, options.duration), options.connections); // warm-up
+      await loadOnce(server, Math.min(1, options.duration)); // warm-up
     }
     const runs = new Map<string, LoadResult[]>(contenders.map((c) => [c.id, []]));
+    const totals = new Map<string, Totals>(
+      contenders.map((c) => [
+        c.id,
+        { requests: 0, tokenHits: null, tokenMisses: null, storeCalls: null, redis: {} },
+      ]),
+    );
     for (let run = 1; run <= options.runs; run++) {
       for (const server of servers) {
-        const result = await load(server, options.duration, options.connections);
+        const before = await server.stats();
+        const result = await loadOnce(server, options.duration);
+        accumulate(totals.get(server.contender.id)!, before, await server.stats());
         runs.get(server.contender.id)!.push(result);
         log(
-          `  ${framework} run ${run}: ${server.contender.kind} ${Math.round(result.reqPerSec)} req/s`,
+          `  ${framework} run ${run}: ${server.contender.id} ${Math.round(result.reqPerSec)} req/s`,
         );
       }
     }
-    const rates = (id: string) => summarize(runs.get(id)!.map((r) => r.reqPerSec));
-    const bare = rates(`${framework}/bare`);
-    return contenders.map((contender) => {
-      const results = runs.get(contender.id)!;
-      const reqPerSec = rates(contender.id);
-      const peer = contender.peer && rates(`${framework}/${contender.peer}`);
-      return {
-        framework,
-        id: contender.id,
-        label: contender.label,
-        reqPerSec,
-        p50: summarize(results.map((r) => r.p50)),
-        p99: summarize(results.map((r) => r.p99)),
-        vsBare: ratio(reqPerSec.median, bare.median),
-        vsBareByRound: ratiosByRun(reqPerSec.values, bare.values),
-        vsPeer: peer
-          ? {
-              peer: `${framework}/${contender.peer}`,
-              ratio: ratio(reqPerSec.median, peer.median),
-              byRound: ratiosByRun(reqPerSec.values, peer.values),
-            }
-          : null,
-      };
-    });
+    return contenders.map((contender) =>
+      rowOf(contender, contenders, runs, totals.get(contender.id)!),
+    );
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
   }
+}
+
+function rowOf(
+  contender: Contender,
+  contenders: readonly Contender[],
+  runs: ReadonlyMap<string, readonly LoadResult[]>,
+  totals: Totals,
+): HttpRow {
+  const { framework, kind, mix } = contender;
+  const rates = (id: string) => summarize(runs.get(id)!.map((r) => r.reqPerSec));
+  const reqPerSec = rates(contender.id);
+  // Floors and the bare route run under one mix; a row is compared with them whatever its own.
+  const floorId = (floor: ContenderKind) => contenders.find((c) => c.kind === floor)!.id;
+  const compare = (to: string | null): Comparison | null => {
+    if (to === null || !runs.has(to)) return null;
+    const other = rates(to);
+    return {
+      to,
+      ratio: ratio(reqPerSec.median, other.median),
+      byRound: ratiosByRun(reqPerSec.values, other.values),
+    };
+  };
+  const bare = compare(floorId('bare'))!;
+  const results = runs.get(contender.id)!;
+  return {
+    framework,
+    id: contender.id,
+    kind,
+    mix,
+    label: contender.label,
+    reqPerSec,
+    p50: summarize(results.map((r) => r.p50)),
+    p99: summarize(results.map((r) => r.p99)),
+    vsBare: bare.ratio,
+    vsBareByRound: bare.byRound,
+    vsFloor: compare(contender.floor && floorId(contender.floor)),
+    vsPeer: compare(contender.peer && contenderId(framework, contender.peer, mix)),
+    cache: cacheOf(kind, totals),
+    storeCallsPerRequest: perRequest(totals),
+  };
 }
 
 /** Every selected framework, one after the other. */

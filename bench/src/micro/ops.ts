@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { SessionManager } from '@sess/core';
 import { benchManager } from '../fixtures.ts';
+import { pooled } from '../mixes.ts';
 import type { OpsRow } from '../results.ts';
 import { openStore, type Services, STORE_KINDS } from '../services.ts';
 import { alternate, type MicroCase, summarizeRuns } from './alternate.ts';
@@ -10,15 +11,6 @@ export const CONCURRENCY = [1, 64] as const;
 
 const OPS = ['create', 'refresh', 'revoke'] as const;
 const USERS = 1000;
-
-/** Runs `task` over `count` indexes with `width` in flight. */
-async function pooled(count: number, width: number, task: (i: number) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < count) await task(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(width, count) }, worker));
-}
 
 /**
  * The cases of one store: create, refresh (each in-flight call rotates a different session, so the

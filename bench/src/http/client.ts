@@ -1,0 +1,133 @@
+// The load generator of one run, in a process of its own: autocannon's keep-alive connections send
+// `GET /me`, each request carrying the next credential of the mix. Every request is built before
+// the run starts, so picking one costs an array read; the order is one shared sequence over all
+// connections (`rotation`: the users in turn; `random`: a reproducible random draw).
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { CredentialSet } from './setup.ts';
+
+/** What the parent passes (as JSON in argv[2]). */
+export interface ClientSpec {
+  readonly url: string;
+  readonly connections: number;
+  /** Seconds. */
+  readonly duration: number;
+  readonly credentialsFile: string;
+  readonly order: 'random' | 'rotation';
+  /**
+   * How many requests earlier runs against this server sent: the sequence continues there, so
+   * a run never replays the start of the previous one (which a cache would still hold).
+   */
+  readonly start: number;
+}
+
+/** What the client prints as JSON. */
+export interface ClientResult {
+  readonly total: number;
+  /** Seconds. */
+  readonly duration: number;
+  /** Milliseconds. */
+  readonly p50: number;
+  readonly p99: number;
+  readonly failed: number;
+  /** Requests written through the credential picker: all of them, or the hook below broke. */
+  readonly picked: number;
+}
+
+/** The parts of autocannon (8.x, no bundled types) this file uses. */
+interface AutocannonClient {
+  getRequestBuffer(): Buffer;
+}
+interface AutocannonResult {
+  readonly requests: { readonly total: number };
+  readonly latency: { readonly p50: number; readonly p99: number };
+  readonly duration: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly non2xx: number;
+}
+type Autocannon = (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  setupClient(client: AutocannonClient): void;
+}) => Promise<AutocannonResult>;
+
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+const RANDOM_LENGTH = 1 << 20; // a million draws before the sequence repeats
+const SEED = 22;
+
+/**
+ * A reproducible pseudo-random sequence of `length` indexes below `users` (mulberry32): the order
+ * of the `random` mix, drawn once so that picking the next credential costs an array read.
+ */
+function randomOrder(users: number, length: number, seed: number): Uint32Array {
+  const order = new Uint32Array(length);
+  let state = seed >>> 0;
+  for (let i = 0; i < length; i++) {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    order[i] = Math.floor((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * users);
+  }
+  return order;
+}
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.argv[2]!) as ClientSpec;
+  const set = JSON.parse(readFileSync(spec.credentialsFile, 'utf8')) as CredentialSet;
+  const { host, pathname } = new URL(spec.url);
+  const requests = set.values.map((value) =>
+    Buffer.from(
+      `GET ${pathname} HTTP/1.1\r\nHost: ${host}\r\nConnection: keep-alive\r\n${set.header}: ${value}\r\n\r\n`,
+    ),
+  );
+  const n = requests.length;
+  let picked = 0;
+  let next: () => Buffer;
+  if (spec.order === 'rotation') {
+    let i = (spec.start + n - 1) % n;
+    next = () => {
+      picked++;
+      i = i + 1 === n ? 0 : i + 1;
+      return requests[i]!;
+    };
+  } else {
+    const order = randomOrder(n, RANDOM_LENGTH, SEED);
+    let i = spec.start;
+    next = () => {
+      picked++;
+      return requests[order[i++ & (RANDOM_LENGTH - 1)]!]!;
+    };
+  }
+  const result = await autocannon({
+    url: spec.url,
+    connections: spec.connections,
+    duration: spec.duration,
+    // autocannon writes whatever `getRequestBuffer` returns, once per request (httpClient.js);
+    // every other client API would rebuild the request from its parts each time.
+    setupClient: (client) => {
+      if (typeof client.getRequestBuffer !== 'function') {
+        throw new Error(
+          'autocannon: Client.getRequestBuffer is gone; the credential hook needs it',
+        );
+      }
+      client.getRequestBuffer = next;
+    },
+  });
+  const out: ClientResult = {
+    total: result.requests.total,
+    duration: result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failed: result.errors + result.timeouts + result.non2xx,
+    picked,
+  };
+  process.stdout.write(JSON.stringify(out));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
