@@ -269,6 +269,18 @@ export class PayloadTooLargeError extends SessError {
   }
 }
 
+/** Guest session data over `guest.maxBytes` (its JSON, in UTF-8 bytes): nothing was written. */
+export class GuestDataTooLargeError extends SessError {
+  static override readonly code = 'ERR_SESS_GUEST_TOO_LARGE' as const;
+  declare readonly code: 'ERR_SESS_GUEST_TOO_LARGE';
+  /** The limit, in bytes. */
+  readonly limit: number;
+  constructor(limit: number) {
+    super(GuestDataTooLargeError.code, `The guest session data exceeds ${limit} bytes`);
+    this.limit = limit;
+  }
+}
+
 /** Every concrete error class, for narrowing with `switch (err.code)`. */
 export type AnySessError =
   | ConfigError
@@ -286,7 +298,8 @@ export type AnySessError =
   | RateLimitedError
   | LoginFailedError
   | BadRequestError
-  | PayloadTooLargeError;
+  | PayloadTooLargeError
+  | GuestDataTooLargeError;
 
 /** Every stable error code. */
 export type SessErrorCode = AnySessError['code'];
@@ -308,6 +321,7 @@ const STATUS: Readonly<Record<SessErrorCode, number>> = {
   ERR_SESS_LOGIN_FAILED: 401,
   ERR_SESS_BAD_REQUEST: 400,
   ERR_SESS_PAYLOAD_TOO_LARGE: 413,
+  ERR_SESS_GUEST_TOO_LARGE: 413,
 };
 
 /**

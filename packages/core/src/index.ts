@@ -67,6 +67,7 @@ export {
   CsrfError,
   type CsrfFailureReason,
   ExpiredError,
+  GuestDataTooLargeError,
   httpStatusFor,
   InvalidCredentialError,
   isSessError,
