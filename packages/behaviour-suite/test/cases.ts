@@ -28,6 +28,8 @@ export interface Case {
 const ALICE = { email: 'alice@example.com', password: 'alice-password-1' };
 const BOB = { email: 'bob@example.com', password: 'bob-password-1' };
 const SECOND = 1000;
+const CHROME_MAC =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
 async function loggedIn(ctx: CaseContext, user = ALICE, userAgent?: string): Promise<Client> {
   const client = ctx.client(userAgent);
@@ -212,18 +214,33 @@ export const cases: Case[] = [
   {
     name: 'list and revoke own sessions; 404 for anyone else’s',
     async run(ctx) {
-      const laptop = await loggedIn(ctx, ALICE, 'laptop/1');
+      const laptop = await loggedIn(ctx, ALICE, CHROME_MAC);
       const phone = await loggedIn(ctx, ALICE, 'phone/1');
       const bob = await loggedIn(ctx, BOB, 'bob/1');
       const list = await laptop.get('/auth/sessions');
       expect(list.status).toBe(200);
-      const sessions = list.body.sessions as { id: string; current: boolean; userAgent: string }[];
-      expect(sessions.map((s) => [s.userAgent, s.current]).sort()).toEqual([
-        ['laptop/1', true],
-        ['phone/1', false],
+      const sessions = list.body.sessions as {
+        id: string;
+        current: boolean;
+        userAgent: string;
+        label: string | null;
+      }[];
+      // The label is parsed when the list is read; a user agent that names nothing has none.
+      expect(sessions.map((s) => [s.userAgent, s.label, s.current]).sort()).toEqual([
+        [CHROME_MAC, 'Chrome 131 on macOS', true],
+        ['phone/1', null, false],
       ]);
       expect(Object.keys(sessions[0]!).sort()).toEqual(
-        ['createdAt', 'current', 'expiresAt', 'id', 'ip', 'lastActiveAt', 'userAgent'].sort(),
+        [
+          'createdAt',
+          'current',
+          'expiresAt',
+          'id',
+          'ip',
+          'label',
+          'lastActiveAt',
+          'userAgent',
+        ].sort(),
       );
       const bobsId = (await bob.get('/me')).body.sessionId as string;
       const foreign = await laptop.delete(`/auth/sessions/${bobsId}`);

@@ -57,6 +57,7 @@ export {
   type DescribedSessionClass,
   describeConfig,
 } from './describe-config.ts';
+export { deviceLabel } from './device-label.ts';
 export {
   type AnySessError,
   type AuthFailureReason,

@@ -9,12 +9,12 @@ import { describe, expect, it } from 'vitest';
 const DIST = join(import.meta.dirname, '..', 'dist');
 
 const app = `
-import { createSessionManager, estimateSecretStrength } from ${JSON.stringify(join(DIST, 'index.js'))};
+import { createSessionManager, deviceLabel, estimateSecretStrength } from ${JSON.stringify(join(DIST, 'index.js'))};
 import { memoryStore } from ${JSON.stringify(join(DIST, 'memory.js'))};
 const sess = createSessionManager({ store: memoryStore(), secret: 'Hq3vW9zL2xT7nK4pR8sY1mB6cF0dJ5gA' });
 const { credential } = await sess.create('alice');
 const session = await sess.validate(credential);
-console.log(JSON.stringify({ userId: session.userId, weak: estimateSecretStrength('password123').guessable }));
+console.log(JSON.stringify({ userId: session.userId, weak: estimateSecretStrength('password123').guessable, label: deviceLabel('Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0') }));
 `;
 
 describe('core bundles for Workers (esbuild --platform=neutral, no main fields)', () => {
@@ -36,6 +36,6 @@ describe('core bundles for Workers (esbuild --platform=neutral, no main fields)'
       input: code,
       encoding: 'utf8',
     });
-    expect(JSON.parse(out)).toEqual({ userId: 'alice', weak: true });
+    expect(JSON.parse(out)).toEqual({ userId: 'alice', weak: true, label: 'Firefox 133 on Linux' });
   });
 });

@@ -49,7 +49,14 @@ export interface DeviceView {
   readonly createdAt: string;
   readonly lastActiveAt: string;
   readonly expiresAt: string;
+  /** The raw `User-Agent` the session was created with. */
   readonly userAgent: string | null;
+  /**
+   * A label people can read, such as `Chrome 131 on macOS`, parsed from `userAgent` when the list
+   * is read (see `deviceLabel`); `null` when it names no known browser or OS. Client-sent text:
+   * escape it when rendering.
+   */
+  readonly label: string | null;
   readonly ip: string | null;
   readonly current: boolean;
 }

@@ -2,6 +2,7 @@ import { type CookieInstruction, csrfCookie } from '../cookies/index.ts';
 import { parseCredential } from '../credential.ts';
 import type { CsrfProtection } from '../csrf/index.ts';
 import { isSafeMethod } from '../csrf/protection.ts';
+import { deviceLabel } from '../device-label.ts';
 import {
   type AnySessError,
   ConfigError,
@@ -261,6 +262,7 @@ export function createHttpAuth(manager: SessionManager, options?: HttpAuthOption
         lastActiveAt: new Date(s.lastActiveAt).toISOString(),
         expiresAt: new Date(s.expiresAt).toISOString(),
         userAgent: s.meta.userAgent ?? null,
+        label: deviceLabel(s.meta.userAgent),
         ip: s.meta.ip ?? null,
         current: s.id === current,
       }));
