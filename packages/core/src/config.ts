@@ -1,4 +1,10 @@
 import { type AnomalyOptions, type ResolvedAnomalies, resolveAnomalies } from './anomalies.ts';
+import {
+  GUEST_CLASS,
+  type GuestOptions,
+  type ResolvedGuest,
+  resolveGuest,
+} from './config/guest.ts';
 import { type JwtOptions, type ResolvedJwt, resolveJwt } from './config/jwt.ts';
 import {
   PRESETS,
@@ -28,7 +34,14 @@ import { type KnownOptions, unknownOptionIssues } from './util/known-keys.ts';
  */
 export type Strategy = 'database' | 'jwt' | 'hybrid';
 
-export type { JwtOptions, Preset, ResolvedJwt, ResolvedSessionClass, SessionClassOptions };
+export type {
+  GuestOptions,
+  JwtOptions,
+  Preset,
+  ResolvedJwt,
+  ResolvedSessionClass,
+  SessionClassOptions,
+};
 
 /** What to do when a session's user agent or IP changes: nothing, emit `session.anomaly`, or revoke. */
 export type BindingPolicy = 'off' | 'event' | 'revoke';
@@ -110,6 +123,8 @@ export interface SessionManagerOptions {
   clock?: Clock;
   /** Anomaly signals (`security.anomaly` events); off unless given. */
   anomalies?: AnomalyOptions;
+  /** Guest sessions (before login, with app data); off unless given. Needs `csrf`. */
+  guest?: GuestOptions;
   /** Where sess logs (ids and codes only). @default defaultLogger */
   logger?: Logger;
 }
@@ -125,6 +140,7 @@ export interface ResolvedConfig {
   maxSessions: { limit: number; policy: 'evict-oldest' | 'reject' } | null;
   binding: { userAgent: BindingPolicy; ip: BindingPolicy };
   anomalies: ResolvedAnomalies;
+  guest: ResolvedGuest | null;
   touchFraction: number;
   stalenessMs: number;
   maxCacheEntries: number;
@@ -156,6 +172,7 @@ const TOP_KEYS = {
   logger: true,
   timeoutNotice: true,
   anomalies: true,
+  guest: true,
 } as const satisfies KnownOptions<SessionManagerOptions>;
 const CLASS_KEYS = {
   idleTimeout: true,
@@ -296,6 +313,13 @@ export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
   }
 
   const anomalies = resolveAnomalies(options.anomalies, issues);
+  const guest = resolveGuest(
+    options.guest,
+    { csrf: options.csrf !== undefined, sessions: options.sessions },
+    duration,
+    issues,
+  );
+  if (guest) classes.set(GUEST_CLASS, guest.cls);
   const binding = {
     userAgent: options.binding?.userAgent ?? 'off',
     ip: options.binding?.ip ?? 'off',
@@ -335,6 +359,7 @@ export function resolveConfig(options: SessionManagerOptions): ResolvedConfig {
     maxSessions,
     binding,
     anomalies,
+    guest,
     touchFraction,
     stalenessMs,
     maxCacheEntries,

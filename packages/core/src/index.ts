@@ -8,6 +8,7 @@
 export type { AnomalyOptions } from './anomalies.ts';
 export type {
   BindingPolicy,
+  GuestOptions,
   JwtOptions,
   Preset,
   SessionClassOptions,
@@ -22,6 +23,7 @@ export {
   type CookieReadResult,
   clearCookies,
   csrfCookie,
+  guestCookie,
   MAX_COOKIE_BYTES,
   type ResolvedCookies,
   readCookies,
@@ -98,6 +100,13 @@ export {
   type StoreCallMetrics,
   silentLogger,
 } from './events.ts';
+export {
+  type GuestChange,
+  type GuestSession,
+  GuestSessions,
+  type GuestWritten,
+  type UpgradeOptions,
+} from './guest.ts';
 // What an app author meets; a binding author's names are in `@sess/core/http`.
 export type {
   AuthRouteName,

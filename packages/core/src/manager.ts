@@ -1,3 +1,4 @@
+import { createIssue } from './config/guest.ts';
 import {
   type ResolvedConfig,
   resolveConfig,
@@ -20,6 +21,7 @@ import {
   NotFreshError,
 } from './errors.ts';
 import type { MetricsSnapshot, RevokeReason, SessEventListener, SessEventName } from './events.ts';
+import { GuestSessions } from './guest.ts';
 import { Issuer } from './issuing.ts';
 import type { AccessClaims } from './jwt/access-token.ts';
 import { AccessTokenVerifier } from './jwt/access-verifier.ts';
@@ -51,8 +53,6 @@ export interface CreateOptions {
   /** The session class whose timeouts apply. @default 'standard' */
   sessionClass?: string;
 }
-
-const MAX_USER_ID = 256;
 
 /**
  * Creates a session manager: every session rule of sess, against the store you pass. Options are
@@ -86,6 +86,8 @@ export class SessionManager {
   readonly cookies: ResolvedCookies;
   /** The access-token keyring (whenever `jwt` options are given), for `jwks()` and an early `load()`; else null. */
   readonly keyring: Keyring | null;
+  /** Guest sessions (before login); every method is a ConfigError without the `guest` option. */
+  readonly guest: GuestSessions;
   readonly #ctx: ManagerContext;
   readonly #verifier: AccessTokenVerifier | null;
   readonly #validator: Validator;
@@ -125,6 +127,7 @@ export class SessionManager {
       revoker: this.#revoker,
       issuer: this.#issuer,
     });
+    this.guest = new GuestSessions(ctx, this.#rotation, (userId, o) => this.create(userId, o));
     this.#signals = new AuthSignals(ctx, deriveKey(config.secrets[0]!, 'account'));
     this.#unsubscribe = config.store.subscribe?.((event) => cache.apply(event)) ?? null;
     cache.replica?.sync(ctx.now());
@@ -190,13 +193,10 @@ export class SessionManager {
    * `maxSessionsPerUser`. Returns the credential, the access token (jwt, hybrid) and the cookies.
    */
   async create(userId: string, options: CreateOptions = {}): Promise<Issued> {
-    if (typeof userId !== 'string' || userId.length === 0 || userId.length > MAX_USER_ID) {
-      throw new ConfigError([
-        'create: userId must be a non-empty string of at most 256 characters',
-      ]);
-    }
     const sessionClass = options.sessionClass ?? 'standard';
     const ctx = this.#ctx;
+    const issue = createIssue(userId, sessionClass, ctx.config.guest !== null);
+    if (issue !== null) throw new ConfigError([issue]);
     const cls = ctx.cls(sessionClass);
     const { record, secret } = await newRecord(
       {
@@ -385,7 +385,7 @@ export class SessionManager {
 
   /** Cookies that clear every auth cookie (logout), with the attributes they were set with. */
   clearCookies(): CookieInstruction[] {
-    return clearCookies(this.cookies);
+    return [...clearCookies(this.cookies), ...this.guest.clearCookies()];
   }
 
   /** Stops listening for broadcasts. The store stays open: it is yours to close. */

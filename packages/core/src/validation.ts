@@ -1,3 +1,4 @@
+import { isGuestUserId } from './config/guest.ts';
 import type { CookieInstruction } from './cookies/index.ts';
 import { formatCredential, parseCredential } from './credential.ts';
 import type { BindingMismatch, DeviceBinding, RequestInfo } from './device-binding.ts';
@@ -87,6 +88,8 @@ export class Validator {
     // nothing but the store read.
     const hash = sha256Sync(parsed.secret) ?? (await sha256(parsed.secret));
     let record = stored ?? (await this.#missing(parsed.id, hash));
+    // A guest credential is never a user session (it has its own cookie and API).
+    if (isGuestUserId(record.userId)) throw new InvalidCredentialError('type');
     const now = ctx.now();
     this.checkExpiry(record, now);
     const match = matchSecret(record, hash);
@@ -264,7 +267,9 @@ export class Validator {
    * `hash` matches one of its secrets (null: the caller holds the session by other means).
    */
   async load(id: string, hash: string | null): Promise<SessionRecord> {
-    return (await this.#ctx.store.get(id)) ?? this.#missing(id, hash);
+    const record = (await this.#ctx.store.get(id)) ?? (await this.#missing(id, hash));
+    if (isGuestUserId(record.userId)) throw new InvalidCredentialError('type');
+    return record;
   }
 
   /**

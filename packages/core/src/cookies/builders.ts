@@ -42,6 +42,15 @@ export function csrfCookie(
   return instruction(resolved.names.csrf, value, withPath(resolved, '/'), maxAgeSeconds);
 }
 
+/** The guest session cookie: as {@link sessionCookie}, under the guest name. */
+export function guestCookie(
+  resolved: ResolvedCookies,
+  value: string,
+  maxAgeSeconds?: number,
+): CookieInstruction {
+  return instruction(resolved.names.guest, value, withPath(resolved, '/'), maxAgeSeconds);
+}
+
 /**
  * Instructions that delete every auth cookie: empty value and `Max-Age=0`, with exactly the name,
  * `Path`, `Domain` and attributes used when setting it (a browser only replaces a cookie whose

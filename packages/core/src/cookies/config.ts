@@ -9,6 +9,8 @@ export interface CookieNames {
   refresh: string;
   /** The CSRF cookie: the pre-session id before login, the double-submit token after it. */
   csrf: string;
+  /** The guest session credential (the `guest` option), set on the first guest write. */
+  guest: string;
 }
 
 /**
@@ -51,7 +53,7 @@ export interface CookieConfig {
   partitioned?: boolean;
   /**
    * Overrides for the cookie names. Keep them generic: a name should not reveal the library.
-   * @default { session: '__Host-session', refresh: '__Secure-refresh', csrf: '__Host-csrf' }
+   * @default { session: '__Host-session', refresh: '__Secure-refresh', csrf: '__Host-csrf', guest: '__Host-guest' }
    */
   names?: Partial<CookieNames>;
   /**
@@ -84,6 +86,7 @@ const NAME_RECORD = {
   session: true,
   refresh: true,
   csrf: true,
+  guest: true,
 } as const satisfies KnownOptions<CookieNames>;
 const NAME_KEYS = Object.keys(NAME_RECORD) as (keyof CookieNames)[];
 // RFC 6265 cookie-name (an RFC 7230 token): stricter than what the parser tolerates, on purpose.
@@ -141,16 +144,17 @@ export function resolveCookieConfig(config: CookieConfig = {}): {
     session: `${prefix}session`,
     refresh: `${secure === false ? '' : '__Secure-'}refresh`,
     csrf: `${prefix}csrf`,
+    guest: `${prefix}guest`,
     ...checkNameKeys(input.names, issues),
   };
   // Not String(): a value without a primitive form (a null-prototype object) would throw.
   const path = typeof refreshPath === 'string' ? refreshPath : '';
-  const paths: CookieNames = { session: '/', refresh: path, csrf: '/' };
+  const paths: CookieNames = { session: '/', refresh: path, csrf: '/', guest: '/' };
   for (const key of NAME_KEYS) {
     issues.push(...nameIssues(key, names[key], { secure, domain, path: paths[key] }));
   }
   if (new Set(NAME_KEYS.map((key) => names[key])).size !== NAME_KEYS.length) {
-    issues.push('names: session, refresh and csrf must be distinct');
+    issues.push('names: session, refresh, csrf and guest must be distinct');
   }
 
   const attributes: CookieOptions = { httpOnly: true, secure: secure === true, sameSite };

@@ -1,4 +1,10 @@
-export { clearCookies, csrfCookie, refreshCookie, sessionCookie } from './builders.ts';
+export {
+  clearCookies,
+  csrfCookie,
+  guestCookie,
+  refreshCookie,
+  sessionCookie,
+} from './builders.ts';
 export type { CookieConfig, CookieNames, ResolvedCookies } from './config.ts';
 export { resolveCookieConfig } from './config.ts';
 export type { CookieReadResult } from './read.ts';

@@ -90,7 +90,7 @@ describe('resolveCookieConfig', () => {
 
   it('refuses duplicate names', () => {
     expect(issuesOf({ names: { session: '__Host-a', csrf: '__Host-a' } })).toEqual([
-      'names: session, refresh and csrf must be distinct',
+      'names: session, refresh, csrf and guest must be distinct',
     ]);
   });
 
