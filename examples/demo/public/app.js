@@ -81,17 +81,21 @@ async function render() {
 function deviceRow(device) {
   const row = document.createElement('tr');
   row.dataset.sessionId = device.id;
-  const cells = [
-    device.userAgent ?? 'unknown',
-    device.ip ?? '—',
-    when(device.createdAt),
-    when(device.lastActiveAt),
-  ];
-  for (const text of cells) {
+  // The label ("Chrome 131 on macOS") is parsed by the server; the raw user agent stays beneath
+  // it, since the label cannot say everything. Both are client-sent text: textContent, never HTML.
+  const agent = row.insertCell();
+  agent.className = 'agent';
+  const label = document.createElement('strong');
+  label.className = 'label';
+  label.textContent = device.label ?? 'Unknown device';
+  const raw = document.createElement('small');
+  raw.className = 'muted';
+  raw.textContent = device.userAgent ?? 'no user agent';
+  agent.append(label, document.createElement('br'), raw);
+  for (const text of [device.ip ?? '—', when(device.createdAt), when(device.lastActiveAt)]) {
     const cell = row.insertCell();
     cell.textContent = text;
   }
-  row.cells[0].className = 'agent';
   const action = row.insertCell();
   if (device.current) {
     const badge = document.createElement('span');

@@ -147,6 +147,10 @@ describe.skipIf(!chromiumAvailable()).each(CLIENT_FRAMEWORKS)(
           await expect(
             first.locator('#devices tr', { hasText: 'this device' }).textContent(),
           ).resolves.toContain('laptop');
+          // The server's label for each device, its raw user agent beneath it.
+          await expect(first.locator('#devices .label').allTextContents()).resolves.toEqual(
+            expect.arrayContaining(['Chrome 131 on macOS', 'Safari 17 on iOS']),
+          );
           await snap(first, shot('devices-1-two'));
 
           await first.locator('#devices tr', { hasText: 'phone' }).locator('button.revoke').click();

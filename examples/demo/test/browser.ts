@@ -34,9 +34,17 @@ export async function snap(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, fullPage: true });
 }
 
+// Real browsers' user agents, so the device list has labels to show; the name stays in them.
+const AGENTS: Record<string, string> = {
+  laptop:
+    'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 demo-test/laptop',
+  phone:
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1 demo-test/phone',
+};
+
 /** A new browser profile (a "device") with its own user agent. */
 export function device(browser: Browser, name: string): Promise<BrowserContext> {
-  return browser.newContext({ userAgent: `Mozilla/5.0 (demo-test) ${name}` });
+  return browser.newContext({ userAgent: AGENTS[name] ?? `Mozilla/5.0 (demo-test) ${name}` });
 }
 
 /** Opens the demo page and logs in through the form. */
