@@ -11,6 +11,7 @@ export const sourceAliases: Record<string, string> = {
   '@sess/store-postgres': src('store-postgres/src/index.ts'),
   '@sess/store-sqlite': src('store-sqlite/src/index.ts'),
   '@sess/store-url': src('store-url/src/index.ts'),
+  '@sess/migrate-express-session': src('migrate-express-session/src/index.ts'),
   '@sess/express': src('express/src/index.ts'),
   '@sess/fastify': src('fastify/src/index.ts'),
   '@sess/koa': src('koa/src/index.ts'),

@@ -24,9 +24,10 @@ import type { Issued } from '../results.ts';
 import { durationMs } from '../util/duration.ts';
 import { parsedBody, readBody } from './body.ts';
 import type { DeviceView, HttpAuth } from './contract.ts';
+import { createGuestHttp, loginSession } from './guest.ts';
 import { type HttpAuthOptions, resolveHttpAuthOptions } from './options.ts';
 import { cookieHeaders, errorReply, type HttpHeader, NO_STORE, reply } from './reply.ts';
-import { authenticate, isBrowserRequest } from './state.ts';
+import { type AuthState, authenticate, isBrowserRequest } from './state.ts';
 
 /**
  * Creates the HTTP layer for a session manager. Options are validated here, once.
@@ -89,6 +90,60 @@ export function createHttpAuth(manager: SessionManager, options?: HttpAuthOption
   const isTokenFailure = (error: unknown): boolean =>
     isSessError(error) && error.code === CsrfError.code && error.reason.startsWith('token-');
 
+  // The states whose CSRF checks passed: a guest write runs them itself unless the binding's did.
+  const csrfPassed = new WeakSet<AuthState>();
+  const checkCsrf = async (
+    req: RequestLike,
+    state: AuthState,
+    formToken?: string | null,
+  ): Promise<void> => {
+    if (isSafeMethod(req.method)) return;
+    const carriesCookie =
+      state.ambiguous ||
+      state.cookies.session !== undefined ||
+      state.cookies.refresh !== undefined ||
+      state.cookies.guest !== undefined;
+    if (!carriesCookie && !isBrowserRequest(req)) return;
+    // A refresh is most often sent once the access token has expired and its cookie is gone:
+    // the page's session-bound token is then checked against the refresh cookie's session.
+    const refreshId =
+      state.auth === null && !state.ambiguous ? parseCredential(state.cookies.refresh)?.id : null;
+    try {
+      if (state.ambiguous) {
+        // Refuse before any other check: a tossed cookie must never pick the binding.
+        await csrf().protect(req, {});
+        throw new CsrfError('token-invalid');
+      }
+      const sessionId = state.auth?.sessionId ?? null;
+      const tokens = { cookieToken: state.cookies.csrf ?? null, formToken: formToken ?? null };
+      if (refreshId) {
+        try {
+          return await csrf().protect(req, { sessionId: refreshId, ...tokens });
+        } catch (error) {
+          if (!isTokenFailure(error)) throw error; // else: a pre-session token, checked below
+        }
+      }
+      await csrf().protect(req, {
+        sessionId,
+        preSessionId: sessionId === null ? (state.cookies.csrf ?? null) : null,
+        ...tokens,
+      });
+    } catch (error) {
+      // The token was for a session that is gone: the honest answer is its 401. Not beside a
+      // refresh credential, whose session may be alive: a 401 from refresh means "signed out".
+      if (
+        isTokenFailure(error) &&
+        state.auth === null &&
+        state.error !== null &&
+        !state.ambiguous &&
+        !refreshId
+      ) {
+        throw state.error;
+      }
+      throw error;
+    }
+  };
+
   const http: HttpAuth = {
     options: resolved,
     authenticate: (req) => authenticate(manager, req),
@@ -100,51 +155,15 @@ export function createHttpAuth(manager: SessionManager, options?: HttpAuthOption
     },
 
     async checkCsrf(req, state, formToken) {
-      if (isSafeMethod(req.method)) return;
-      const carriesCookie =
-        state.ambiguous ||
-        state.cookies.session !== undefined ||
-        state.cookies.refresh !== undefined;
-      if (!carriesCookie && !isBrowserRequest(req)) return;
-      // A refresh is most often sent once the access token has expired and its cookie is gone:
-      // the page's session-bound token is then checked against the refresh cookie's session.
-      const refreshId =
-        state.auth === null && !state.ambiguous ? parseCredential(state.cookies.refresh)?.id : null;
-      try {
-        if (state.ambiguous) {
-          // Refuse before any other check: a tossed cookie must never pick the binding.
-          await csrf().protect(req, {});
-          throw new CsrfError('token-invalid');
-        }
-        const sessionId = state.auth?.sessionId ?? null;
-        const tokens = { cookieToken: state.cookies.csrf ?? null, formToken: formToken ?? null };
-        if (refreshId) {
-          try {
-            return await csrf().protect(req, { sessionId: refreshId, ...tokens });
-          } catch (error) {
-            if (!isTokenFailure(error)) throw error; // else: a pre-session token, checked below
-          }
-        }
-        await csrf().protect(req, {
-          sessionId,
-          preSessionId: sessionId === null ? (state.cookies.csrf ?? null) : null,
-          ...tokens,
-        });
-      } catch (error) {
-        // The token was for a session that is gone: the honest answer is its 401. Not beside a
-        // refresh credential, whose session may be alive: a 401 from refresh means "signed out".
-        if (
-          isTokenFailure(error) &&
-          state.auth === null &&
-          state.error !== null &&
-          !state.ambiguous &&
-          !refreshId
-        ) {
-          throw state.error;
-        }
-        throw error;
-      }
+      await checkCsrf(req, state, formToken);
+      csrfPassed.add(state);
     },
+
+    guest: createGuestHttp(
+      manager,
+      (req, state, formToken) => http.checkCsrf(req, state, formToken),
+      (state) => csrfPassed.has(state),
+    ),
 
     formToken(body) {
       const value = parsedBody(body)?.[manager.csrf?.config.formField ?? '_csrf'];
@@ -197,7 +216,7 @@ export function createHttpAuth(manager: SessionManager, options?: HttpAuthOption
         await manager.loginFailed({ reason, account, ip: req.ip });
         throw new LoginFailedError();
       }
-      const { userId, body: extra, ...createOptions } = verdict;
+      const { userId, body: extra, ...grant } = verdict;
       const request = { userAgent: req.headers.get('user-agent'), ip: req.ip ?? null };
       const previous = state.auth;
       let issued: Issued;
@@ -206,7 +225,7 @@ export function createHttpAuth(manager: SessionManager, options?: HttpAuthOption
         issued = await manager.regenerate(previous.sessionId, { authenticated: true });
       } else {
         if (previous !== null) await manager.revoke(previous.sessionId, 'logout');
-        issued = await manager.create(userId, { ...createOptions, request });
+        issued = await loginSession(manager, state, userId, { ...grant, request });
       }
       const { token, cookies } = await sessionCsrf(issued.session.id);
       const body = { ...extra, csrfToken: token, ...issuedBody(req, issued) };
