@@ -74,6 +74,9 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
         return typeof value === 'string' ? value : undefined;
       },
       path: (req) => req.originalUrl,
+      headers: (req, headers) => {
+        for (const [header, value] of headers) req.res?.append(header, value);
+      },
     },
     (run: Runner<Request>) =>
       (req: Request, res: Response, next: NextFunction): void => {

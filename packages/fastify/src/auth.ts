@@ -4,6 +4,7 @@ import {
   type BodySource,
   createBinding,
   type HttpAuth,
+  type HttpHeader,
   nodeRequest,
   type Runner,
   type SessAuth,
@@ -86,6 +87,7 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
     return request.body;
   };
 
+  const replies = new WeakMap<FastifyRequest, FastifyReply>();
   const auth = createBinding<SessHook, FastifyRequest, FastifyPluginAsync>(
     manager,
     options,
@@ -97,17 +99,20 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
       body: unread,
       param: (req, name) => (req.params as Record<string, string> | undefined)?.[name],
       path: (req) => req.url,
+      // The reply the plugin's hooks saw: a guest write from a handler sets its cookie there.
+      headers: (req, headers) => {
+        const reply = replies.get(req);
+        if (reply !== undefined) addHeaders(reply, headers);
+      },
     },
     (run: Runner<FastifyRequest>): SessHook =>
-      (request, reply) =>
-        run(request).then(({ reply: answer, headers }) => {
-          for (const [name, value] of headers) {
-            const prior = reply.getHeader(name);
-            const append = prior === undefined || name === 'set-cookie';
-            reply.header(name, append ? value : [prior, value].flat().map(String));
-          }
+      (request, reply) => {
+        replies.set(request, reply);
+        return run(request).then(({ reply: answer, headers }) => {
+          addHeaders(reply, headers);
           return answer === null ? undefined : reply.code(answer.status).send(answer.body);
-        }),
+        });
+      },
     // The paths are absolute (the refresh route's is the refresh cookie's): a registration prefix
     // may only be their folder, or a part of it.
     (routes) =>
@@ -143,4 +148,12 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
     { name: '@sess/fastify', fastify: '4.x || 5.x' },
   );
   return Object.freeze({ ...auth, plugin });
+}
+
+function addHeaders(reply: FastifyReply, headers: readonly HttpHeader[]): void {
+  for (const [name, value] of headers) {
+    const prior = reply.getHeader(name);
+    const append = prior === undefined || name === 'set-cookie';
+    reply.header(name, append ? value : [prior, value].flat().map(String));
+  }
 }

@@ -94,6 +94,9 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
       body: (c, http) => http.readBody(c.req.raw.clone().body, c.req.header('content-type')),
       param: (c, name) => c.req.param(name),
       path: (c) => c.req.path,
+      headers: (c, headers) => {
+        for (const [header, value] of headers) c.header(header, value, { append: true });
+      },
     },
     (run: Runner<Context>): MiddlewareHandler =>
       (c, next) =>

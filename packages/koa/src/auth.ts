@@ -67,6 +67,9 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
       body: unread,
       param: (ctx, name) => (ctx as Params).params?.[name],
       path: (ctx) => ctx.originalUrl,
+      headers: (ctx, headers) => {
+        for (const [header, value] of headers) ctx.append(header, value);
+      },
     },
     // Errors thrown downstream, after `next`, stay the app's.
     (run: Runner<Context>) =>

@@ -1,8 +1,16 @@
-import { ConfigError, type RequestLike, type SessionManager, type Validated } from '@sess/core';
+import {
+  ConfigError,
+  type GuestChange,
+  type GuestSession,
+  type RequestLike,
+  type SessionManager,
+  type Validated,
+} from '@sess/core';
 import {
   type BindingOptions,
   type BodyFields,
   createBinding,
+  type GuestWrite,
   type HttpAuth,
   type HttpHeader,
   matchRoute,
@@ -60,14 +68,22 @@ export type RoutesHandler = (request: Request, extras?: RequestExtras) => Promis
  * The session and CSRF middleware, guards, rate limiter and auth handlers on the Fetch API, and
  * `routes(options)`, one handler that answers every auth route.
  */
-export type Auth = SessAuth<SessHandler, WebContext, RoutesHandler> & {
+export type Auth = Omit<SessAuth<SessHandler, WebContext, RoutesHandler>, 'guest'> & {
+  /**
+   * Guest sessions (the `guest` option), by `Request`: `set` returns the headers to pass to
+   * `apply(response, write)` (a new guest cookie), as the Fetch API has no response to set them on.
+   */
+  readonly guest: {
+    get(request: Request, extras?: RequestExtras): Promise<GuestSession | null>;
+    set(request: Request, change: GuestChange, extras?: RequestExtras): Promise<GuestWrite>;
+  };
   /** The session, then the CSRF checks for unsafe methods: what most apps run first. */
   readonly authenticate: SessHandler;
   /**
    * `response` with the headers of `results` (renewed cookies, `no-store`) before its own. The
    * same object when its headers are mutable, else a copy.
    */
-  apply(response: Response, ...results: readonly SessResult[]): Response;
+  apply(response: Response, ...results: readonly Pick<SessResult, 'headers'>[]): Response;
 };
 
 interface Context extends WebContext {
@@ -220,7 +236,13 @@ export function createAuth(manager: SessionManager, options: AuthOptions = {}): 
     ...binding,
     csrf: csrfOnce,
     authenticate: csrfOnce,
-    apply: (response: Response, ...results: readonly SessResult[]) =>
+    guest: Object.freeze({
+      get: (request: Request, extras?: RequestExtras) =>
+        binding.guest.get(contextOf(contexts, request, extras)),
+      set: (request: Request, change: GuestChange, extras?: RequestExtras) =>
+        binding.guest.set(contextOf(contexts, request, extras), change),
+    }),
+    apply: (response: Response, ...results: readonly Pick<SessResult, 'headers'>[]) =>
       applyHeaders(response, results),
   });
 }

@@ -42,7 +42,10 @@ function entriesOf(headers: Headers): HttpHeader[] {
  * the response sets afterwards keep the order Express and Koa give them). The same object when
  * its headers can change; a copy when they are immutable (a `fetch` result, `Response.redirect`).
  */
-export function applyHeaders(response: Response, results: readonly SessResult[]): Response {
+export function applyHeaders(
+  response: Response,
+  results: readonly Pick<SessResult, 'headers'>[],
+): Response {
   const added = results.flatMap((result) => result.headers);
   if (added.length === 0) return response;
   const own = entriesOf(response.headers);

@@ -1,12 +1,15 @@
 import { ConfigError } from '../errors.ts';
+import type { GuestChange, GuestSession } from '../guest.ts';
 import type { SessionManager } from '../manager.ts';
 import type { RequestLike } from '../request.ts';
 import type { Validated } from '../results.ts';
 import type { Duration } from '../util/duration.ts';
 import { type BodyFields, isFormType, parsedBody } from './body.ts';
 import type { HttpAuth, LoginVerifier, RateLimiterLike } from './contract.ts';
+import type { GuestWrite } from './guest.ts';
 import { createHttpAuth } from './http-auth.ts';
 import type { BindingOptions } from './options.ts';
+import type { HttpHeader } from './reply.ts';
 import {
   AUTH_ROUTE_NAMES,
   AUTH_ROUTES,
@@ -41,6 +44,26 @@ export interface BindingAdapter<C> {
    * refuse to run under a prefix their cookies do not know. @default not checked
    */
   path?(ctx: C): string;
+  /**
+   * Appends headers to the response (a guest write's `Set-Cookie`), for frameworks whose request
+   * reaches its response. @default not applied: the caller applies `GuestWrite.headers`
+   */
+  headers?(ctx: C, headers: readonly HttpHeader[]): void;
+}
+
+/** Guest data from an app's own handlers, under the same names in every binding. */
+export interface GuestAccess<C> {
+  /** The request's guest session, or null. Never creates one: call it on any method. */
+  get(ctx: C): Promise<GuestSession | null>;
+  /**
+   * Writes the request's guest data, creating the guest session (and its cookie) on the first
+   * write. Unsafe methods only (a ConfigError on GET); the CSRF checks run here unless the `csrf`
+   * middleware already passed the request. The binding sets the headers on the response where its
+   * request reaches it (all but `@sess/web`, where `auth.apply(response, write)` does).
+   * @throws CsrfError (403), GuestDataTooLargeError (413), StoreError (503): map them with
+   *   `httpStatusFor(err.code)`.
+   */
+  set(ctx: C, change: GuestChange): Promise<GuestWrite>;
 }
 
 /** Options of `rateLimit`. */
@@ -78,6 +101,8 @@ export type SessRouteHandlers<M, C> = {
  */
 export type SessAuth<M, C, R = readonly MountedRoute<M>[]> = SessMiddleware<M, C> &
   SessRouteHandlers<M, C> & {
+    /** Guest sessions (the `guest` option): read and write the visitor's data before login. */
+    readonly guest: GuestAccess<C>;
     /**
      * Every auth route at once, in the framework's router idiom, with the refresh route at the
      * refresh cookie's path. @throws ConfigError for a `prefix` that disagrees with it.
@@ -182,18 +207,35 @@ export function createBinding<M, C extends object, R = readonly MountedRoute<M>[
       : handler(name);
   }
 
+  const guest: GuestAccess<C> = Object.freeze({
+    get: async (ctx: C) => http.guest.get((await runner.state(ctx)).state),
+    async set(ctx: C, change: GuestChange): Promise<GuestWrite> {
+      const { state, headers: renewal } = await runner.state(ctx);
+      const request = adapter.request(ctx);
+      const formToken = needsForm(request) ? http.formToken(await adapter.body(ctx, http)) : null;
+      const written = await http.guest.set(request, state, change, formToken);
+      const headers = [...renewal, ...written.headers];
+      if (headers.length > 0) adapter.headers?.(ctx, headers);
+      return { guest: written.guest, headers };
+    },
+  });
+  const needsForm = (request: RequestLike): boolean => {
+    const headerName = manager.csrf?.config.headerName;
+    return (
+      headerName !== undefined &&
+      request.headers.get(headerName) === null &&
+      isFormType(request.headers.get('content-type'))
+    );
+  };
+
   const auth: SessAuth<M, C, R> = {
     session: named('sessSession', runner(passed)),
+    guest,
     csrf: named(
       'sessCsrf',
       runner(async (ctx, state) => {
         const request = adapter.request(ctx);
-        const headerName = manager.csrf?.config.headerName;
-        const needsForm =
-          headerName !== undefined &&
-          request.headers.get(headerName) === null &&
-          isFormType(request.headers.get('content-type'));
-        const formToken = needsForm ? http.formToken(await adapter.body(ctx, http)) : null;
+        const formToken = needsForm(request) ? http.formToken(await adapter.body(ctx, http)) : null;
         await http.checkCsrf(request, state, formToken);
         return undefined;
       }),

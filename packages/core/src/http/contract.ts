@@ -4,6 +4,7 @@ import type { CreateOptions } from '../manager.ts';
 import type { RequestLike } from '../request.ts';
 import type { Duration } from '../util/duration.ts';
 import type { BodyFields, BodySource } from './body.ts';
+import type { GuestHttp } from './guest.ts';
 import type { ResolvedHttpAuthOptions } from './options.ts';
 import type { HttpHeader, HttpReply } from './reply.ts';
 import type { AuthState } from './state.ts';
@@ -14,6 +15,11 @@ export interface LoginGrant extends Omit<CreateOptions, 'request'> {
   userId: string;
   /** Extra fields for the response body (for example `user: { id, email }`). */
   body?: Record<string, unknown>;
+  /**
+   * The keys of the guest session's data to carry into the user session (`['cart']`), when the
+   * request has a guest session (the `guest` option); the rest ends with it. @default []
+   */
+  carry?: readonly string[];
 }
 
 /**
@@ -82,6 +88,8 @@ export interface HttpAuth {
   checkCsrf(req: RequestLike, state: AuthState, formToken?: string | null): Promise<void>;
   /** The CSRF form field (`_csrf` by default) of a body a form parser already read, else null. */
   formToken(body: unknown): string | null;
+  /** Guest sessions over HTTP: read, and write (creating one on the first write). */
+  readonly guest: GuestHttp;
   /** Throws the 401 for a request without a session. */
   requireSession(
     state: AuthState,

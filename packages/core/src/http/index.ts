@@ -11,6 +11,7 @@ export {
   type BindingAdapter,
   type BindingOptions,
   createBinding,
+  type GuestAccess,
   type Mount,
   type RateLimitOptions,
   type SessAuth,
@@ -20,6 +21,7 @@ export {
 } from './binding.ts';
 export { type BodyFields, type BodySource, isFormType, parsedBody } from './body.ts';
 export type * from './contract.ts';
+export type { GuestHttp, GuestWrite } from './guest.ts';
 export { createHttpAuth } from './http-auth.ts';
 export { type NodeHeaders, type NodeRawHeaders, nodeRequest } from './node-request.ts';
 export type {
@@ -29,5 +31,11 @@ export type {
 } from './options.ts';
 export type { ErrorBody, HttpHeader, HttpReply } from './reply.ts';
 export * from './routes.ts';
-export { createStepRunner, type Outcome, type Runner, type Step } from './runner.ts';
+export {
+  createStepRunner,
+  type Outcome,
+  type Runner,
+  type Step,
+  type StepRunner,
+} from './runner.ts';
 export { type AuthState, isBrowserRequest, type SessCookies } from './state.ts';

@@ -33,7 +33,7 @@ export function createStepRunner<C extends object>(
   http: HttpAuth,
   attach: (ctx: C, state: AuthState) => void,
   request: (ctx: C) => Parameters<HttpAuth['authenticate']>[0],
-): (step: Step<C>) => Runner<C> {
+): StepRunner<C> {
   // The request's state rides on the request object itself under a private symbol (one per
   // binding): a WeakMap entry per request costs more, in its insert and in every GC that follows.
   const STATE = Symbol('sess.state');
@@ -56,7 +56,7 @@ export function createStepRunner<C extends object>(
           : [...renewal, ...reply.headers],
     };
   };
-  return (step) => {
+  const make = (step: Step<C>): Runner<C> => {
     const settle = (ctx: C, state: AuthState, renewal: readonly HttpHeader[]) => {
       let result: ReturnType<Step<C>>;
       try {
@@ -96,4 +96,22 @@ export function createStepRunner<C extends object>(
       }
     };
   };
+  // For the app's own calls (guest data): the request's state, authenticated now if no sess
+  // middleware ran yet (then with its renewal headers). Throws what authentication throws.
+  make.state = (ctx: C): Promise<{ state: AuthState; headers: readonly HttpHeader[] }> => {
+    const known = (ctx as Carrier)[STATE];
+    if (known !== undefined) return Promise.resolve({ state: known, headers: NO_HEADERS });
+    return http.authenticate(request(ctx)).then((state) => {
+      (ctx as Carrier)[STATE] = state;
+      attach(ctx, state);
+      return { state, headers: http.renewalHeaders(state) };
+    });
+  };
+  return make;
+}
+
+/** {@link createStepRunner}'s result: runners from steps, and a request's state on demand. */
+export interface StepRunner<C> {
+  (step: Step<C>): Runner<C>;
+  state(ctx: C): Promise<{ state: AuthState; headers: readonly HttpHeader[] }>;
 }

@@ -9,6 +9,8 @@ export interface SessCookies {
   readonly session?: string;
   readonly refresh?: string;
   readonly csrf?: string;
+  /** The guest session credential (read only when the app asks for guest data). */
+  readonly guest?: string;
 }
 
 /** What the session middleware learned about a request; bindings keep it for the later steps. */
