@@ -7,13 +7,20 @@ export const DEFAULT_PREFIX = 'sess:';
 /** Every key name the store uses, derived from one prefix. */
 export interface KeyLayout {
   readonly prefix: string;
-  /** The session hash of `id`, in the slot of its user. */
-  session(tag: string, id: string): string;
-  /** What a script appends an id to for a session key of this user. */
-  sessionBase(tag: string): string;
+  /**
+   * The session record of `id` (one string, see record.ts). On a single node (`tag` null) its name
+   * is derived from the id alone; in Cluster it carries the user's hash tag, like the index.
+   */
+  record(tag: string | null, id: string): string;
+  /** What a script appends an id to for a record key of this user (`tag` null: single node). */
+  recordBase(tag: string | null): string;
+  /** The session hash of `id` as 0.1 wrote it (read until it expires, never written). */
+  legacy(tag: string, id: string): string;
+  /** What a script appends an id to for a 0.1 session hash of this user. */
+  legacyBase(tag: string): string;
   /** The user's index: a sorted set of session ids scored by expiry. */
   index(tag: string): string;
-  /** `id` → tag, so `get(id)` and `delete(id)` find the user's slot. */
+  /** `id` → tag, so that `get(id)` and `delete(id)` find the user's slot (Cluster, and 0.1 records). */
   pointer(id: string): string;
   /** What a script appends an id to for a pointer key. */
   readonly pointerBase: string;
@@ -75,8 +82,10 @@ export function keyLayout(prefix: string = DEFAULT_PREFIX): KeyLayout {
   if (issue) throw new ConfigError([issue]);
   return {
     prefix,
-    session: (tag, id) => `${prefix}s:{${tag}}:${id}`,
-    sessionBase: (tag) => `${prefix}s:{${tag}}:`,
+    record: (tag, id) => (tag === null ? `${prefix}r:${id}` : `${prefix}r:{${tag}}:${id}`),
+    recordBase: (tag) => (tag === null ? `${prefix}r:` : `${prefix}r:{${tag}}:`),
+    legacy: (tag, id) => `${prefix}s:{${tag}}:${id}`,
+    legacyBase: (tag) => `${prefix}s:{${tag}}:`,
     index: (tag) => `${prefix}u:{${tag}}`,
     pointer: (id) => `${prefix}p:${id}`,
     pointerBase: `${prefix}p:`,

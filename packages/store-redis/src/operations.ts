@@ -10,20 +10,21 @@ import type { Broadcast } from './broadcast.ts';
 import { isCluster } from './client.ts';
 import type { Durability, Writes } from './durability.ts';
 import { type KeyLayout, userTag } from './keys.ts';
+import { bodyStart, decodeRecord, encodeRecord, readRecord } from './record.ts';
 import { revocationLog } from './revocation-log.ts';
 import {
   CREATE,
   CREATE_CAPPED,
   DELETE,
-  DELETE_BY_POINTER,
+  DELETE_ONE,
   DELETE_USER,
-  GET_BY_POINTER,
+  GET_LEGACY,
   LIST,
   runScript,
   UPDATE,
 } from './scripts.ts';
 
-/** How many id → user-slot lookups a store remembers (about 100 bytes each), so that `get` is a plain HGET. */
+/** How many id → user-slot lookups a store on a Cluster remembers (about 100 bytes each), so that `get` is a plain GET. */
 export const TAG_CACHE_SIZE = 10_000;
 
 /** The store's data operations: everything in the contract but `name`, `subscribe` and `close`. */
@@ -66,36 +67,30 @@ export function createOperations({
   writes,
 }: Context): Operations {
   const cluster = isCluster(client);
+  // A record key names its user's hash tag in Cluster only (see keys.ts).
+  const recordKey = (tag: string, id: string): string => keys.record(cluster ? tag : null, id);
+  const recordBase = (tag: string): string => keys.recordBase(cluster ? tag : null);
 
-  // id → tag, filled by create and get. Safe to keep: a session id belongs to one user for its whole
-  // life, and a deleted session reads as missing anyway because its key is gone. A hit makes get a
-  // plain HGET, the cheapest read Redis has.
+  // Cluster only: id → tag, filled by create and get. Safe to keep: a session id belongs to one user
+  // for its whole life, and a deleted session reads as missing anyway because its key is gone. A
+  // hit makes get a plain GET. A single node needs no tag to find a record.
   const tags = new Map<string, string>();
   const remember = (id: string, tag: string): void => {
+    if (!cluster) return;
     if (tags.size >= TAG_CACHE_SIZE) tags.delete(tags.keys().next().value as string);
     tags.set(id, tag);
   };
   const tagOf = async (id: string): Promise<string | null> =>
     tags.get(id) ?? (await client.get(keys.pointer(id)));
 
-  // The keys a per-session script works on. A single node takes the pointer too; in Cluster the
-  // pointer lives in another slot, so it gets its own command.
-  const sessionKeys = (tag: string, id: string): string[] =>
+  // The keys CREATE and CREATE_CAPPED work on. A single node takes the pointer of 0.1 too (a live
+  // 0.1 record with this id makes it a duplicate); in Cluster the pointer lives in another slot
+  // and the caller claims it first.
+  const insertKeys = (tag: string, id: string): string[] =>
     cluster
-      ? [keys.session(tag, id), keys.index(tag)]
-      : [keys.session(tag, id), keys.index(tag), keys.pointer(id)];
-
-  // CREATE and CREATE_CAPPED take the same leading arguments.
-  const insertArgs = (record: SessionRecord, tag: string) => [
-    JSON.stringify(record),
-    record.version,
-    expireAt(record.expiresAt),
-    keepUntil(record),
-    record.createdAt,
-    clock.now(),
-    record.id,
-    tag,
-  ];
+      ? [recordKey(tag, id), keys.index(tag)]
+      : [recordKey(tag, id), keys.index(tag), keys.pointer(id)];
+  const value = (record: SessionRecord): string => encodeRecord(record, expireAt(record.expiresAt));
 
   // In Cluster the pointer (another slot) is claimed first: it is the id's claim across all users.
   const claimPointer = async (
@@ -114,20 +109,21 @@ export function createOperations({
     Promise.all(ids.map((id) => w.send(keys.pointer(id), (c) => c.unlink(keys.pointer(id)))));
 
   // The stored record with this id, live or retained: `get` and `getExpired` judge it by its times.
+  // A single node reads the record key; only when it is missing does it look for a 0.1 record.
   const lookup = async (id: string): Promise<SessionRecord | null> => {
-    const known = tags.get(id);
-    let json: unknown;
-    if (known !== undefined) {
-      json = await client.hget(keys.session(known, id), 'r');
-    } else if (!cluster) {
-      json = await runScript(client, GET_BY_POINTER, [keys.pointer(id)], [keys.prefix, id]);
-    } else {
-      const tag = await client.get(keys.pointer(id));
-      json = tag === null ? null : await client.hget(keys.session(tag, id), 'r');
+    if (!cluster) {
+      const stored = await client.get(keys.record(null, id));
+      if (stored !== null) return decodeRecord(id, stored);
+      const args = [keys.prefix, id];
+      return decodeRecord(
+        id,
+        (await runScript(client, GET_LEGACY, [keys.pointer(id)], args)) as string | null,
+      );
     }
-    if (json === null) return null;
-    const record = JSON.parse(json as string) as SessionRecord;
-    if (known === undefined) remember(id, userTag(record.userId));
+    const tag = await tagOf(id);
+    if (tag === null) return null;
+    const record = await readRecord(client, keys, true, tag, id);
+    if (record) remember(id, tag);
     return record;
   };
 
@@ -138,8 +134,8 @@ export function createOperations({
       const w = writes('create');
       const tag = userTag(record.userId);
       if (cluster) await claimPointer('create', w, record, tag);
-      const args = insertArgs(record, tag);
-      if ((await w.script(CREATE, sessionKeys(tag, record.id), args)) !== 1) {
+      const args = [value(record), keepUntil(record), clock.now(), record.id];
+      if ((await w.script(CREATE, insertKeys(tag, record.id), args)) !== 1) {
         throw duplicate('create');
       }
       await w.settle();
@@ -154,8 +150,12 @@ export function createOperations({
       const tag = userTag(record.userId);
       if (cluster) await claimPointer('createCapped', w, record, tag);
       const args = [
-        ...insertArgs(record, tag),
-        keys.sessionBase(tag),
+        value(record),
+        keepUntil(record),
+        clock.now(),
+        record.id,
+        recordBase(tag),
+        keys.legacyBase(tag),
         cluster ? '' : keys.pointerBase, // '': evicted pointers are left to us
         max,
         evictOldest ? 1 : 0,
@@ -164,7 +164,7 @@ export function createOperations({
       ];
       const [created, evicted = []] = (await w.script(
         CREATE_CAPPED,
-        sessionKeys(tag, record.id),
+        insertKeys(tag, record.id),
         args,
       )) as [number, string[]?];
       if (created === -1) throw duplicate('createCapped');
@@ -195,16 +195,21 @@ export function createOperations({
       const tag = userTag(record.userId);
       const k = keepUntil(record);
       const args = [
-        JSON.stringify(record),
+        value(record),
         expectedVersion,
-        record.version,
-        expireAt(record.expiresAt),
         clock.now(),
         record.id,
         k,
+        bodyStart(record.userId),
+      ];
+      const updateKeys = [
+        recordKey(tag, record.id),
+        keys.index(tag),
+        keys.legacy(tag, record.id),
+        ...(cluster ? [] : [keys.pointer(record.id)]),
       ];
       const w = writes('update');
-      const result = await w.script(UPDATE, sessionKeys(tag, record.id), args);
+      const result = await w.script(UPDATE, updateKeys, args);
       const pointer = keys.pointer(record.id);
       if (result === 2) await w.send(pointer, (c) => c.pexpireat(pointer, k, 'GT'));
       await w.settle();
@@ -216,14 +221,24 @@ export function createOperations({
       const w = writes('delete');
       if (!cluster) {
         const args = [keys.prefix, id, now];
-        tags.delete(id);
-        const deleted = await w.script(DELETE_BY_POINTER, [keys.pointer(id)], args);
+        const [live, stored] = (await w.script(
+          DELETE_ONE,
+          [keys.record(null, id), keys.pointer(id)],
+          args,
+        )) as [number, string?];
+        // Its index entry: a reader skips an entry without a record, so a failure here is harmless.
+        const userId = stored === undefined ? null : decodeRecord(id, stored)?.userId;
+        if (userId != null) {
+          const index = keys.index(userTag(userId));
+          await w.send(index, (c) => c.zrem(index, id));
+        }
         await w.settle();
-        return deleted === 1;
+        return live === 1;
       }
       const tag = await tagOf(id);
       if (tag === null) return false;
-      const live = await w.script(DELETE, [keys.session(tag, id), keys.index(tag)], [now, id]);
+      const deleteKeys = [recordKey(tag, id), keys.index(tag), keys.legacy(tag, id)];
+      const live = await w.script(DELETE, deleteKeys, [now, id]);
       // After the session: a pointer left behind by a failure here points at nothing and expires.
       await unlinkPointers(w, [id]);
       await w.settle();
@@ -233,16 +248,19 @@ export function createOperations({
 
     async listByUser(userId) {
       const tag = userTag(userId);
-      const args = [keys.sessionBase(tag), clock.now()];
+      const args = [recordBase(tag), keys.legacyBase(tag), clock.now()];
       const rows = (await runScript(client, LIST, [keys.index(tag)], args)) as string[];
-      return rows.map((json) => JSON.parse(json) as SessionRecord);
+      const records: SessionRecord[] = [];
+      for (let i = 0; i + 1 < rows.length; i += 2)
+        records.push(decodeRecord(rows[i]!, rows[i + 1]!)!);
+      return records;
     },
 
     async deleteByUser(userId, deleteOptions) {
       const tag = userTag(userId);
       const pointers = cluster ? '' : keys.pointerBase; // '': the script leaves them to us
       const except = deleteOptions?.except ?? [];
-      const args = [keys.sessionBase(tag), pointers, clock.now(), ...except];
+      const args = [recordBase(tag), keys.legacyBase(tag), pointers, clock.now(), ...except];
       const w = writes('deleteByUser');
       const [count, gone] = (await w.script(DELETE_USER, [keys.index(tag)], args)) as [
         number,

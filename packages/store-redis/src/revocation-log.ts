@@ -1,7 +1,8 @@
-import { type Clock, GLOBAL_SCOPE, type RevocationEvent, type SessionRecord } from '@sess/core';
+import { type Clock, GLOBAL_SCOPE, type RevocationEvent } from '@sess/core';
 import type { Cluster, Redis } from 'ioredis';
 import type { Writes } from './durability.ts';
 import type { KeyLayout } from './keys.ts';
+import { readRecord } from './record.ts';
 import { scanKeys } from './scan.ts';
 import { LOG, RAISE, RECENT, runScript } from './scripts.ts';
 
@@ -133,8 +134,8 @@ export function revocationLog({
     if (key === global) return { scope: GLOBAL_SCOPE, value };
     const tag = keys.watermarkTag(key);
     const [id] = tag === null ? [] : await client.zrange(keys.index(tag), 0, 0);
-    const json = id === undefined ? null : await client.hget(keys.session(tag!, id), 'r');
-    return json ? { scope: (JSON.parse(json) as SessionRecord).userId, value } : null;
+    const record = id === undefined ? null : await readRecord(client, keys, cluster, tag!, id);
+    return record ? { scope: record.userId, value } : null;
   };
 
   return {

@@ -1,6 +1,8 @@
-import type { SessionRecord, StoreStats, StoreStatsOptions } from '@sess/core';
+import type { StoreStats, StoreStatsOptions } from '@sess/core';
 import type { Cluster, Redis } from 'ioredis';
+import { isCluster } from './client.ts';
 import type { KeyLayout } from './keys.ts';
+import { readRecord } from './record.ts';
 import { scanKeys } from './scan.ts';
 import { COUNT, runScript } from './scripts.ts';
 
@@ -30,7 +32,7 @@ export async function countSessions(
             client,
             COUNT,
             [key],
-            [keys.sessionBase(tagOf(keys, key)), now, expiringBefore],
+            [...bases(client, keys, tagOf(keys, key)), now, expiringBefore],
           )) as [number, number],
       ),
     );
@@ -64,6 +66,12 @@ export async function countSessions(
 /** `<prefix>u:{`: what every index key (`<prefix>u:{<tag>}`) starts with. */
 const indexBase = (keys: KeyLayout): string => keys.index('').slice(0, -1);
 
+/** The record key base and the 0.1 session key base of a user's sessions. */
+const bases = (client: Redis | Cluster, keys: KeyLayout, tag: string): [string, string] => [
+  keys.recordBase(isCluster(client) ? tag : null),
+  keys.legacyBase(tag),
+];
+
 /** The user tag of an index key. */
 const tagOf = (keys: KeyLayout, index: string): string => index.slice(indexBase(keys).length, -1);
 
@@ -77,8 +85,8 @@ async function userOf(
   const tag = tagOf(keys, index);
   const ids = await client.zrangebyscore(index, `(${now}`, '+inf', 'LIMIT', 0, 5);
   for (const id of ids) {
-    const json = await client.hget(keys.session(tag, id), 'r');
-    if (json !== null) return (JSON.parse(json) as SessionRecord).userId;
+    const record = await readRecord(client, keys, isCluster(client), tag, id);
+    if (record !== null) return record.userId;
   }
   return null;
 }

@@ -150,7 +150,7 @@ describeServers('redisStore with durability on a master and one replica', () => 
     expect(writes).toEqual([
       'evalsha',
       'wait', // create
-      'hget', // get: a read, no wait
+      'get', // get: a read, no wait
       'evalsha',
       'wait', // update
       'evalsha',
@@ -159,6 +159,8 @@ describeServers('redisStore with durability on a master and one replica', () => 
       'wait', // setNotBefore
       'evalsha',
       'wait', // delete
+      'zrem',
+      'wait', // ...and its index entry (single node: the record key does not name the user)
     ]);
   });
 

@@ -13,7 +13,7 @@ import {
   redisStore,
   scanKeys,
 } from '../src/index.ts';
-import { GET_BY_POINTER, runScript } from '../src/scripts.ts';
+import { GET_LEGACY, runScript } from '../src/scripts.ts';
 import { recordingLogger } from './logger.ts';
 import {
   describeRedis,
@@ -121,7 +121,7 @@ describeRedis('redisStore: configuration', () => {
 });
 
 describeRedis('redisStore: data layout', () => {
-  it('keeps every key of a user in one hash tag that does not reveal the user id', async () => {
+  it('keeps the index and watermark of a user in one hash tag that does not reveal the user id; a record key names its id alone', async () => {
     const { store, prefix } = setup();
     const userId = 'alice@example.com';
     const [a, b] = [makeRecord(Date.now(), { userId }), makeRecord(Date.now(), { userId })];
@@ -131,10 +131,8 @@ describeRedis('redisStore: data layout', () => {
     const tag = createHash('sha256').update(userId).digest('base64url').slice(0, 22);
     expect(await keysOf(prefix)).toEqual(
       [
-        `${prefix}p:${a!.id}`,
-        `${prefix}p:${b!.id}`,
-        `${prefix}s:{${tag}}:${a!.id}`,
-        `${prefix}s:{${tag}}:${b!.id}`,
+        `${prefix}r:${a!.id}`,
+        `${prefix}r:${b!.id}`,
         `${prefix}u:{${tag}}`,
         `${prefix}w:{${tag}}`,
         `${prefix}{${prefix}revocations}:marks-at`,
@@ -144,7 +142,7 @@ describeRedis('redisStore: data layout', () => {
     expect((await keysOf(prefix)).join(' ')).not.toContain('alice');
   });
 
-  it('expires the index with its latest session, and every pointer no earlier than its session', async () => {
+  it('expires the index with its latest session, and each record with its own', async () => {
     const { store, prefix } = setup();
     const now = Date.now();
     const userId = `user-${randomId()}`;
@@ -156,54 +154,28 @@ describeRedis('redisStore: data layout', () => {
     const index = `${prefix}u:{${tag}}`;
     expect(await expireTime(index)).toBe(late.expiresAt);
 
-    // Shortening a session moves its key and the index; its pointer keeps the later expiry.
+    // Shortening a session moves its key and the index.
     expect(await store.update({ ...late, version: 2, expiresAt: now + 120_000 }, 1)).toBe(true);
-    expect(await expireTime(`${prefix}s:{${tag}}:${late.id}`)).toBe(now + 120_000);
+    expect(await expireTime(`${prefix}r:${late.id}`)).toBe(now + 120_000);
     expect(await expireTime(index)).toBe(now + 120_000);
-    expect(await expireTime(`${prefix}p:${late.id}`)).toBe(late.expiresAt);
 
     expect(await store.delete(late.id)).toBe(true);
-    expect(await expireTime(index)).toBe(early.expiresAt);
-    expect(await keysOf(prefix)).toEqual(
-      [`${prefix}p:${early.id}`, `${prefix}s:{${tag}}:${early.id}`, index].sort(),
-    );
+    expect(await admin.zrange(index, 0, -1)).toEqual([early.id]);
+    expect(await keysOf(prefix)).toEqual([`${prefix}r:${early.id}`, index].sort());
   });
 
-  it('keeps a retained session, its pointer and the index until retainUntil; a touch moves all three', async () => {
+  it('keeps a retained session and the index until retainUntil; a touch moves both', async () => {
     const { store, prefix } = setup();
     const now = Date.now();
     const userId = `user-${randomId()}`;
     const record = makeRecord(now, { userId, expiresAt: now + 60_000, retainUntil: now + 600_000 });
     await store.create(record);
     const tag = createHash('sha256').update(userId).digest('base64url').slice(0, 22);
-    const [session, index, pointer] = [
-      `${prefix}s:{${tag}}:${record.id}`,
-      `${prefix}u:{${tag}}`,
-      `${prefix}p:${record.id}`,
-    ];
-    for (const key of [session, index, pointer]) expect(await expireTime(key)).toBe(now + 600_000);
+    const [session, index] = [`${prefix}r:${record.id}`, `${prefix}u:{${tag}}`];
+    for (const key of [session, index]) expect(await expireTime(key)).toBe(now + 600_000);
     const touched = { ...record, version: 2, expiresAt: now + 120_000, retainUntil: now + 900_000 };
     expect(await store.update(touched, 1)).toBe(true);
-    for (const key of [session, index, pointer]) expect(await expireTime(key)).toBe(now + 900_000);
-  });
-
-  it('createCapped counts sessions written before it existed (no createdAt field in the hash)', async () => {
-    const { store, prefix } = setup();
-    const now = Date.now();
-    const userId = `user-${randomId()}`;
-    const [older, newer] = [2_000, 1_000].map((age) =>
-      makeRecord(now, { userId, createdAt: now - age }),
-    );
-    for (const record of [newer!, older!]) await store.create(record);
-    const tag = createHash('sha256').update(userId).digest('base64url').slice(0, 22);
-    for (const record of [older!, newer!])
-      await admin.hdel(`${prefix}s:{${tag}}:${record.id}`, 'c');
-    const next = makeRecord(now, { userId });
-    const cap = { max: 2, evictOldest: true, notBefore: 0, now };
-    expect(await store.createCapped(next, cap)).toEqual({ created: true, evicted: [older!.id] });
-    expect((await store.listByUser(userId)).map((r) => r.id).sort()).toEqual(
-      [newer!.id, next.id].sort(),
-    );
+    for (const key of [session, index]) expect(await expireTime(key)).toBe(now + 900_000);
   });
 
   it('expires deny entries with what they deny and watermarks watermarkTtl after their instant', async () => {
@@ -315,24 +287,23 @@ describeRedis('redisStore: data layout', () => {
 });
 
 describeRedis('redisStore: round trips', () => {
-  it('get is one command on a single node: HGET when the id is known here, one script when not', async () => {
+  it('get is one GET on a single node, from any instance; a missing id also asks for a 0.1 record', async () => {
     const { client, store, prefix } = setup();
     const record = makeRecord(Date.now());
     await store.create(record);
     // A server that never ran this version's script answers the first EVALSHA with NOSCRIPT.
-    await client.script('LOAD', GET_BY_POINTER.source);
+    await client.script('LOAD', GET_LEGACY.source);
     const sent: string[] = [];
     const send = client.sendCommand.bind(client);
     client.sendCommand = (command: Command, stream?: Parameters<Redis['sendCommand']>[1]) => {
       sent.push(command.name);
       return send(command, stream);
     };
-    expect(await store.get(record.id)).toEqual(record); // known: this instance created it
+    expect(await store.get(record.id)).toEqual(record);
     expect(await store.get(randomId())).toBeNull();
-    const other = redisStore({ client, prefix }); // another instance: learns the id on first read
+    const other = redisStore({ client, prefix }); // another instance: nothing to learn first
     expect(await other.get(record.id)).toEqual(record);
-    expect(await other.get(record.id)).toEqual(record);
-    expect(sent).toEqual(['hget', 'evalsha', 'evalsha', 'hget']);
+    expect(sent).toEqual(['get', 'get', 'evalsha', 'get']);
 
     expect(await store.delete(record.id)).toBe(true);
     expect(await other.get(record.id)).toBeNull(); // a remembered id of a deleted session is gone

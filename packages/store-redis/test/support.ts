@@ -116,9 +116,10 @@ export function probe(client: Redis | Cluster, prefix: string): Required<RawProb
       return found;
     },
     async backendExpiry(id) {
-      // Found by name alone, without the store's pointer: <prefix>s:{<tag>}:<id>.
-      for await (const key of scanKeys(client, `${prefix}s:{`)) {
-        if (!key.endsWith(`}:${id}`)) continue;
+      // Found by name alone, without the store's pointer: <prefix>r:<id> on a single node,
+      // <prefix>r:{<tag>}:<id> in Cluster.
+      for await (const key of scanKeys(client, `${prefix}r:`)) {
+        if (key !== `${prefix}r:${id}` && !key.endsWith(`}:${id}`)) continue;
         const at = Number(await client.call('PEXPIRETIME', key));
         return at >= 0 ? at : Number.POSITIVE_INFINITY; // -1: the key never expires
       }
