@@ -200,7 +200,9 @@ export interface SessionStore {
 
   /**
    * Deletes a record, retained ones included. Idempotent: `true` if a live record was deleted,
-   * `false` if it was already gone (or only retained).
+   * `false` if it was already gone (or only retained). Among any number of concurrent callers
+   * deleting the same live record, exactly one receives `true` (core claims a guest session this
+   * way at login, so that one login alone carries its data).
    */
   delete(id: string): Promise<boolean>;
 

@@ -273,6 +273,18 @@ const mutants: [caseId: string, rule: string, factory: StoreFactory][] = [
     })),
   ],
   ['update-never-creates', 'update is an upsert', upsertingUpdate],
+  [
+    'delete-concurrent',
+    'delete checks, awaits, then deletes (every racer sees the record)',
+    mutant((inner) => ({
+      async delete(id) {
+        const existed = (await inner.get(id)) !== null;
+        await new Promise((resolve) => setImmediate(resolve));
+        await inner.delete(id);
+        return existed;
+      },
+    })),
+  ],
   ['create-capped-reject', 'createCapped checks, awaits, then creates', checkThenCreate],
   ['create-capped-evict', 'createCapped checks, awaits, then evicts and creates', checkThenCreate],
   [

@@ -24,6 +24,20 @@ export const updateCases: ConformanceCase[] = [
     },
   },
   {
+    id: 'delete-concurrent',
+    title: `${WRITERS} concurrent deletes of one record: exactly one returns true (a guest upgrade's claim)`,
+    async run({ store, now }) {
+      const record = makeRecord(now());
+      await store.create(record);
+      const results = await Promise.all(
+        Array.from({ length: WRITERS }, () => store.delete(record.id)),
+      );
+      const winners = results.filter((deleted) => deleted === true).length;
+      assert.equal(winners, 1, `exactly one delete returns true (got ${winners})`);
+      assert.equal(await store.get(record.id), null);
+    },
+  },
+  {
     id: 'update-stale',
     title: 'update with a stale or future version is refused and changes nothing',
     async run({ store, now }) {
