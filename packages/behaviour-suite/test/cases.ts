@@ -106,6 +106,15 @@ export const cases: Case[] = [
       const anonymous = await ctx.client().get('/me');
       expect(anonymous.status).toBe(401);
       expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="sess"');
+      // Nothing sent is not the same as something invalid sent: its own code says so.
+      expect(anonymous.body.error).toEqual({
+        code: 'ERR_SESS_NO_CREDENTIAL',
+        message: 'No session credential was sent',
+      });
+      const signedOut = ctx.client();
+      expect((await signedOut.get('/auth/csrf')).status).toBe(200);
+      const noRefresh = await signedOut.post('/auth/refresh', { json: {} });
+      expect([noRefresh.status, code(noRefresh)]).toEqual([401, 'ERR_SESS_NO_CREDENTIAL']);
       const client = await loggedIn(ctx);
       const me = await client.get('/me');
       expect(me.status).toBe(200);
@@ -115,6 +124,7 @@ export const cases: Case[] = [
       const refused = await forged.get('/me');
       expect(refused.status).toBe(401);
       expect(refused.headers.get('www-authenticate')).toContain('error="invalid_token"');
+      expect(code(refused)).toBe('ERR_SESS_INVALID_CREDENTIAL');
     },
   },
   {

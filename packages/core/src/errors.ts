@@ -93,9 +93,11 @@ const REASONS: Record<StoreFailureReason, string> = {
   failed: '',
 };
 
-/** Why a credential or token was refused. Logged and evented; never shown to the client. */
+/**
+ * Why a credential or token was refused. Logged and evented; never shown to the client. No
+ * credential at all is not one of them: that is {@link NoCredentialError}.
+ */
 export type AuthFailureReason =
-  | 'missing'
   | 'malformed'
   | 'unknown'
   | 'mismatch'
@@ -103,7 +105,7 @@ export type AuthFailureReason =
   | 'claims'
   | 'type';
 
-/** The credential or access token is missing, malformed, unknown or does not verify. */
+/** The credential or access token sent is malformed, unknown or does not verify. */
 export class InvalidCredentialError extends SessError {
   static override readonly code = 'ERR_SESS_INVALID_CREDENTIAL' as const;
   declare readonly code: 'ERR_SESS_INVALID_CREDENTIAL';
@@ -112,6 +114,20 @@ export class InvalidCredentialError extends SessError {
   constructor(reason: AuthFailureReason, options?: { cause?: unknown }) {
     super(InvalidCredentialError.code, 'The session credential is invalid', options);
     this.reason = reason;
+  }
+}
+
+/**
+ * The request carried no credential at all: no session cookie, no bearer token, no refresh
+ * token. A 401 like {@link InvalidCredentialError}, with its own code so a client can tell "not
+ * signed in" from "signed in with something that no longer works", and an RFC 6750 challenge
+ * without `error="invalid_token"`.
+ */
+export class NoCredentialError extends SessError {
+  static override readonly code = 'ERR_SESS_NO_CREDENTIAL' as const;
+  declare readonly code: 'ERR_SESS_NO_CREDENTIAL';
+  constructor() {
+    super(NoCredentialError.code, 'No session credential was sent');
   }
 }
 
@@ -286,6 +302,7 @@ export type AnySessError =
   | ConfigError
   | StoreError
   | InvalidCredentialError
+  | NoCredentialError
   | ExpiredError
   | RevokedError
   | RefreshReuseError
@@ -308,6 +325,7 @@ const STATUS: Readonly<Record<SessErrorCode, number>> = {
   ERR_SESS_CONFIG: 500,
   ERR_SESS_STORE: 503,
   ERR_SESS_INVALID_CREDENTIAL: 401,
+  ERR_SESS_NO_CREDENTIAL: 401,
   ERR_SESS_EXPIRED: 401,
   ERR_SESS_REVOKED: 401,
   ERR_SESS_REFRESH_REUSED: 401,

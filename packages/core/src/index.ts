@@ -75,6 +75,7 @@ export {
   InvalidCredentialError,
   isSessError,
   LoginFailedError,
+  NoCredentialError,
   NotFoundError,
   NotFreshError,
   PayloadTooLargeError,

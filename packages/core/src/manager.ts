@@ -17,6 +17,7 @@ import {
   ExpiredError,
   InvalidCredentialError,
   isSessError,
+  NoCredentialError,
   NotFoundError,
   NotFreshError,
 } from './errors.ts';
@@ -224,7 +225,7 @@ export class SessionManager {
    * or the access JWT (jwt, hybrid). Checks expiry, revocation, watermarks and binding; touches the
    * session when the touch threshold is crossed; renews the credential when due.
    *
-   * @throws InvalidCredentialError, ExpiredError, RevokedError, RefreshReuseError (401);
+   * @throws NoCredentialError, InvalidCredentialError, ExpiredError, RevokedError, RefreshReuseError (401);
    *   StoreError (503) when the store fails: never a pass.
    */
   validate(token: string | null | undefined, request?: RequestInfo): Promise<Validated> {
@@ -239,7 +240,8 @@ export class SessionManager {
    */
   async refresh(credential: string | null | undefined, request?: RequestInfo): Promise<Issued> {
     const parsed = parseCredential(credential);
-    if (!parsed) throw new InvalidCredentialError(credential ? 'malformed' : 'missing');
+    if (!parsed)
+      throw credential ? new InvalidCredentialError('malformed') : new NoCredentialError();
     const validator = this.#validator;
     const hash = await sha256(parsed.secret);
     const record = await validator.load(parsed.id, hash);

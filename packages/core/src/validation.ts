@@ -2,7 +2,7 @@ import { isGuestUserId } from './config/guest.ts';
 import type { CookieInstruction } from './cookies/index.ts';
 import { formatCredential, parseCredential } from './credential.ts';
 import type { BindingMismatch, DeviceBinding, RequestInfo } from './device-binding.ts';
-import { ExpiredError, InvalidCredentialError, RevokedError } from './errors.ts';
+import { ExpiredError, InvalidCredentialError, NoCredentialError, RevokedError } from './errors.ts';
 import type { Issuer } from './issuing.ts';
 import type { AccessClaims } from './jwt/access-token.ts';
 import type { AccessTokenVerifier } from './jwt/access-verifier.ts';
@@ -48,7 +48,7 @@ export class Validator {
   validate(token: string | null | undefined, request?: RequestInfo): Promise<Validated> {
     // Not async itself: the strategy's own promise is the only one on the hot path.
     if (typeof token !== 'string' || token.length === 0) {
-      return Promise.reject(new InvalidCredentialError('missing'));
+      return Promise.reject(new NoCredentialError());
     }
     const strategy = this.#ctx.strategy;
     if (strategy === 'database') return this.#validateCredential(token, request);

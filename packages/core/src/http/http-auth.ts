@@ -9,9 +9,9 @@ import {
   CsrfError,
   ExpiredError,
   httpStatusFor,
-  InvalidCredentialError,
   isSessError,
   LoginFailedError,
+  NoCredentialError,
   NotFoundError,
   RateLimitedError,
   RefreshReuseError,
@@ -171,7 +171,7 @@ export function createHttpAuth(manager: SessionManager, options?: HttpAuthOption
     },
 
     requireSession(state) {
-      if (state.auth === null) throw state.error ?? new InvalidCredentialError('missing');
+      if (state.auth === null) throw state.error ?? new NoCredentialError();
     },
 
     requireFresh(maxAge) {

@@ -96,7 +96,8 @@ function challenge(error: AnySessError, realm: string): string {
     const maxAge = Math.floor(error.maxAgeMs / 1000);
     return `${base}, error="insufficient_user_authentication", max_age=${maxAge}`;
   }
-  if (error.code === 'ERR_SESS_INVALID_CREDENTIAL' && error.reason === 'missing') return base;
+  // RFC 6750 3.1: a request with no authentication information gets no error code.
+  if (error.code === 'ERR_SESS_NO_CREDENTIAL') return base;
   if (error.code === 'ERR_SESS_LOGIN_FAILED') return base;
   return `${base}, error="invalid_token"`;
 }

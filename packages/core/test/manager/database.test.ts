@@ -28,9 +28,11 @@ describe('database strategy: create and validate', () => {
     const { credential } = await sess.create('alice');
     const [id] = credential.split('.');
     await expect(sess.validate(undefined)).rejects.toMatchObject({
-      code: 'ERR_SESS_INVALID_CREDENTIAL',
-      reason: 'missing',
+      code: 'ERR_SESS_NO_CREDENTIAL',
+      message: 'No session credential was sent',
     });
+    await expect(sess.validate('')).rejects.toMatchObject({ code: 'ERR_SESS_NO_CREDENTIAL' });
+    await expect(sess.refresh(null)).rejects.toMatchObject({ code: 'ERR_SESS_NO_CREDENTIAL' });
     await expect(sess.validate('garbage')).rejects.toMatchObject({ reason: 'malformed' });
     await expect(sess.validate(`${credential}=`)).rejects.toMatchObject({ reason: 'malformed' });
     const other = `${'A'.repeat(22)}.${'B'.repeat(42)}A`;

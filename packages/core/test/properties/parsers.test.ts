@@ -206,7 +206,7 @@ describe('session credentials', () => {
     );
   });
 
-  it('validate, refresh and revokeAccessToken refuse any non-credential with ERR_SESS_INVALID_CREDENTIAL, saying nothing of it', async () => {
+  it('validate, refresh and revokeAccessToken refuse any non-credential with ERR_SESS_INVALID_CREDENTIAL (ERR_SESS_NO_CREDENTIAL for nothing at all), saying nothing of it', async () => {
     const store = memoryStore({ clock: frozenClock() });
     const sess = createSessionManager({ store, secret: SECRET, clock: frozenClock() });
     const jwtSess = createSessionManager({
@@ -221,6 +221,7 @@ describe('session credentials', () => {
         fc.oneof(anyValue, anyString, credentialShaped, tokenShaped),
         async (value) => {
           const input = value as string;
+          const nothing = typeof input !== 'string' || input === '';
           const calls: (() => Promise<unknown>)[] = [
             () => sess.validate(input),
             () => sess.refresh(input),
@@ -232,7 +233,11 @@ describe('session credentials', () => {
             const settled = await settle(call);
             expect(settled.ok).toBe(false);
             if (!settled.ok) {
-              expectTyped(settled.error, ['ERR_SESS_INVALID_CREDENTIAL', 'ERR_SESS_EXPIRED']);
+              expectTyped(settled.error, [
+                'ERR_SESS_INVALID_CREDENTIAL',
+                'ERR_SESS_EXPIRED',
+                ...(nothing ? (['ERR_SESS_NO_CREDENTIAL'] as const) : []),
+              ]);
             }
           }
         },
