@@ -14,8 +14,11 @@ import Koa2 from 'koa2';
 import { fastifyApp } from './apps/fastify.ts';
 import {
   type AppOptions,
+  addToCart,
   BY_HAND,
   byHand,
+  cartBody,
+  guestError,
   listen,
   type RunningApp,
   routesOptions,
@@ -87,6 +90,22 @@ function expressApp(framework: typeof express, manager: SessionManager, options:
   app.post('/account/sensitive', auth.requireFresh('5m'), (_req, res) => {
     res.json({ done: true });
   });
+  app.get('/cart', (req, res, next) => {
+    auth.guest.get(req).then((guest) => res.json(cartBody(guest)), next);
+  });
+  app.post('/cart', (req, res, next) => {
+    auth.guest.set(req, addToCart(req.body)).then(
+      ({ guest }) => res.json(cartBody(guest)),
+      (error: unknown) => {
+        try {
+          const { status, body } = guestError(error);
+          res.status(status).json(body);
+        } catch (other) {
+          next(other);
+        }
+      },
+    );
+  });
   return app;
 }
 
@@ -107,6 +126,19 @@ function koaApp(app: Koa, manager: SessionManager, options: AppOptions) {
   router.post('/account/sensitive', auth.requireFresh('5m'), (ctx) => {
     ctx.body = { done: true };
   });
+  router.get('/cart', async (ctx) => {
+    ctx.body = cartBody(await auth.guest.get(ctx));
+  });
+  router.post('/cart', async (ctx) => {
+    try {
+      const body = await jsonOf(ctx.req);
+      ctx.body = cartBody((await auth.guest.set(ctx, addToCart(body))).guest);
+    } catch (error) {
+      const reply = guestError(error);
+      ctx.status = reply.status;
+      ctx.body = reply.body;
+    }
+  });
   app.use(router.routes()).use(router.allowedMethods());
   return app;
 }
@@ -124,6 +156,16 @@ function honoServer(manager: SessionManager, options: AppOptions): Promise<Runni
   );
   app.post('/account/profile', auth.requireSession, (c) => c.json({ updated: true }));
   app.post('/account/sensitive', auth.requireFresh('5m'), (c) => c.json({ done: true }));
+  app.get('/cart', async (c) => c.json(cartBody(await auth.guest.get(c))));
+  app.post('/cart', async (c) => {
+    try {
+      const body: unknown = await c.req.json().catch(() => null);
+      return c.json(cartBody((await auth.guest.set(c, addToCart(body))).guest));
+    } catch (error) {
+      const reply = guestError(error);
+      return c.json(reply.body, reply.status as 413);
+    }
+  });
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
       resolve({
@@ -132,4 +174,15 @@ function honoServer(manager: SessionManager, options: AppOptions): Promise<Runni
       });
     });
   });
+}
+
+/** A JSON body no parser read (the Koa app mounts none), or null. */
+async function jsonOf(stream: AsyncIterable<Buffer | string>): Promise<unknown> {
+  let text = '';
+  for await (const chunk of stream) text += chunk;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }

@@ -573,6 +573,68 @@ export const cases: Case[] = [
     },
   },
   {
+    name: 'guest sessions: never on a GET, created by the first CSRF-checked write, upgraded at login carrying only the named keys',
+    options: { guest: { lifetime: '7d' } },
+    async run(ctx) {
+      const client = ctx.client();
+      const look = await client.get('/cart');
+      expect([look.status, look.body]).toEqual([200, { cart: null }]);
+      expect(cookie(look, '__Host-guest')).toBeUndefined();
+      // A write without the CSRF token creates nothing.
+      const forged = await client.post('/cart', { json: { item: 'sku-1' } });
+      expect([forged.status, code(forged)]).toEqual([403, 'ERR_SESS_CSRF']);
+      expect(cookie(forged, '__Host-guest')).toBeUndefined();
+      await client.get('/auth/csrf');
+      const first = await client.post('/cart', { json: { item: 'sku-1' } });
+      expect([first.status, first.body]).toEqual([200, { cart: ['sku-1'] }]);
+      expect(cookie(first, '__Host-guest')?.attributes).toEqual(
+        expect.arrayContaining(['path=/', 'httponly', 'secure', 'samesite=Lax', 'max-age=604800']),
+      );
+      expect(first.headers.get('cache-control')).toBe('no-store');
+      const second = await client.post('/cart', { json: { item: 'sku-2' } });
+      expect(second.body).toEqual({ cart: ['sku-1', 'sku-2'] });
+      expect(cookie(second, '__Host-guest')).toBeUndefined();
+      expect((await client.get('/cart')).body).toEqual({ cart: ['sku-1', 'sku-2'] });
+      // The guest cookie is no user session.
+      expect((await client.get('/me')).status).toBe(401);
+      const guestCredential = client.cookieHeader('/');
+      const login = await client.post('/auth/login', { json: ALICE });
+      expect(login.status).toBe(200);
+      expect(cookie(login, '__Host-guest')?.attributes).toContain('max-age=0');
+      const [session] = await ctx.fx.list('u-alice');
+      expect(session?.data).toEqual({ cart: ['sku-1', 'sku-2'] }); // `note` was not carried
+      expect(guestCredential).not.toContain(session!.id);
+      expect((await client.get('/me')).status).toBe(200);
+      expect((await client.get('/cart')).body).toEqual({ cart: null });
+      const devices = await client.get('/auth/sessions');
+      expect((devices.body.sessions as unknown[]).length).toBe(1);
+    },
+  },
+  {
+    name: 'guest sessions: a size limit (413, nothing written), their own lifetime, outside the cap and device list',
+    options: {
+      guest: { lifetime: '1d', maxBytes: 64 },
+      maxSessionsPerUser: { limit: 1, policy: 'reject' },
+    },
+    async run(ctx) {
+      const alice = await loggedIn(ctx);
+      const visitor = ctx.client('visitor/1');
+      await visitor.get('/auth/csrf');
+      expect((await visitor.post('/cart', { json: { item: 'a' } })).status).toBe(200);
+      const big = await visitor.post('/cart', { json: { item: 'x'.repeat(100) } });
+      expect([big.status, code(big)]).toEqual([413, 'ERR_SESS_GUEST_TOO_LARGE']);
+      expect((await visitor.get('/cart')).body).toEqual({ cart: ['a'] });
+      const devices = await alice.get('/auth/sessions');
+      expect((devices.body.sessions as unknown[]).length).toBe(1);
+      expect(await ctx.fx.list('u-alice')).toHaveLength(1);
+      await ctx.fx.advance(24 * 3600 * SECOND);
+      expect((await visitor.get('/cart')).body).toEqual({ cart: null });
+      const fresh = await visitor.post('/cart', { json: { item: 'b' } });
+      expect(fresh.body).toEqual({ cart: ['b'] });
+      expect(cookie(fresh, '__Host-guest')).toBeDefined();
+    },
+  },
+  {
     name: 'login is rate limited with 429 and Retry-After',
     loginPoints: 3,
     async run(ctx) {

@@ -2,7 +2,16 @@ import type { SessionManager } from '@sess/core';
 import { createAuth, type SessHook } from '@sess/fastify';
 import type fastify from 'fastify';
 import type { FastifyRequest } from 'fastify';
-import { type AppOptions, BY_HAND, byHand, type RunningApp, routesOptions } from './shared.ts';
+import {
+  type AppOptions,
+  addToCart,
+  BY_HAND,
+  byHand,
+  cartBody,
+  guestError,
+  type RunningApp,
+  routesOptions,
+} from './shared.ts';
 
 /** The test app on Fastify (`framework`: Fastify 5, or Fastify 4 under its alias). */
 export async function fastifyApp(
@@ -30,6 +39,15 @@ export async function fastifyApp(
   app.post('/account/sensitive', { preHandler: auth.requireFresh('5m') }, async () => ({
     done: true,
   }));
+  app.get('/cart', async (request) => cartBody(await auth.guest.get(request)));
+  app.post('/cart', async (request, reply) => {
+    try {
+      return cartBody((await auth.guest.set(request, addToCart(request.body))).guest);
+    } catch (error) {
+      const { status, body } = guestError(error);
+      return reply.code(status).send(body);
+    }
+  });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return { url, close: () => app.close() };
 }

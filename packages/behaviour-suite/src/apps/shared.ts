@@ -8,6 +8,7 @@ import type {
   RateLimitOptions,
   RoutesOptions,
 } from '@sess/core';
+import { type GuestSession, httpStatusFor, isSessError, type SessionData } from '@sess/core';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 
 /** What every test app needs besides its manager. */
@@ -42,7 +43,26 @@ function verify(body: Readonly<Record<string, unknown>>): LoginGrant | LoginRefu
   const user = Object.hasOwn(USERS, email) ? USERS[email] : undefined;
   if (!user) return { refused: 'unknown-account', account: email };
   if (body.password !== user.password) return { refused: 'bad-password', account: email };
-  return { userId: user.id, body: { user: { id: user.id, email } } };
+  return { userId: user.id, body: { user: { id: user.id, email } }, carry: ['cart'] };
+}
+
+/** The cart a guest (or anyone) adds `body.item` to: the app's guest data. */
+export function addToCart(body: unknown): (data: Readonly<SessionData>) => SessionData {
+  const item = (body as { item?: unknown } | null)?.item;
+  return (data) => ({
+    ...data,
+    cart: [...(Array.isArray(data.cart) ? data.cart : []), typeof item === 'string' ? item : ''],
+    note: 'not carried',
+  });
+}
+
+/** `GET /cart`'s body. */
+export const cartBody = (guest: GuestSession | null) => ({ cart: guest?.data.cart ?? null });
+
+/** A sess error thrown by `guest.set` as the JSON reply every app sends; anything else rethrown. */
+export function guestError(error: unknown): { status: number; body: unknown } {
+  if (!isSessError(error)) throw error;
+  return { status: httpStatusFor(error.code), body: { error: error.toJSON() } };
 }
 
 /** The mount's options for the app's limiters. */

@@ -12,8 +12,11 @@ import {
 // A cycle with apps.ts (which starts this app), harmless: both use each other only when called.
 import {
   type AppOptions,
+  addToCart,
   BY_HAND,
   byHand,
+  cartBody,
+  guestError,
   listen,
   type RunningApp,
   routesOptions,
@@ -71,7 +74,21 @@ export function webApp(manager: SessionManager, options: AppOptions): FetchApp {
     if (result.response) return result.response;
     const routed = await routes(request);
     if (routed) return auth.apply(routed, result);
-    const key = `${request.method} ${new URL(request.url).pathname}` as keyof typeof guards;
+    const path = new URL(request.url).pathname;
+    if (path === '/cart' && request.method === 'GET') {
+      return auth.apply(Response.json(cartBody(await auth.guest.get(request))), result);
+    }
+    if (path === '/cart' && request.method === 'POST') {
+      try {
+        const body: unknown = await request.json().catch(() => null);
+        const write = await auth.guest.set(request, addToCart(body));
+        return auth.apply(Response.json(cartBody(write.guest)), result, write);
+      } catch (error) {
+        const reply = guestError(error);
+        return auth.apply(Response.json(reply.body, { status: reply.status }), result);
+      }
+    }
+    const key = `${request.method} ${path}` as keyof typeof guards;
     if (!Object.hasOwn(guards, key)) {
       return auth.apply(new Response('Not Found', { status: 404 }), result);
     }
