@@ -11,6 +11,6 @@ export async function call(path: string, init: RequestInit = {}): Promise<Respon
   if (error.code === 'ERR_SESS_EXPIRED' && (await refresh())) {
     return fetch(path, { credentials: 'same-origin', ...init });
   }
-  showLogin(); // ERR_SESS_REVOKED, ERR_SESS_REFRESH_REUSED, ERR_SESS_INVALID_CREDENTIAL, ...
+  showLogin(); // ERR_SESS_NO_CREDENTIAL, ERR_SESS_REVOKED, ERR_SESS_INVALID_CREDENTIAL, ...
   return response;
 }
