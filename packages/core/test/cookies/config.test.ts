@@ -11,6 +11,7 @@ describe('resolveCookieConfig', () => {
       session: '__Host-session',
       refresh: '__Secure-refresh',
       csrf: '__Host-csrf',
+      guest: '__Host-guest',
     });
     expect(value.refreshPath).toBe('/auth/refresh');
     expect(value.attributes).toEqual({ httpOnly: true, secure: true, sameSite: 'lax' });
@@ -26,7 +27,12 @@ describe('resolveCookieConfig', () => {
   it('drops the prefixes when secure is off (local http development)', () => {
     const { value, issues } = resolveCookieConfig({ secure: false });
     expect(issues).toEqual([]);
-    expect(value.names).toEqual({ session: 'session', refresh: 'refresh', csrf: 'csrf' });
+    expect(value.names).toEqual({
+      session: 'session',
+      refresh: 'refresh',
+      csrf: 'csrf',
+      guest: 'guest',
+    });
     expect(value.attributes.secure).toBe(false);
   });
 
@@ -46,7 +52,12 @@ describe('resolveCookieConfig', () => {
       partitioned: true,
     });
     expect(issues).toEqual([]);
-    expect(value.names).toEqual({ session: '__Host-id', refresh: '__Secure-rt', csrf: '__Host-x' });
+    expect(value.names).toEqual({
+      session: '__Host-id',
+      refresh: '__Secure-rt',
+      csrf: '__Host-x',
+      guest: '__Host-guest',
+    });
     expect(value.attributes).toMatchObject({ sameSite: 'strict', partitioned: true });
   });
 
