@@ -4,6 +4,7 @@ import pc from 'picocolors';
 import { type CommandContext, outputOf } from '../command.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { formatDuration, table } from '../output.ts';
+import { withProgress } from '../progress.ts';
 import { confirm } from './confirm.ts';
 import { adminManager, type StoreFlags } from './open-store.ts';
 import { withStore, withStoreOptions, withYes } from './with-store.ts';
@@ -65,7 +66,9 @@ export function registerMaintenance(program: Command, ctx: CommandContext): void
           `Delete expired sessions and deny-list entries from ${label}?`,
           flags,
         );
-        const removed = await adminManager(store).cleanup();
+        const removed = await withProgress(out, `Deleting expired records from ${label}…`, () =>
+          adminManager(store).cleanup(),
+        );
         out.result(
           { removed, nativeExpiry: false },
           `${pc.green('Removed')} ${removed} expired record(s) from ${label}.`,

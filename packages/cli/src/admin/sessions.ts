@@ -1,9 +1,10 @@
-import type { Session } from '@sess/core';
+import { deviceLabel, type Session } from '@sess/core';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { type CommandContext, outputOf } from '../command.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { table } from '../output.ts';
+import { withProgress } from '../progress.ts';
 import { confirm } from './confirm.ts';
 import { adminManager, type StoreFlags } from './open-store.ts';
 import { withStore, withStoreOptions, withYes } from './with-store.ts';
@@ -23,6 +24,7 @@ function view(s: Session) {
     expiresAt: iso(s.expiresAt),
     absoluteExpiresAt: iso(s.absoluteExpiresAt),
     userAgent: s.meta.userAgent ?? null,
+    label: deviceLabel(s.meta.userAgent),
     ip: s.meta.ip ?? null,
   };
 }
@@ -46,7 +48,7 @@ export function registerSessions(program: Command, ctx: CommandContext): void {
         s.createdAt,
         s.lastActiveAt,
         s.expiresAt,
-        `${s.userAgent ?? '-'} ${s.ip ?? ''}`.trim(),
+        `${s.label ?? s.userAgent ?? '-'} ${s.ip ?? ''}`.trim(),
       ]);
       out.result(
         { userId: flags.user, sessions: views },
@@ -100,14 +102,21 @@ export function registerSessions(program: Command, ctx: CommandContext): void {
       const out = outputOf(ctx, flags);
       await withStore(ctx, flags, async ({ store, label }) => {
         const sess = adminManager(store);
-        const live = (await sess.list(userId)).filter((s) => !flags.except.includes(s.id));
+        const listed = await withProgress(out, `Listing the sessions of user ${userId}…`, () =>
+          sess.list(userId),
+        );
+        const live = listed.filter((s) => !flags.except.includes(s.id));
         const keeping = flags.except.length > 0 ? ` (keeping ${flags.except.join(', ')})` : '';
         await confirm(
           ctx.io,
           `Revoke ${live.length} session(s) of user ${userId}${keeping} in ${label}?`,
           flags,
         );
-        const revoked = await sess.revokeAllForUser(userId, { except: flags.except });
+        const revoked = await withProgress(
+          out,
+          `Revoking ${live.length} session(s) of user ${userId}…`,
+          () => sess.revokeAllForUser(userId, { except: flags.except }),
+        );
         const tokens =
           flags.except.length === 0 ? '; access tokens issued before now are refused' : '';
         out.result(
