@@ -53,12 +53,19 @@ export function carrying(token: string, via: Via): Record<string, string> {
     : { cookie: `${COOKIE.session}=${token}` };
 }
 
-/** Why `reply` is not a clean refusal of `token` (empty when it is one). */
-export function refusalProblems(reply: AttackReply, echoed: readonly string[]): string[] {
+/**
+ * Why `reply` is not a clean refusal of `token` (empty when it is one). `codes` are the answers
+ * allowed: a refused credential's by default.
+ */
+export function refusalProblems(
+  reply: AttackReply,
+  echoed: readonly string[],
+  codes: ReadonlySet<string> = REFUSAL_CODES,
+): string[] {
   const problems: string[] = [];
   if (reply.status !== 401) problems.push(`status ${reply.status}`);
   const code = reply.body?.error?.code;
-  if (!REFUSAL_CODES.has(code)) problems.push(`code ${String(code)}`);
+  if (!codes.has(code)) problems.push(`code ${String(code)}`);
   problems.push(...issuedCredentials(reply));
   problems.push(...bodyProblems(reply.text, echoed));
   return problems;

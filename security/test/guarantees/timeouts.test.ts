@@ -6,7 +6,8 @@ import type { Exchange } from '../../src/guarantees/wire.ts';
 
 const { idleMs: IDLE, absoluteMs: ABSOLUTE, skewMs: SKEW } = TIMING;
 const EXPIRED = 'ERR_SESS_EXPIRED';
-const ENDED = ['ERR_SESS_REVOKED', 'ERR_SESS_INVALID_CREDENTIAL'];
+// ERR_SESS_NO_CREDENTIAL: a refused cookie is cleared, so the next request carries none.
+const ENDED = ['ERR_SESS_REVOKED', 'ERR_SESS_INVALID_CREDENTIAL', 'ERR_SESS_NO_CREDENTIAL'];
 
 /** Every `POST /auth/refresh` this actor made after `since` (index into its log). */
 const refreshesSince = (actor: Actor, since: number): Exchange[] =>
@@ -114,7 +115,8 @@ describe.each(rows(TIMEOUTS))('$scenario × $strategy × $mode', ({ scenario, ..
 });
 
 // A timeout is told apart from a revocation and from a made-up credential (issue 16, item 4): a
-// revoked session answers ERR_SESS_REVOKED or ERR_SESS_INVALID_CREDENTIAL, never EXPIRED, and the
+// revoked session answers ERR_SESS_REVOKED or ERR_SESS_INVALID_CREDENTIAL (then, its cookies
+// cleared, ERR_SESS_NO_CREDENTIAL), never EXPIRED, and the
 // client says `loggedOut`, not `expired`.
 const ENDINGS = [{ ending: 'revoked' }, { ending: 'made-up credential' }] as const;
 
