@@ -57,19 +57,25 @@ export async function load(
   store: SessionStore,
   template: SessionRecord,
   count: number,
-  options: { inFlight?: number; ttlMs?: number; userPrefix?: string } = {},
+  options: {
+    inFlight?: number;
+    ttlMs?: number;
+    userPrefix?: string;
+    /** Writes a batch in the store's own format instead of one `create` per record. */
+    bulk?: (records: SessionRecord[]) => Promise<void>;
+  } = {},
 ): Promise<string[]> {
-  const { inFlight = 1_000, ttlMs, userPrefix = 'u' } = options;
+  const { inFlight = 1_000, ttlMs, userPrefix = 'u', bulk } = options;
   const credentials: string[] = new Array(count);
   for (let start = 0; start < count; start += inFlight) {
     const now = Date.now();
-    const batch: Promise<void>[] = [];
+    const records: SessionRecord[] = [];
     for (let i = start; i < Math.min(count, start + inFlight); i++) {
       const { record, credential } = mint(template, userOf(i, count, userPrefix), now, ttlMs);
       credentials[i] = credential;
-      batch.push(store.create(record));
+      records.push(record);
     }
-    await Promise.all(batch);
+    await (bulk ? bulk(records) : Promise.all(records.map((record) => store.create(record))));
   }
   return credentials;
 }
