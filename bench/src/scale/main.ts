@@ -1,12 +1,14 @@
 // `pnpm bench:scale`: how sess's cost grows with the number of live sessions, on Redis, Postgres
 // and SQLite. SCALE_SIZES (default 10000,100000,1000000) and SCALE_STORES (default
-// redis,postgres,sqlite) choose the cells; SCALE_SIZES=10000 is the quick run. Every key, table
+// redis,postgres,sqlite) choose the cells; SCALE_SIZES=10000 is the quick run. With Redis, it
+// also measures sess on a throwaway 3-master Cluster (10,000 sessions; SCALE_CLUSTER=0 skips it). Every key, table
 // and file it creates is named after one run id and removed after each cell (and on exit).
 // Writes bench/results/scale.json, scale.md and the scale-*.svg charts.
 import { writeFileSync } from 'node:fs';
 import { describeMachine } from '../machine.ts';
 import { cleanUp, newServices } from '../services.ts';
 import { lineChart, type Series } from './chart.ts';
+import { type ClusterBytes, clusterBytes } from './cluster.ts';
 import { connectRedisBytes, type PeerBytes } from './compare.ts';
 import { scaleMarkdown } from './report.ts';
 import { runScale, type ScaleRow, type ScaleStore } from './suite.ts';
@@ -29,12 +31,17 @@ async function main(): Promise<void> {
   const log = (line: string) => console.log(line);
   const rows: ScaleRow[] = [];
   let peer: PeerBytes | null = null;
+  let cluster: ClusterBytes | null = null;
   const started = Date.now();
   try {
     if (stores.includes('redis')) {
       peer = await connectRedisBytes(services, 10_000);
       log(`connect-redis: ${peer.bytesPerSession.toFixed(0)} bytes/session`);
       await cleanUp(services);
+      if (process.env.SCALE_CLUSTER !== '0') {
+        cluster = await clusterBytes(10_000);
+        log(`sess on a 3-master Cluster: ${cluster.bytesPerSession.toFixed(0)} bytes/session`);
+      }
     }
     for (const store of stores) {
       for (const size of sizes) {
@@ -50,6 +57,7 @@ async function main(): Promise<void> {
     machine: describeMachine(),
     minutes: (Date.now() - started) / 60_000,
     connectRedis: peer,
+    cluster,
     rows,
   };
   writeFileSync(new URL('scale.json', results), `${JSON.stringify(report, null, 2)}\n`);

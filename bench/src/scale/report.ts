@@ -1,5 +1,6 @@
 // bench/results/scale.md: the tables of one `pnpm bench:scale` run.
 import type { Machine } from '../machine.ts';
+import type { ClusterBytes } from './cluster.ts';
 import type { PeerBytes } from './compare.ts';
 import type { ScaleRow } from './suite.ts';
 
@@ -7,6 +8,7 @@ export interface ScaleReport {
   machine: Machine;
   minutes: number;
   connectRedis: PeerBytes | null;
+  cluster?: ClusterBytes | null;
   rows: ScaleRow[];
 }
 
@@ -15,7 +17,7 @@ const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1));
 
 /** The markdown of `report`. */
 export function scaleMarkdown(report: ScaleReport): string {
-  const { rows, connectRedis } = report;
+  const { rows, connectRedis, cluster } = report;
   const out: string[] = [
     '# Cost as work grows (`pnpm bench:scale`)',
     '',
@@ -60,6 +62,12 @@ export function scaleMarkdown(report: ScaleReport): string {
       const sess = redis[0]!.bytesPerSession;
       out.push(
         '',
+        ...(cluster
+          ? [
+              `On a 3-master Redis Cluster (${int(cluster.sessions)} sessions): **${int(cluster.bytesPerSession)} bytes/session**, ${cluster.keysPerSession.toFixed(2)} keys/session (record ${int(cluster.byKind.r?.bytes ?? 0)}, id → tag pointer ${int(cluster.byKind.p?.bytes ?? 0)}, index ${int(cluster.byKind.u?.bytes ?? 0)})${connectRedis ? ` = ${(cluster.bytesPerSession / connectRedis.bytesPerSession).toFixed(2)}× connect-redis` : ''}.`,
+              '',
+            ]
+          : []),
         `express-session + connect-redis with the same metadata (user id, user agent, IP in the session JSON; its cookie object too), ${int(connectRedis.sessions)} sessions: **${int(connectRedis.bytesPerSession)} bytes/session**, ${connectRedis.keysPerSession.toFixed(2)} keys/session. sess at ${int(redis[0]!.sessions)}: ${int(sess)} bytes = **${(sess / connectRedis.bytesPerSession).toFixed(2)}×** connect-redis (target ≤ 2×: ${sess <= 2 * connectRedis.bytesPerSession ? 'PASS' : 'MISS'}), with a per-user index connect-redis does not have.`,
       );
     }
