@@ -32,7 +32,7 @@ export interface RedisStore extends SessionStore {
  * A {@link SessionStore} on Redis through ioredis, for a single node (with or without Sentinel) or a
  * Redis Cluster.
  *
- * - All keys of one user share a hash tag (a digest of the user id), so the per-user writes
+ * - A user's index (and, in Cluster, session keys) share a hash tag (a digest of the user id), so the per-user writes
  *   (create with its index entry, update, delete, delete-by-user with `except`) are single Lua
  *   scripts, atomic even in Cluster. `update` is a compare-and-set in Lua.
  * - `createCapped` is one Lua script on the user's slot: it counts the user's live sessions from
@@ -57,10 +57,13 @@ export interface RedisStore extends SessionStore {
  *   an outage starts and one when the store's own client is ready again, by error code only.
  * - With `durability`, every write waits for replicas (`WAIT`) before it is answered; see
  *   {@link RedisStoreOptions.durability}.
- * - `get(id)` is one round trip: ids this instance has seen map to their user's slot in process
- *   ({@link TAG_CACHE_SIZE} entries; an id never changes user), so a hit is a plain `HGET`. On a
- *   miss a single node follows the id → user pointer inside one script; a Cluster (where a script
- *   may only touch its own slot) reads the pointer first.
+ * - A session is one compact string (about 550 bytes with a 200-character user agent). On a single
+ *   node its key is named by the id, so `get(id)` is one `GET` from any instance and there is no
+ *   pointer key. In Cluster the key carries the user's hash tag and an id → tag pointer remains:
+ *   ids this instance has seen map to their slot in process ({@link TAG_CACHE_SIZE} entries; an id
+ *   never changes user), so a hit is one `GET`; a miss reads the pointer first.
+ * - Sessions written by 0.1 (a hash and a pointer) are read until they expire and rewritten in the
+ *   current layout by their next update.
  * - `stats` (for `sess stats`) SCANs the per-user index sets, never `KEYS`, and ZCOUNTs each one.
  *
  * Needs Redis 7.0 or later. Key layout, TTLs and operations: docs/stores/redis.md.
