@@ -8,7 +8,7 @@ import { describeMachine } from './machine.ts';
 import { benchOps } from './micro/ops.ts';
 import { benchTokens } from './micro/tokens.ts';
 import { benchWrites } from './micro/writes.ts';
-import { parseOptions } from './options.ts';
+import { parseOptions, type Suite } from './options.ts';
 import { writeResults } from './report.ts';
 import type { BenchResults, HttpRow, MicroRow, OpsRow, WritesRow } from './results.ts';
 import { cleanUp, newServices } from './services.ts';
@@ -34,24 +34,41 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => {
     void cleanUp(services).finally(() => process.exit(130));
   });
+  const seconds: Partial<Record<Suite, number>> = {};
+  const timed = async <T>(suite: Suite, title: string, run: () => Promise<T>, none: T) => {
+    if (!options.suites.includes(suite)) return none;
+    log(`${suite}: ${title}`);
+    const started = performance.now();
+    const result = await run();
+    seconds[suite] = Math.round((performance.now() - started) / 1000);
+    log(`${suite}: ${seconds[suite]} s`);
+    return result;
+  };
   try {
-    if (options.suites.includes('micro')) {
-      log('micro: access-token and credential validation');
-      micro = await benchTokens(options.runs, options.microMs, log);
-    }
-    if (options.suites.includes('ops')) {
-      log('ops: create, refresh, revoke per store');
-      const pool = options.quick ? 512 : 4096;
-      ops = await benchOps(services, options.runs, options.microMs, pool, log);
-    }
-    if (options.suites.includes('writes')) {
-      log('writes: store calls below the touch threshold');
-      writes = await benchWrites(services, options.quick ? 200 : 2000);
-    }
-    if (options.suites.includes('http')) {
-      log('http: frameworks, sess and peers');
-      http = await benchHttp(options, services, profileDir, log);
-    }
+    micro = await timed(
+      'micro',
+      'access-token and credential validation',
+      () => benchTokens(options.runs, options.microMs, log),
+      [],
+    );
+    ops = await timed(
+      'ops',
+      'create, refresh, revoke per store',
+      () => benchOps(services, options.runs, options.microMs, options.quick ? 512 : 4096, log),
+      [],
+    );
+    writes = await timed(
+      'writes',
+      'store calls below the touch threshold',
+      () => benchWrites(services, options.quick ? 200 : 2000),
+      [],
+    );
+    http = await timed(
+      'http',
+      'frameworks, sess and peers, under each traffic mix',
+      () => benchHttp(options, services, profileDir, log),
+      [],
+    );
   } finally {
     const removed = await cleanUp(services);
     log(`cleaned up ${removed.redisKeys} Redis keys and ${removed.tables} tables`);
@@ -64,6 +81,7 @@ async function main(): Promise<void> {
     options: shown,
     machine,
     loadAtEnd: Number(loadavg()[0]!.toFixed(2)),
+    seconds,
     micro,
     ops,
     writes,

@@ -1,15 +1,11 @@
-import { TAG_CACHE_SIZE } from '@sess/store-redis';
 import { DEFAULTS } from './fixtures.ts';
 
 /** The traffic mixes every HTTP contender is driven with. */
 export const MIXES = ['users', 'cold'] as const;
 export type MixName = (typeof MIXES)[number];
 
-/**
- * The largest per-process cache on sess's hot path, as configured by default: the verified-token
- * cache (`jwt.tokenCacheSize`) and the Redis store's id → user-slot cache.
- */
-export const CACHE_SIZE = Math.max(DEFAULTS.jwt!.tokenCacheSize, TAG_CACHE_SIZE);
+/** sess's verified-token cache, as configured by default: the cache the mixes are sized against. */
+export const CACHE_SIZE = DEFAULTS.jwt!.tokenCacheSize;
 
 /** Who sends the requests of one run, and in which order. */
 export interface Mix {
@@ -27,7 +23,7 @@ export interface Mix {
 
 export const MIX: Readonly<Record<MixName, Mix>> = {
   users: { name: 'users', users: 10_000, order: 'random', label: '10,000 users' },
-  // Twice the largest cache: every request misses every cache, whatever its eviction policy.
+  // Twice the cache: every request misses it, whatever its eviction policy.
   cold: {
     name: 'cold',
     users: 2 * CACHE_SIZE,

@@ -33,6 +33,11 @@ export function toMarkdown(
     '',
     `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node} (V8 ${machine.v8}); load average ${machine.loadAtStart} at start, ${results.loadAtEnd} at the end.`,
     `${options.runs} alternating runs per contender; HTTP: ${options.connections} connections for ${options.duration} s per run (autocannon, loopback); micro: ${options.microMs} ms of CPU per run (mitata). Medians, with the range over runs; "rounds" is the range of the ratio within each round (A B C ...), where drift on the machine cancels.`,
+    `Wall clock: ${Object.entries(results.seconds ?? {})
+      .map(([suite, s]) => `${suite} ${s} s`)
+      .join(
+        ', ',
+      )}; ${Math.round((Date.parse(results.finishedAt) - Date.parse(results.startedAt)) / 60_000)} minutes in all.`,
     '',
     '## Targets',
     '',
@@ -126,7 +131,7 @@ export function toMarkdown(
       '',
       '## HTTP traffic',
       '',
-      `Every authenticating contender is driven by each mix: ${MIXES.map((m) => `**${MIX[m].label}**`).join(' and ')}. The ${MIX.users.label} mix picks each request's user at random (a credential comes back after about ${MIX.users.users.toLocaleString('en')} requests, sooner or later); the cold mix takes ${MIX.cold.users.toLocaleString('en')} users in turn, twice the largest cache, so no credential comes back while a cache could hold it. Floors (bare route, no-op middleware, one store read) check no credential and run once, under the first mix. "Cache hits" is the share of requests answered from sess's verified-token cache (jwt) or the Redis store's id → user-slot cache (database on Redis), counted by the server over the timed runs; "n/a" where the route has no cache.`,
+      `Every authenticating contender is driven by each mix: ${MIXES.map((m) => `**${MIX[m].label}**`).join(' and ')}. The ${MIX.users.label} mix picks each request's user at random (a credential comes back after about ${MIX.users.users.toLocaleString('en')} requests, sooner or later); the cold mix takes ${MIX.cold.users.toLocaleString('en')} users in turn, twice sess's verified-token cache, so no credential comes back while the cache could hold it. Floors (bare route, no-op middleware, one store read) check no credential and run once, under the first mix. "Cache hits" is the share of requests answered from sess's verified-token cache (jwt strategy), counted by the server (\`metrics().caches\`) over the timed runs; "n/a" where the route has no cache. "Store calls/req" counts sess's store calls per request by operation (\`metrics().store\`); \`update\` is the touch, due once per session per 3 minutes of its server's traffic.`,
     );
   }
   for (const framework of new Set(results.http.map((r) => r.framework))) {

@@ -1,7 +1,7 @@
 import type { ContenderKind } from './http/contenders.ts';
 import type { Machine } from './machine.ts';
 import type { MixName } from './mixes.ts';
-import type { BenchOptions, Framework } from './options.ts';
+import type { BenchOptions, Framework, Suite } from './options.ts';
 import type { StoreKind } from './services.ts';
 import type { Summary } from './stats.ts';
 
@@ -47,7 +47,7 @@ export interface Comparison {
 
 /** How often a row's requests were answered from a per-process cache, over its timed runs. */
 export interface CacheReading {
-  /** Which cache: sess's verified-token cache, or the Redis store's id → user-slot cache. */
+  /** Which cache: sess's verified-token cache (the one cache on sess's hot path). */
   readonly name: string;
   readonly hits: number;
   readonly lookups: number;
@@ -75,7 +75,7 @@ export interface HttpRow {
   readonly vsFloor: Comparison | null;
   /** Against the peer library a user would pick instead, on the same mix. */
   readonly vsPeer: Comparison | null;
-  /** Null where the route has no cache (peers, floors, sess on Postgres and SQLite). */
+  /** Null where the route has no cache (peers, floors, sess's database strategy). */
   readonly cache: CacheReading | null;
   /** sess's store calls per request by operation, over the timed runs; null for the others. */
   readonly storeCallsPerRequest: Readonly<Record<string, number>> | null;
@@ -100,6 +100,8 @@ export interface BenchResults {
   readonly machine: Machine;
   /** 1-minute load average when the run ended: far above the start's, other work competed. */
   readonly loadAtEnd: number;
+  /** Wall-clock seconds each suite took. */
+  readonly seconds: Readonly<Partial<Record<Suite, number>>>;
   readonly micro: readonly MicroRow[];
   readonly ops: readonly OpsRow[];
   readonly writes: readonly WritesRow[];

@@ -5,7 +5,6 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SessionManager } from '@sess/core';
-import { Redis } from 'ioredis';
 import type { MixName } from '../mixes.ts';
 import type { Framework } from '../options.ts';
 import type { Services } from '../services.ts';
@@ -38,24 +37,9 @@ export interface ServerStats {
   readonly tokenCache: { readonly hits: number; readonly misses: number } | null;
   /** sess's store calls by operation (sess contenders only). */
   readonly storeCalls: Readonly<Record<string, number>> | null;
-  /** Commands sent through ioredis in this process, by name. */
-  readonly redisCommands: Readonly<Record<string, number>>;
 }
 
 const BUILDERS = { express: buildExpress, koa: buildKoa, hono: buildHono } as const;
-
-// Every ioredis command of the process is counted by name (a map increment, the same in every
-// contender): a store get that hits the Redis store's id → user-slot cache is one HGET, a miss one
-// EVALSHA, so HGETs over gets give that cache's hit rate, which no metric reports.
-const redisCommands: Record<string, number> = {};
-const ioredis = Redis.prototype as unknown as {
-  sendCommand(command: { name: string }, ...rest: unknown[]): unknown;
-};
-const send = ioredis.sendCommand;
-ioredis.sendCommand = function counted(command, ...rest) {
-  redisCommands[command.name] = (redisCommands[command.name] ?? 0) + 1;
-  return send.call(this, command, ...rest);
-};
 
 interface SessCounters {
   caches?: { accessTokens?: { hits: number; misses: number } };
@@ -71,7 +55,6 @@ function statsOf(requests: number, sess: SessionManager | undefined): ServerStat
     storeCalls: metrics
       ? Object.fromEntries(Object.entries(metrics.store).map(([op, m]) => [op, m.calls]))
       : null,
-    redisCommands: { ...redisCommands },
   };
 }
 

@@ -14,7 +14,6 @@ interface Totals {
   tokenHits: number | null;
   tokenMisses: number | null;
   storeCalls: Record<string, number> | null;
-  redis: Record<string, number>;
 }
 
 const sub = (after: Readonly<Record<string, number>>, before: Readonly<Record<string, number>>) =>
@@ -39,7 +38,6 @@ function accumulate(totals: Totals, before: ServerStats, after: ServerStats): vo
     totals.storeCalls ??= {};
     add(totals.storeCalls, sub(after.storeCalls, before.storeCalls));
   }
-  add(totals.redis, sub(after.redisCommands, before.redisCommands));
 }
 
 const rate = (hits: number, lookups: number) => (lookups > 0 ? hits / lookups : null);
@@ -59,12 +57,6 @@ function cacheOf(kind: ContenderKind, t: Totals): CacheReading | null {
       lookups,
       hitRate: rate(t.tokenHits, lookups),
     };
-  }
-  if (kind === 'sess-db-redis') {
-    // A get that hits the id → user-slot cache is one HGET; a miss follows the pointer in a script.
-    const hits = t.redis.hget ?? 0;
-    const lookups = t.storeCalls?.get ?? 0;
-    return { name: 'id → user slot', hits, lookups, hitRate: rate(hits, lookups) };
   }
   return null;
 }
@@ -117,7 +109,7 @@ async function benchFramework(
     const totals = new Map<string, Totals>(
       contenders.map((c) => [
         c.id,
-        { requests: 0, tokenHits: null, tokenMisses: null, storeCalls: null, redis: {} },
+        { requests: 0, tokenHits: null, tokenMisses: null, storeCalls: null },
       ]),
     );
     for (let run = 1; run <= options.runs; run++) {
