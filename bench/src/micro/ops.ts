@@ -77,8 +77,8 @@ export async function benchOps(
   const rows: OpsRow[] = [];
   for (const kind of STORE_KINDS) {
     const store = await openStore(kind, services, 'ops');
+    const sess = benchManager(store, 'jwt');
     try {
-      const sess = benchManager(store, 'jwt');
       // Correctness first: a refresh rotates, a revoked session stops validating.
       const issued = await sess.create('bench-check');
       const next = await sess.refresh(issued.credential);
@@ -94,6 +94,7 @@ export async function benchOps(
         }
       }
     } finally {
+      sess.close(); // before its store: the revocation replica polls it
       await store.close();
     }
   }

@@ -123,6 +123,7 @@ export async function benchTokens(
   const before = distinct.counters();
   const summaries = summarizeRuns(await alternate(cases, runs, cpuMs, log));
   const measured = distinct.since(before);
+  for (const manager of [sess, cold, observed, db, distinct.sess]) manager.close();
   return cases.map(({ name }) => ({
     name,
     opsPerSec: summaries.get(name)!,
@@ -202,5 +203,5 @@ async function distinctTokens(keyObject: KeyObject, jwtOptions: jsonwebtoken.Ver
     };
     return { cache, storeCallsPerOp: Object.fromEntries(calls) };
   };
-  return { cases, counters, since };
+  return { sess, cases, counters, since };
 }

@@ -16,9 +16,9 @@ export async function benchWrites(services: Services, validations: number): Prom
   const rows: WritesRow[] = [];
   for (const strategy of STRATEGIES) {
     const inner = await openStore('redis', services, `writes-${strategy}`);
+    const store = countingStore(inner);
+    const sess = benchManager(store, strategy);
     try {
-      const store = countingStore(inner);
-      const sess = benchManager(store, strategy);
       const issued = await sess.create(USER);
       const token = strategy === 'database' ? issued.credential : issued.accessToken!;
       await sess.validate(token); // warms the revocation cache, as any earlier request would
@@ -40,6 +40,7 @@ export async function benchWrites(services: Services, validations: number): Prom
         calls,
       });
     } finally {
+      sess.close(); // before its store: the revocation replica polls it
       await inner.close();
     }
   }
