@@ -28,6 +28,7 @@ const CODES = {
   ERR_SESS_LOGIN_FAILED: true,
   ERR_SESS_BAD_REQUEST: true,
   ERR_SESS_PAYLOAD_TOO_LARGE: true,
+  ERR_SESS_GUEST_TOO_LARGE: true,
 } as const satisfies Record<SessErrorCode, true>;
 
 export const KNOWN_CODES: ReadonlySet<string> = new Set(Object.keys(CODES));
