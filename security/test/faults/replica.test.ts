@@ -35,7 +35,12 @@ const jwt = {
 /** Time that only moves when a test says so; it starts now, so the servers' own TTLs agree. */
 function testClock() {
   let now = Date.now();
-  return { now: () => now, advance: (ms: number) => void (now += ms) };
+  return {
+    now: () => now,
+    advance(ms: number) {
+      now += ms;
+    },
+  };
 }
 
 const cleanups: (() => Promise<void>)[] = [];
