@@ -5,6 +5,7 @@ import {
   type ResolvedGuest,
 } from './config/guest.ts';
 import { type CookieInstruction, guestCookie } from './cookies/index.ts';
+import type { CreateOptions } from './create-options.ts';
 import { formatCredential, parseCredential } from './credential.ts';
 import type { RequestInfo } from './device-binding.ts';
 import {
@@ -13,7 +14,6 @@ import {
   GuestDataTooLargeError,
   InvalidCredentialError,
 } from './errors.ts';
-import type { CreateOptions } from './manager.ts';
 import type { ManagerContext } from './manager-context.ts';
 import { newRecord, touched } from './record.ts';
 import type { Issued } from './results.ts';

@@ -7,6 +7,7 @@ import {
 } from './config.ts';
 import type { CookieInstruction, ResolvedCookies } from './cookies/index.ts';
 import { clearCookies } from './cookies/index.ts';
+import type { CreateOptions } from './create-options.ts';
 import { parseCredential } from './credential.ts';
 import { type CsrfProtection, createCsrfProtection } from './csrf/index.ts';
 import { DeviceBinding, type RequestInfo } from './device-binding.ts';
@@ -35,25 +36,13 @@ import { Revoker } from './revocation.ts';
 import { matchSecret, Rotation, Rotator } from './rotation.ts';
 import { type Session, toSession } from './session.ts';
 import { AuthSignals, boundedIp, type LoginFailure, observedCsrf } from './signals.ts';
-import { GLOBAL_SCOPE, type SessionData, type SessionMeta, type SessionRecord } from './store.ts';
+import { GLOBAL_SCOPE, type SessionData, type SessionRecord } from './store.ts';
 import { deriveKey, sha256 } from './util/crypto.ts';
 import type { Duration } from './util/duration.ts';
 import { durationMs } from './util/duration.ts';
 import { Validator } from './validation.ts';
 
-export type { LoginFailure, RequestInfo };
-
-/** Options of {@link SessionManager.create}. */
-export interface CreateOptions {
-  /** The application's session data. @default {} */
-  data?: SessionData;
-  /** Device facts; `request` fills userAgent and ip when they are not given here. */
-  meta?: SessionMeta;
-  /** The request the login came from. */
-  request?: RequestInfo;
-  /** The session class whose timeouts apply. @default 'standard' */
-  sessionClass?: string;
-}
+export type { CreateOptions, LoginFailure, RequestInfo };
 
 /**
  * Creates a session manager: every session rule of sess, against the store you pass. Options are

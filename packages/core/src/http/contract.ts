@@ -1,10 +1,10 @@
 import type { CookieInstruction } from '../cookies/index.ts';
+import type { CreateOptions } from '../create-options.ts';
 import type { LoginFailureReason } from '../events.ts';
-import type { CreateOptions } from '../manager.ts';
+import type { GuestChange, GuestSession } from '../guest.ts';
 import type { RequestLike } from '../request.ts';
 import type { Duration } from '../util/duration.ts';
 import type { BodyFields, BodySource } from './body.ts';
-import type { GuestHttp } from './guest.ts';
 import type { ResolvedHttpAuthOptions } from './options.ts';
 import type { HttpHeader, HttpReply } from './reply.ts';
 import type { AuthState } from './state.ts';
@@ -140,4 +140,29 @@ export interface HttpAuth {
     state?: AuthState | null,
     cookies?: readonly CookieInstruction[],
   ): HttpReply | null;
+}
+
+/** What a guest write hands back: the guest session, and the headers the response must carry. */
+export interface GuestWrite {
+  readonly guest: GuestSession;
+  /** `Set-Cookie` of a new guest credential (with `no-store`), renewed session cookies; else none. */
+  readonly headers: readonly HttpHeader[];
+}
+
+/** Guest data over HTTP (`http.guest`); every rule is `sess.guest`'s, CSRF included. */
+export interface GuestHttp {
+  /** The request's guest session, or null (no guest cookie, or a dead one). Never creates one. */
+  get(state: AuthState): Promise<GuestSession | null>;
+  /**
+   * Writes guest data, creating the guest session on the first write. Only on unsafe methods
+   * (ConfigError on GET or HEAD: a link must never create or change one), and only once the CSRF
+   * checks pass: run here unless the binding's `csrf` middleware already passed this request.
+   * @throws CsrfError (403), GuestDataTooLargeError (413), StoreError (503).
+   */
+  set(
+    req: RequestLike,
+    state: AuthState,
+    change: GuestChange,
+    formToken?: string | null,
+  ): Promise<GuestWrite>;
 }

@@ -1,37 +1,12 @@
 import { isSafeMethod } from '../csrf/protection.ts';
 import { ConfigError, InvalidCredentialError, isSessError } from '../errors.ts';
-import type { GuestChange, GuestSession } from '../guest.ts';
+import type { GuestChange } from '../guest.ts';
 import type { SessionManager } from '../manager.ts';
 import type { RequestLike } from '../request.ts';
 import type { Issued } from '../results.ts';
-import type { LoginGrant } from './contract.ts';
-import { cookieHeaders, type HttpHeader, NO_STORE } from './reply.ts';
+import type { GuestHttp, LoginGrant } from './contract.ts';
+import { cookieHeaders, NO_STORE } from './reply.ts';
 import type { AuthState } from './state.ts';
-
-/** What a guest write hands back: the guest session, and the headers the response must carry. */
-export interface GuestWrite {
-  readonly guest: GuestSession;
-  /** `Set-Cookie` of a new guest credential (with `no-store`), renewed session cookies; else none. */
-  readonly headers: readonly HttpHeader[];
-}
-
-/** Guest data over HTTP (`http.guest`); every rule is `sess.guest`'s, CSRF included. */
-export interface GuestHttp {
-  /** The request's guest session, or null (no guest cookie, or a dead one). Never creates one. */
-  get(state: AuthState): Promise<GuestSession | null>;
-  /**
-   * Writes guest data, creating the guest session on the first write. Only on unsafe methods
-   * (ConfigError on GET or HEAD: a link must never create or change one), and only once the CSRF
-   * checks pass: run here unless the binding's `csrf` middleware already passed this request.
-   * @throws CsrfError (403), GuestDataTooLargeError (413), StoreError (503).
-   */
-  set(
-    req: RequestLike,
-    state: AuthState,
-    change: GuestChange,
-    formToken?: string | null,
-  ): Promise<GuestWrite>;
-}
 
 /** @internal The guest half of `createHttpAuth`. */
 export function createGuestHttp(

@@ -21,7 +21,7 @@ export {
 } from './binding.ts';
 export { type BodyFields, type BodySource, isFormType, parsedBody } from './body.ts';
 export type * from './contract.ts';
-export type { GuestHttp, GuestWrite } from './guest.ts';
+
 export { createHttpAuth } from './http-auth.ts';
 export { type NodeHeaders, type NodeRawHeaders, nodeRequest } from './node-request.ts';
 export type {
