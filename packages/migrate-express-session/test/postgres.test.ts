@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { available, DATABASE_URL, pingPostgres } from '@sess/behaviour-suite';
 import pgSession from 'connect-pg-simple';
 import session from 'express-session';
 import pg from 'pg';
 import { connectPgSimpleStore } from '../src/index.ts';
 import { describeMigration } from './harness.ts';
-import { available, DATABASE_URL, pingPostgres } from './services.ts';
 
 const up = await available('Postgres', pingPostgres);
 

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { available, pingRedis, REDIS_URL } from '@sess/behaviour-suite';
 import { RedisStore } from 'connect-redis';
 import { createClient } from 'redis';
 import { connectRedisStore } from '../src/index.ts';
 import { describeMigration } from './harness.ts';
-import { available, pingRedis, REDIS_URL } from './services.ts';
 
 const up = await available('Redis', pingRedis);
 
