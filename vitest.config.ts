@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'examples/*', 'docs', 'security', 'runtimes'],
+    projects: ['packages/*', 'examples/*', 'docs', 'security', 'runtimes', 'scripts'],
     coverage: {
       provider: 'v8',
       include: ['packages/*/src/**/*.ts'],
