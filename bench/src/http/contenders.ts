@@ -143,6 +143,7 @@ export function contendersOf(
   };
   return [
     ...FLOORS.filter(picked).map((kind) => make(kind, mixes[0]!)),
-    ...mixes.flatMap((mix) => authenticating.filter(picked).map((kind) => make(kind, mix))),
+    // Each kind under every mix in a row: drift within a round touches the mixes alike.
+    ...authenticating.filter(picked).flatMap((kind) => mixes.map((mix) => make(kind, mix))),
   ];
 }
