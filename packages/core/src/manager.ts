@@ -379,8 +379,18 @@ export class SessionManager {
     return [...clearCookies(this.cookies), ...this.guest.clearCookies()];
   }
 
-  /** Stops listening for broadcasts. The store stays open: it is yours to close. */
-  close(): void {
+  /**
+   * Stops listening for broadcasts and syncing the revocation replica, and resolves once a sync in
+   * flight has settled: close the store after it. The store stays open: it is yours to close.
+   *
+   * @example
+   * ```ts
+   * await sess.close();
+   * await store.close();
+   * ```
+   */
+  close(): Promise<void> {
     this.#unsubscribe?.();
+    return this.#ctx.cache.replica?.stop() ?? Promise.resolve();
   }
 }

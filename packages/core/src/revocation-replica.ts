@@ -39,6 +39,7 @@ export class RevocationReplica {
   /** When the last successful sync started: it saw every revocation written before then. */
   #syncedAt = Number.NEGATIVE_INFINITY;
   #syncing: Promise<void> | null = null;
+  #stopped = false;
 
   constructor(
     private readonly source: ReplicaSource,
@@ -98,7 +99,14 @@ export class RevocationReplica {
     void this.#run(now);
   }
 
+  /** Starts no sync any more; resolves once one in flight has settled (the store may then close). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.#syncing?.catch(() => {});
+  }
+
   #run(now: number): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
     if (this.#syncing === null) {
       this.#syncing = this.#sync(now).finally(() => {
         this.#syncing = null;

@@ -12,10 +12,13 @@ const server = createServer(/* your app, using sess */).listen(3000);
 process.once('SIGTERM', () => {
   setTimeout(() => process.exit(1), 10_000).unref(); // a hung connection must not block the deploy
   server.close(() => {
-    sess.close(); // stops listening for revocation broadcasts
-    store.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    // sess first (it stops broadcasts and replica syncs; one in flight settles), then the store.
+    sess
+      .close()
+      .then(() => store.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   });
 });

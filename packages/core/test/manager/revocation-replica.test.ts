@@ -246,3 +246,38 @@ describe('revocation replica (database strategy)', () => {
     await expect(b.validate(old)).rejects.toBeInstanceOf(RevokedError);
   });
 });
+
+describe('revocation replica and close()', () => {
+  it('waits for a sync in flight and starts none after: the store can close right after', async () => {
+    const clock = frozenClock();
+    const store = memoryStore({ clock });
+    let release = (): void => {};
+    let syncs = 0;
+    const slow = wrapStore(store, (operation, _args, call) => {
+      if (operation !== 'recentRevocations') return call();
+      syncs++;
+      return new Promise((resolve) => {
+        release = () => resolve(call());
+      });
+    });
+    const sess = createSessionManager({
+      store: slow,
+      secret: SECRET,
+      clock,
+      strategy: 'jwt',
+      jwt: jwtOptions,
+    });
+    const { accessToken } = await sess.create('alice');
+    let closed = false;
+    const closing = sess.close().then(() => {
+      closed = true;
+    });
+    await settle();
+    expect(closed).toBe(false); // the first load is still in flight
+    release();
+    await closing;
+    clock.advance(STALENESS * 2);
+    await expect(sess.validate(accessToken!)).resolves.toMatchObject({ userId: 'alice' });
+    expect(syncs).toBe(1);
+  });
+});
