@@ -138,8 +138,8 @@ export function unreachable(label: string, error: unknown, problems: readonly st
  * access-token lifetime core accepts (24 h, 5 min skew), so a revocation also deny-lists access
  * tokens for as long as any app configuration could keep them alive; for a database-strategy app
  * those entries are harmless and expire by themselves. Its secret and key are random and unused:
- * administration never issues or validates a credential. Broadcast subscription is left out (the
- * process is short-lived); revocations are still published by the store.
+ * administration never issues or validates a credential. Broadcast subscription and the revocation
+ * replica are left out (the process is short-lived); revocations are still published by the store.
  */
 export function adminManager(store: SessionStore): SessionManager {
   const random = () => randomBytes(32).toString('base64url');
@@ -147,6 +147,8 @@ export function adminManager(store: SessionStore): SessionManager {
   return createSessionManager({
     store: quiet,
     strategy: 'jwt',
+    // It validates nothing: a replica would only read the revocation log while the command runs.
+    revocation: { replica: false },
     secret: random(),
     jwt: {
       keys: [{ kid: 'sess-cli', alg: 'HS256', secret: random() }],
