@@ -30,10 +30,10 @@ export interface ReplicaTiming {
  * `undefined` and the caller asks the store, which fails closed when the store does.
  */
 export class RevocationReplica {
-  // Deny entries by kind, keyed by the bare id, so a check builds no key string.
+  // Deny entries by kind, keyed by the bare id, so a check builds no key string. Core denies only
+  // `sid:` and `jti:` keys; any other key refuses no token, so it is not kept.
   readonly #sids = new Map<string, number>();
   readonly #jtis = new Map<string, number>();
-  readonly #otherDenied = new Map<string, number>();
   readonly #watermarks = new Map<string, number>();
   #global = 0;
   /** When the last successful sync started: it saw every revocation written before then. */
@@ -53,7 +53,7 @@ export class RevocationReplica {
 
   /** Entries held now. */
   get size(): number {
-    return this.#sids.size + this.#jtis.size + this.#otherDenied.size + this.#watermarks.size;
+    return this.#sids.size + this.#jtis.size + this.#watermarks.size;
   }
 
   /**
@@ -120,12 +120,9 @@ export class RevocationReplica {
   apply(event: RevocationEvent): void {
     if (event.type === 'deny') {
       const { key, expiresAt } = event;
-      const [map, id] = key.startsWith('sid:')
-        ? [this.#sids, key.slice(4)]
-        : key.startsWith('jti:')
-          ? [this.#jtis, key.slice(4)]
-          : [this.#otherDenied, key];
-      if (expiresAt > (map.get(id) ?? 0)) map.set(id, expiresAt);
+      const map = key.startsWith('sid:') ? this.#sids : key.startsWith('jti:') ? this.#jtis : null;
+      const id = key.slice(4);
+      if (map !== null && expiresAt > (map.get(id) ?? 0)) map.set(id, expiresAt);
     } else if (event.scope === GLOBAL_SCOPE) {
       this.#global = Math.max(this.#global, event.at);
     } else {
@@ -145,7 +142,7 @@ export class RevocationReplica {
 
   /** Drops what can no longer refuse a token that passes verification at `now`. */
   #prune(now: number): void {
-    for (const map of [this.#sids, this.#jtis, this.#otherDenied]) {
+    for (const map of [this.#sids, this.#jtis]) {
       for (const [key, expiresAt] of map) if (expiresAt <= now) map.delete(key);
     }
     const oldest = now - this.timing.horizonMs;
