@@ -9,8 +9,9 @@ import { benchOps } from './micro/ops.ts';
 import { benchTokens } from './micro/tokens.ts';
 import { benchWrites } from './micro/writes.ts';
 import { parseOptions, type Suite } from './options.ts';
+import { benchPair } from './pair/suite.ts';
 import { writeResults } from './report.ts';
-import type { BenchResults, HttpRow, MicroRow, OpsRow, WritesRow } from './results.ts';
+import type { BenchResults, HttpRow, MicroRow, OpsRow, PairResults, WritesRow } from './results.ts';
 import { cleanUp, newServices } from './services.ts';
 import { evaluateTargets } from './targets.ts';
 
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   let ops: OpsRow[] = [];
   let writes: WritesRow[] = [];
   let http: HttpRow[] = [];
+  let pair: PairResults | null = null;
   // Data of this run goes even when a suite fails; a second Ctrl-C still kills at once.
   process.once('SIGINT', () => {
     void cleanUp(services).finally(() => process.exit(130));
@@ -69,6 +71,12 @@ async function main(): Promise<void> {
       () => benchHttp(options, services, profileDir, log),
       [],
     );
+    pair = await timed(
+      'pair',
+      'two app processes on one Redis: throughput, revocation propagation',
+      () => benchPair(options, services, profileDir, log),
+      null,
+    );
   } finally {
     const removed = await cleanUp(services);
     log(`cleaned up ${removed.redisKeys} Redis keys and ${removed.tables} tables`);
@@ -86,6 +94,7 @@ async function main(): Promise<void> {
     ops,
     writes,
     http,
+    pair,
     targets: evaluateTargets(micro, ops, writes, http),
   };
   const base = options.out

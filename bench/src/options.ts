@@ -3,7 +3,7 @@ import { CONTENDER_KINDS, type ContenderKind } from './http/contenders.ts';
 import { MIXES, type MixName } from './mixes.ts';
 
 /** The suites `pnpm bench` runs, in order. */
-export const SUITES = ['micro', 'ops', 'writes', 'http'] as const;
+export const SUITES = ['micro', 'ops', 'writes', 'http', 'pair'] as const;
 export type Suite = (typeof SUITES)[number];
 
 export const FRAMEWORKS = ['express', 'koa', 'hono'] as const;

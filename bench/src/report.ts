@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { writeCharts } from './charts.ts';
 import { MICRO } from './micro/tokens.ts';
 import { MIX, MIXES } from './mixes.ts';
-import type { BenchResults } from './results.ts';
+import type { BenchResults, PairResults } from './results.ts';
 import { ratio, type Summary } from './stats.ts';
 import { costOf, storeCalls } from './targets.ts';
 
@@ -19,6 +19,68 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 
 /** `express/sess-jwt:users` → `sess-jwt`. */
 const kindOf = (id: string) => id.slice(id.indexOf('/') + 1, id.lastIndexOf(':'));
+
+/** "Two app processes on one Redis": throughput one against two, and revocation propagation. */
+function pairSection(pair: PairResults, cores: number, connections: number): string[] {
+  const half = Math.round(connections / 2);
+  const staleness = `${pair.stalenessMs / 1000} s`;
+  return [
+    '',
+    '## Two app processes on one Redis',
+    '',
+    `Express, ${MIX.users.label}. Process A makes the fixtures; process B serves A's credentials from the same Redis prefix with the same keys, and both are proven first (64 credentials answered with their own user, a missing and a forged one refused). The load is two client processes of ${half} connections each in both arms, both on A (1 process) or one on each (2 processes), measured in alternation. The ${cores} cores are shared by the server processes, the two load clients and Redis: one Node process runs its JavaScript on one core, a second can take what the others leave of the rest, so "2 / 1" says what one more process gains or costs on this small, saturated host, not how sess scales on a larger one. "p99" is the slower lane's.`,
+    '',
+    table(
+      [
+        'Contender',
+        '1 process req/s',
+        'range',
+        '2 processes req/s',
+        'range',
+        '2 / 1',
+        'rounds',
+        'p99 ms 1 → 2',
+      ],
+      pair.rows.map((r) => [
+        r.label,
+        int(r.one.median),
+        spread(r.one),
+        int(r.two.median),
+        spread(r.two),
+        times(r.ratio),
+        `${times(r.byRound.min)}–${times(r.byRound.max)}`,
+        `${ms(r.p99One.median)} → ${ms(r.p99Two.median)}`,
+      ]),
+    ),
+    '',
+    `Revocation propagation, jwt strategy: a session is created through A, B accepts its access token (200, and now holds it in its verified-token cache), the session is revoked through A, and from A's acknowledgement B is asked again, request after request, until it answers 401. The time includes that last request's round trip, so it cannot fall below the route's latency ("Request p50": B's accepting request just before each revoke); where every sample is refused at the first request, propagation was faster than one request. B learns of the revocation from the Redis store's broadcast; \`revocation.staleness\` is ${staleness} (the replica's poll, every half staleness under traffic, is the fallback should a broadcast be lost). "Store calls/req" are B's over the samples' period, probes included.`,
+    '',
+    table(
+      [
+        'Load on A and B',
+        'Samples',
+        'p50 ms',
+        'p99 ms',
+        'max ms',
+        'Refused at first request',
+        'Request p50 ms',
+        'Load req/s',
+        "B's store calls/req",
+      ],
+      pair.propagation.map((p) => [
+        p.underLoad ? `yes (${connections} connections)` : 'none',
+        int(p.samples),
+        ms(p.p50),
+        ms(p.p99),
+        ms(p.max),
+        `${int(p.firstPoll)} of ${int(p.samples)}`,
+        ms(p.roundTripP50),
+        p.reqPerSec === null ? '' : int(p.reqPerSec),
+        p.storeCallsPerRequest ? storeCalls(p.storeCallsPerRequest) : '',
+      ]),
+    ),
+  ];
+}
 
 /** The results as the Markdown page committed in bench/results/latest.md; charts beside it. */
 export function toMarkdown(
@@ -176,6 +238,8 @@ export function toMarkdown(
       ),
     );
   }
+
+  if (results.pair) out.push(...pairSection(results.pair, machine.cores, options.connections));
 
   out.push(
     '',

@@ -81,6 +81,51 @@ export interface HttpRow {
   readonly storeCallsPerRequest: Readonly<Record<string, number>> | null;
 }
 
+/** One contender on one server process, then on two sharing its Redis data (the pair suite). */
+export interface PairRow {
+  /** `<framework>/<kind>:<mix>`. */
+  readonly id: string;
+  readonly label: string;
+  readonly mix: MixName;
+  /** req/s over both load lanes, one server process. */
+  readonly one: Summary;
+  /** req/s over both load lanes, two server processes (one lane each). */
+  readonly two: Summary;
+  /** The slower lane's p99 latency in ms, summarised over the runs: one process, then two. */
+  readonly p99One: Summary;
+  readonly p99Two: Summary;
+  /** Two processes over one: of the medians, and within each round. */
+  readonly ratio: number;
+  readonly byRound: Summary;
+}
+
+/** Revocations through process A and the time until process B refuses the session's token. */
+export interface PropagationRow {
+  /** Whether both processes served the load meanwhile. */
+  readonly underLoad: boolean;
+  readonly samples: number;
+  /** Milliseconds from the revoke's acknowledgement to B's first 401 (its request included). */
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  /** Samples refused by B's very first request after the acknowledgement. */
+  readonly firstPoll: number;
+  /** p50 of B's accepting request just before each revoke, ms: the floor of these figures. */
+  readonly roundTripP50: number;
+  /** req/s of the load over both processes meanwhile; null without load. */
+  readonly reqPerSec: number | null;
+  /** B's store calls per request meanwhile, by operation (probes included). */
+  readonly storeCallsPerRequest: Readonly<Record<string, number>> | null;
+}
+
+/** Two app processes on one Redis: throughput, and revocation propagation between them. */
+export interface PairResults {
+  readonly rows: readonly PairRow[];
+  readonly propagation: readonly PropagationRow[];
+  /** sess's `revocation.staleness` in the configuration measured, ms. */
+  readonly stalenessMs: number;
+}
+
 /** A target and whether this run met it. */
 export interface TargetResult {
   /** The issue that set the target. */
@@ -106,5 +151,7 @@ export interface BenchResults {
   readonly ops: readonly OpsRow[];
   readonly writes: readonly WritesRow[];
   readonly http: readonly HttpRow[];
+  /** Null when the pair suite did not run. */
+  readonly pair: PairResults | null;
   readonly targets: readonly TargetResult[];
 }

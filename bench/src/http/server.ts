@@ -1,7 +1,7 @@
 // The process of one HTTP contender: builds its app and its fixtures, listens on a loopback port,
 // writes the credentials to a file, reports the port to the parent over IPC, answers 'stats' with
-// its counters, and closes everything on 'stop'.
-import { writeFileSync } from 'node:fs';
+// its counters and a `ControlRequest` with its reply, and closes everything on 'stop'.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SessionManager } from '@sess/core';
@@ -12,7 +12,7 @@ import type { ContenderKind } from './contenders.ts';
 import { buildExpress } from './express-app.ts';
 import { buildHono } from './hono-app.ts';
 import { buildKoa } from './koa-app.ts';
-import { loadClock } from './setup.ts';
+import { type CredentialSet, loadClock, sharedFixtures } from './setup.ts';
 
 /** What the parent passes (as JSON in argv[2]). */
 export interface ServerSpec {
@@ -22,7 +22,22 @@ export interface ServerSpec {
   readonly services: Services;
   /** Where to write the contender's `CredentialSet` as JSON. */
   readonly credentialsFile: string;
+  /**
+   * Read the credentials from `credentialsFile` instead of making them: a second process of the
+   * same contender, on the first one's store data (sess contenders; see `sharedFixtures`).
+   * @default false
+   */
+  readonly reuseFixtures?: boolean;
 }
+
+/** A session made or ended through this process (sess contenders), sent by the parent over IPC. */
+export type ControlRequest = { readonly create: string } | { readonly revoke: string };
+
+/** The reply to a `ControlRequest`: the session made, whether one was revoked, or what failed. */
+export type ControlReply =
+  | { readonly created: { readonly sessionId: string; readonly accessToken: string | null } }
+  | { readonly revoked: boolean }
+  | { readonly error: string };
 
 /** The first message from the server process. */
 export interface ServerReady {
@@ -58,15 +73,34 @@ function statsOf(requests: number, sess: SessionManager | undefined): ServerStat
   };
 }
 
+async function control(
+  request: ControlRequest,
+  sess: SessionManager | undefined,
+): Promise<ControlReply> {
+  if (!sess) return { error: 'not a sess contender' };
+  try {
+    if ('revoke' in request) return { revoked: await sess.revoke(request.revoke) };
+    const { session, accessToken } = await sess.create(request.create);
+    return { created: { sessionId: session.id, accessToken } };
+  } catch (error) {
+    return { error: (error as { code?: string }).code ?? 'failed' };
+  }
+}
+
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2]!) as ServerSpec;
+  if (spec.reuseFixtures) {
+    sharedFixtures.credentials = JSON.parse(
+      readFileSync(spec.credentialsFile, 'utf8'),
+    ) as CredentialSet;
+  }
   const built = await BUILDERS[spec.framework](
     spec.kind,
     spec.services,
     `${spec.framework}-${spec.kind}-${spec.mix}`,
     spec.mix,
   );
-  writeFileSync(spec.credentialsFile, JSON.stringify(built.credentials));
+  if (!spec.reuseFixtures) writeFileSync(spec.credentialsFile, JSON.stringify(built.credentials));
   let requests = 0;
   const listener = built.listener;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -79,6 +113,10 @@ async function main(): Promise<void> {
   process.on('disconnect', () => process.exit(1)); // the parent is gone: nobody will say 'stop'
   loadClock.stop(); // until the first load
   process.on('message', async (message) => {
+    if (typeof message === 'object' && message !== null) {
+      process.send!(await control(message as ControlRequest, built.sess));
+      return;
+    }
     if (message === 'start-clock') loadClock.start();
     if (message === 'stop-clock') loadClock.stop();
     if (message === 'stats') {

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Services } from '../services.ts';
 import type { Contender } from './contenders.ts';
-import type { ServerReady, ServerSpec, ServerStats } from './server.ts';
+import type {
+  ControlReply,
+  ControlRequest,
+  ServerReady,
+  ServerSpec,
+  ServerStats,
+} from './server.ts';
 import type { CredentialSet } from './setup.ts';
 
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url));
@@ -22,6 +28,8 @@ export interface RunningServer {
   stats(): Promise<ServerStats>;
   /** Starts and stops the server's load clock (see `loadClock`) around its runs. */
   clock(running: boolean): void;
+  /** Makes or revokes a session through this process (sess contenders); one request at a time. */
+  control(request: ControlRequest): Promise<ControlReply>;
   stop(): Promise<void>;
 }
 
@@ -29,12 +37,14 @@ export interface RunningServer {
  * Forks the server process of `contender` (with this process's loader flags, so TypeScript runs
  * as here) and waits until it has made its fixtures and listens. With `profileDir`, the server
  * runs under `--cpu-prof` (profiles in `<profileDir>/<framework>-<kind>-<mix>/`, the largest being
- * the server's main thread).
+ * the server's main thread). With `reuseFixtures`, it serves the credentials and store data of a
+ * process of the same contender started before, instead of making its own.
  */
 export async function startServer(
   contender: Contender,
   services: Services,
   profileDir: string | null,
+  options: { readonly reuseFixtures?: boolean } = {},
 ): Promise<RunningServer> {
   const slug = contender.id.replace(/[/:]/g, '-');
   mkdirSync(services.dataDir, { recursive: true });
@@ -45,6 +55,7 @@ export async function startServer(
     mix: contender.mix,
     services,
     credentialsFile,
+    ...(options.reuseFixtures ? { reuseFixtures: true } : {}),
   };
   // One folder per contender: the TypeScript loader's thread writes a profile of its own.
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, slug)}`] : [];
@@ -54,6 +65,11 @@ export async function startServer(
   });
   const ready = (await nextMessage(child, contender.id, READY_TIMEOUT_MS)) as ServerReady;
   let credentials: CredentialSet | null = null;
+  const ask = (message: 'stats' | ControlRequest) => {
+    const reply = nextMessage(child, contender.id, 10_000);
+    child.send(message);
+    return reply;
+  };
   return {
     contender,
     url: `http://127.0.0.1:${ready.port}/me`,
@@ -62,14 +78,11 @@ export async function startServer(
       credentials ??= JSON.parse(readFileSync(credentialsFile, 'utf8')) as CredentialSet;
       return credentials;
     },
-    stats: async () => {
-      const reply = nextMessage(child, contender.id, 10_000);
-      child.send('stats');
-      return ((await reply) as { stats: ServerStats }).stats;
-    },
+    stats: async () => ((await ask('stats')) as { stats: ServerStats }).stats,
     clock: (running) => {
       child.send(running ? 'start-clock' : 'stop-clock');
     },
+    control: async (request) => (await ask(request)) as ControlReply,
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = once(child, 'exit');

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SessionManager } from '@sess/core';
+import type { SessionManager, SessionStore } from '@sess/core';
 import { memoryStore } from '@sess/core/memory';
 import { benchManager, forgeSignature, TOUCH_INTERVAL_MS, USER } from '../fixtures.ts';
 import { MIX, type MixName, pooled, userOf } from '../mixes.ts';
@@ -51,6 +51,13 @@ export const loadClock = {
     this.stoppedAt = null;
   },
 };
+
+/**
+ * Credentials made by another process of the same contender, set before the app is built: a sess
+ * contender then creates no sessions and hands these back, so two processes serve the same users
+ * from the same store data (the pair suite). Null: make the fixtures.
+ */
+export const sharedFixtures = { credentials: null as CredentialSet | null };
 
 /** The body the bare and no-op routes answer with: they read no credential. */
 export const ME = { user: USER } as const;
@@ -105,6 +112,26 @@ export async function sessFor(
   const clock = jwt ? undefined : { now: () => loadClock.now() };
   const sess = benchManager(otel?.store ?? store, strategy, clock ? { clock } : {});
   otel?.instrument(sess);
+  const credentials =
+    sharedFixtures.credentials ?? (await issueFixtures(sess, store, strategy, mix));
+  return {
+    sess,
+    credentials,
+    close: async () => {
+      sess.close();
+      await store.close();
+    },
+  };
+}
+
+/** One session per user of `mix`, created on `store` at spread ages; their credentials. */
+async function issueFixtures(
+  sess: SessionManager,
+  store: SessionStore,
+  strategy: 'jwt' | 'database',
+  mix: MixName,
+): Promise<CredentialSet> {
+  const jwt = strategy === 'jwt';
   // Database sessions made at ages spread over one touch interval, as a server's users are: each
   // comes due for its touch (a store write) at its own time, instead of all together three minutes
   // into the run. (The jwt strategy writes nothing on validation; its tokens are made now, so they
@@ -120,19 +147,11 @@ export async function sessFor(
   });
   for (const maker of makers) maker.close();
   const cookie = (credential: string) => `${sess.cookies.names.session}=${credential}`;
-  const credentials: CredentialSet = jwt
+  return jwt
     ? bearers(issued)
     : {
         header: 'cookie',
         values: issued.map(cookie),
         forged: cookie(forgeSignature(issued[0]!)),
       };
-  return {
-    sess,
-    credentials,
-    close: async () => {
-      sess.close();
-      await store.close();
-    },
-  };
 }
