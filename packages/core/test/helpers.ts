@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import {
   createSessionManager,
   type SessionManager,
@@ -54,4 +55,16 @@ export function setup(overrides: Partial<SessionManagerOptions> = {}) {
   const store = memoryStore({ clock });
   const sess = createSessionManager({ store, secret: SECRET, clock, ...overrides });
   return { sess, store, clock, counter: storeCalls(sess) };
+}
+
+/**
+ * Asserts that `value` inherits nothing: its prototype is null, or an empty object whose own
+ * prototype is null (verified claims: one fast shape, nothing from `Object.prototype`).
+ */
+export function expectInheritsNothing(value: object): void {
+  const proto = Object.getPrototypeOf(value) as object | null;
+  if (proto === null) return;
+  expect(Reflect.ownKeys(proto)).toEqual([]);
+  expect(Object.getPrototypeOf(proto)).toBeNull();
+  expect('toString' in value || 'constructor' in value || 'hasOwnProperty' in value).toBe(false);
 }

@@ -79,7 +79,7 @@ const RESERVED = new Set([
 ]);
 const UNSAFE_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 const CLAIM_NAME = /^[\x21-\x7e]{1,256}$/;
-const REGISTERED_CLAIMS = ['iss', 'aud', 'sub', 'sid', 'jti', 'iat', 'exp', 'auth_time', 'bnd'];
+const OPTIONAL_CLAIMS = ['auth_time', 'bnd'];
 
 /**
  * Problems with a list of custom claim names, one line each (empty when valid): registered JWT
@@ -303,17 +303,29 @@ function checkClaims(
   const until = (exp as number) * 1000 + skew;
   if (now < from) throw new InvalidCredentialError('claims'); // issued (or valid) only later
   if (now >= until) throw new ExpiredError('token');
-  const claims: Record<string, JsonValue> = Object.create(null);
-  copyClaims(payload, REGISTERED_CLAIMS, claims);
-  copyClaims(payload, config.customClaims, claims);
+  const claims = new Claims(payload);
+  for (const name of OPTIONAL_CLAIMS) if (Object.hasOwn(payload, name)) claims[name] = payload[name];
+  for (const name of config.customClaims) {
+    if (Object.hasOwn(payload, name)) claims[name] = payload[name];
+  }
   return { claims: Object.freeze(claims) as AccessClaims, from, until };
 }
 
-function copyClaims(
+/**
+ * The verified claims' object: its prototype is an empty frozen object without one, so claims
+ * inherit nothing (`'toString' in claims` is false, and a polluted `Object.prototype` never shows
+ * through), while V8 still gives every instance one fast shape. An `Object.create(null)` copy
+ * is a dictionary, about ten times slower to build and to read.
+ */
+const Claims = function Claims(this: Record<string, unknown>, payload: Record<string, unknown>) {
+  this.iss = payload.iss;
+  this.aud = payload.aud;
+  this.sub = payload.sub;
+  this.sid = payload.sid;
+  this.jti = payload.jti;
+  this.iat = payload.iat;
+  this.exp = payload.exp;
+} as unknown as new (
   payload: Record<string, unknown>,
-  names: readonly string[],
-  into: Record<string, JsonValue>,
-): void {
-  for (const name of names)
-    if (Object.hasOwn(payload, name)) into[name] = payload[name] as JsonValue;
-}
+) => Record<string, unknown>;
+Claims.prototype = Object.freeze(Object.create(null));

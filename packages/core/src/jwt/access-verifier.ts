@@ -9,13 +9,30 @@ import {
 import type { Keyring } from './keyring.ts';
 
 /** A cache entry: the token itself, so that a hit needs the whole token to be identical. */
-interface Entry extends VerifiedAccessToken {
+class Entry {
+  readonly claims: AccessClaims;
+  readonly from: number;
+  readonly until: number;
   readonly token: string;
+
+  constructor(verified: VerifiedAccessToken, token: string) {
+    this.claims = verified.claims;
+    this.from = verified.from;
+    this.until = verified.until;
+    this.token = token;
+  }
 }
 
 // Entries are found by the token's last characters (signature bytes, unique per token): hashing
 // a whole token for a Map lookup costs more than everything else a hit does.
 const INDEX_LENGTH = 32;
+
+/** Lookups over which the hit rate is judged. */
+const ADMISSION_WINDOW = 4096;
+/** A full cache hit by fewer than one lookup in this many is thrashing… */
+const THRASHING = 32;
+/** …and then admits one miss in this many. */
+const SPARSE_ADMISSION = 16;
 
 /**
  * `verifyAccessToken` with a bounded cache of tokens it already verified, keyed by the exact
@@ -34,6 +51,9 @@ export class AccessTokenVerifier {
   hits = 0;
   /** Full verifications (signature and claims), passed or refused. */
   misses = 0;
+  #windowEnd = ADMISSION_WINDOW;
+  #windowHits = 0;
+  #admitEvery = 1;
 
   /** @param cacheSize how many verified tokens to keep; 0 turns the cache off. */
   constructor(keyring: Keyring, config: AccessTokenConfig, cacheSize: number) {
@@ -65,7 +85,7 @@ export class AccessTokenVerifier {
     }
     this.misses++;
     const verified = await verifyAccessTokenWindow(this.#keyring, this.#config, token, now);
-    this.#cache?.set(token.slice(-INDEX_LENGTH), { ...verified, token });
+    this.#admit(token, verified);
     return verified.claims;
   }
 
@@ -77,8 +97,33 @@ export class AccessTokenVerifier {
     const verified = verifyAccessTokenSync(this.#keyring, this.#config, token, now);
     if (verified === undefined) return undefined;
     this.misses++;
-    this.#cache?.set(token.slice(-INDEX_LENGTH), { ...verified, token });
+    this.#admit(token, verified);
     return verified.claims;
+  }
+
+  /**
+   * Caches a verified token, unless a full cache is thrashing: traffic that never repeats within
+   * the cache's size (a flood of one-off tokens, more active clients than entries) hits nothing,
+   * and every insert then only evicts an entry and leaves old-generation garbage, a fifth of a
+   * full verification's cost. Such a cache admits one miss in {@link SPARSE_ADMISSION} until its
+   * hit rate recovers, which a repeating client set brings about within a few windows.
+   */
+  #admit(token: string, verified: VerifiedAccessToken): void {
+    const cache = this.#cache;
+    if (cache === null) return;
+    const lookups = this.hits + this.misses;
+    if (lookups >= this.#windowEnd) {
+      const full = cache.size >= cache.maxEntries;
+      this.#admitEvery =
+        full && (this.hits - this.#windowHits) * THRASHING < ADMISSION_WINDOW
+          ? SPARSE_ADMISSION
+          : 1;
+      this.#windowEnd = lookups + ADMISSION_WINDOW;
+      this.#windowHits = this.hits;
+    }
+    if (this.#admitEvery === 1 || this.misses % this.#admitEvery === 0) {
+      cache.set(token.slice(-INDEX_LENGTH), new Entry(verified, token));
+    }
   }
 
   #entry(token: string): Entry | undefined {

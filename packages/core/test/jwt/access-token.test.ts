@@ -6,6 +6,7 @@ import {
   validateCustomClaims,
   verifyAccessToken,
 } from '../../src/jwt/access-token.ts';
+import { expectInheritsNothing } from '../helpers.ts';
 import {
   claims,
   config,
@@ -104,7 +105,7 @@ onEachCryptoPath((path) => {
         claims({ role: 'admin', isAdmin: true, __proto__: { polluted: 1 } }),
       );
       const result = await verifyAccessToken(hsRing, config, token, NOW);
-      expect(Object.getPrototypeOf(result)).toBeNull();
+      expectInheritsNothing(result);
       expect(Object.isFrozen(result)).toBe(true);
       expect(Object.keys(result).sort()).toEqual([
         'aud',

@@ -74,6 +74,30 @@ onEachCryptoPath((path) => {
       expect(verifier.size).toBeGreaterThan(0);
     });
 
+    it('stops churning when nothing hits, and recovers when clients come back', async () => {
+      const verifier = new AccessTokenVerifier(hsRing, config, 100);
+      const hitsOver = async (tokens: readonly string[]) => {
+        const before = verifier.hits;
+        for (const token of tokens) {
+          if (verifier.cached(token, NOW) !== undefined) verifier.hits++; // as validation counts
+          else await verifier.verify(token, NOW);
+        }
+        return verifier.hits - before;
+      };
+      const tokens = (prefix: string, n: number) =>
+        Array.from({ length: n }, (_, i) => forge(HEADER, claims({ jti: `${prefix}-${i}` })));
+      // One-off tokens, more than a window of them: a full cache that nothing hits.
+      await hitsOver(tokens('once', 5000));
+      expect(verifier.size).toBe(100);
+      // Now a repeating set of clients: while thrashing, few of their first misses are admitted.
+      const clients = tokens('client', 100);
+      await hitsOver(clients);
+      expect(await hitsOver(clients)).toBeLessThan(20); // admitting every miss would hit 100
+      // Their hits end the thrashing: within a few windows every one of them hits again.
+      for (let round = 0; round < 120; round++) await hitsOver(clients);
+      expect(await hitsOver(clients)).toBe(100);
+    });
+
     it('with size 0 verifies every time and keeps nothing', async () => {
       const verifier = new AccessTokenVerifier(hsRing, config, 0);
       const token = forge(HEADER, claims());

@@ -18,7 +18,7 @@ import { createKeyring } from '../../src/jwt/keyring.ts';
 import { precheckAccessToken } from '../../src/jwt/precheck.ts';
 import { memoryStore } from '../../src/memory.ts';
 import type { RequestLike } from '../../src/request.ts';
-import { frozenClock, jwtOptions, SECRET } from '../helpers.ts';
+import { expectInheritsNothing, frozenClock, jwtOptions, SECRET } from '../helpers.ts';
 import { config, forge, HEADER, hsRing, NOW, NOW_S, pemPair } from '../jwt/fixtures.ts';
 import {
   anyString,
@@ -127,7 +127,7 @@ describe('access tokens', () => {
             name,
           );
         }
-        expect(Object.getPrototypeOf(c)).toBeNull();
+        expectInheritsNothing(c);
       }),
       { numRuns: 1000 },
     );
