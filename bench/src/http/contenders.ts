@@ -40,9 +40,12 @@ export interface Contender {
 const LABELS: Record<ContenderKind, string> = {
   bare: 'bare route (no auth)',
   noop: 'one no-op middleware (the floor of any middleware)',
-  'redis-read': 'one Redis GET per request, no auth (the floor of any Redis session)',
-  'postgres-read': 'one Postgres SELECT per request, no auth (the floor of any Postgres session)',
-  'sqlite-read': 'one SQLite SELECT per request, no auth (the floor of any SQLite session)',
+  'redis-read':
+    'one middleware, one Redis GET, no auth (the floor of any Redis session middleware)',
+  'postgres-read':
+    'one middleware, one Postgres SELECT, no auth (the floor of any Postgres session middleware)',
+  'sqlite-read':
+    'one middleware, one SQLite SELECT, no auth (the floor of any SQLite session middleware)',
   'sess-jwt': 'sess, jwt strategy',
   'sess-jwt-otel':
     'sess, jwt strategy, with @sess/opentelemetry (SDK registered, validate spans off)',

@@ -136,11 +136,22 @@ export async function buildExpress(
         name,
         mix,
       );
-      app.get('/me', async (req, res) => {
-        const user = await floor.read(req.headers.cookie);
-        if (user === null) res.status(401).json(UNAUTHORIZED);
-        else res.json({ user });
-      });
+      // In a middleware, as every session check is: the read's result rides on the request.
+      app.get(
+        '/me',
+        (req, res, next) => {
+          floor.read(req.headers.cookie).then((user) => {
+            if (user === null) res.status(401).json(UNAUTHORIZED);
+            else {
+              (req as { user?: string }).user = user;
+              next();
+            }
+          }, next);
+        },
+        (req, res) => {
+          res.json({ user: (req as { user?: string }).user });
+        },
+      );
       closers.push(floor.close);
       credentials = floor.credentials;
       break;

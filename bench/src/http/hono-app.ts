@@ -25,7 +25,8 @@ export async function buildHono(
   name: string,
   mix: MixName,
 ): Promise<Built> {
-  const app = new Hono<{ Bindings: HttpBindings }>();
+  // `user`: what the floors' middleware read.
+  const app = new Hono<{ Bindings: HttpBindings; Variables: { user: string } }>();
   const built = (rest: Omit<Built, 'listener'>): Built => ({
     listener: getRequestListener(app.fetch),
     ...rest,
@@ -49,10 +50,17 @@ export async function buildHono(
   if (read !== undefined) {
     const floor = await storeFloor(read, services, name, mix);
     // Node's parsed headers, as @sess/hono reads them: c.req.header() would build a Web Headers.
-    app.get('/me', async (c) => {
-      const user = await floor.read(c.env.incoming.headers.cookie);
-      return user === null ? c.json(UNAUTHORIZED, 401) : c.json({ user });
-    });
+    // In a middleware, as every session check is: the read's result rides on the context.
+    app.get(
+      '/me',
+      async (c, next) => {
+        const user = await floor.read(c.env.incoming.headers.cookie);
+        if (user === null) return c.json(UNAUTHORIZED, 401);
+        c.set('user', user);
+        await next();
+      },
+      (c) => c.json({ user: c.get('user') }),
+    );
     return built({ credentials: floor.credentials, close: floor.close });
   }
   if (kind === 'hono-jwt') {

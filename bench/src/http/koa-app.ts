@@ -40,11 +40,23 @@ export async function buildKoa(
   const read = READS[kind];
   if (read !== undefined) {
     const floor = await storeFloor(read, services, name, mix);
-    router.get('/me', async (ctx) => {
-      const user = await floor.read(ctx.req.headers.cookie);
-      ctx.status = user === null ? 401 : 200;
-      ctx.body = user === null ? UNAUTHORIZED : { user };
-    });
+    // In a middleware, as every session check is: the read's result rides on ctx.state.
+    router.get(
+      '/me',
+      async (ctx, next) => {
+        const user = await floor.read(ctx.req.headers.cookie);
+        if (user === null) {
+          ctx.status = 401;
+          ctx.body = UNAUTHORIZED;
+          return;
+        }
+        ctx.state.user = user;
+        await next();
+      },
+      (ctx) => {
+        ctx.body = { user: ctx.state.user as string };
+      },
+    );
     return built({ credentials: floor.credentials, close: floor.close });
   }
   if (!kind.startsWith('sess-')) throw new Error(`koa: no contender ${kind}`);

@@ -5,11 +5,11 @@
  * lookup and one store, and a full cache holds exactly `maxEntries` (two generations dropped whole
  * would hold between half and all of them, and lose a hot half at once).
  */
-export class RecentCache<V> {
+export class RecentCache<V, K extends string | number = string> {
   readonly #max: number;
   /** Key → its slot in the ring. Numbers: the GC traces no value through the map. */
-  readonly #slots = new Map<string, number>();
-  readonly #keys: (string | undefined)[] = [];
+  readonly #slots = new Map<K, number>();
+  readonly #keys: (K | undefined)[] = [];
   readonly #values: (V | undefined)[] = [];
   readonly #used: Uint8Array;
   #hand = 0;
@@ -29,14 +29,14 @@ export class RecentCache<V> {
     return this.#slots.size;
   }
 
-  get(key: string): V | undefined {
+  get(key: K): V | undefined {
     const slot = this.#slots.get(key);
     if (slot === undefined) return undefined;
     this.#used[slot] = 1;
     return this.#values[slot];
   }
 
-  set(key: string, value: V): void {
+  set(key: K, value: V): void {
     const known = this.#slots.get(key);
     if (known !== undefined) {
       this.#values[known] = value;
@@ -51,7 +51,7 @@ export class RecentCache<V> {
     this.#slots.set(key, slot);
   }
 
-  delete(key: string): void {
+  delete(key: K): void {
     const slot = this.#slots.get(key);
     if (slot === undefined) return;
     this.#slots.delete(key);
