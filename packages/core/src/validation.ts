@@ -54,9 +54,11 @@ export class Validator {
     if (strategy === 'database') return this.#validateCredential(token, request);
     let claims: AccessClaims | undefined;
     try {
-      claims = this.#claimsSync(token);
+      // One clock read per request: on a VM without a fast clock source each costs a system call.
+      const now = this.#ctx.now();
+      claims = this.#claimsSync(token, now);
       if (claims !== undefined && strategy === 'jwt') {
-        const known = this.#validateClaimsSync(claims, request);
+        const known = this.#validateClaimsSync(claims, request, now);
         if (known !== undefined) return Promise.resolve(known);
       }
     } catch (error) {
@@ -69,9 +71,8 @@ export class Validator {
    * A token's claims without a promise: from the verified-token cache, or verified at once (HS256
    * on node:crypto). Undefined when only the asynchronous verification can tell; throws as it would.
    */
-  #claimsSync(token: string): AccessClaims | undefined {
+  #claimsSync(token: string, now: number): AccessClaims | undefined {
     const verifier = this.#parts.verifier!;
-    const now = this.#ctx.now();
     const claims = verifier.cached(token, now);
     if (claims === undefined) return verifier.verifySync(token, now);
     verifier.hits++;
@@ -132,9 +133,9 @@ export class Validator {
   #validateClaimsSync(
     claims: AccessClaims,
     request: RequestInfo | undefined,
+    now: number,
   ): Validated | undefined {
     const { cache } = this.#ctx;
-    const now = this.#ctx.now();
     const iatMs = claims.iat * 1000;
     let revoked = cache.replica?.revoked(claims.sid, claims.jti, claims.sub, iatMs, now);
     if (revoked === undefined) {
