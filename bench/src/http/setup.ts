@@ -118,7 +118,7 @@ export async function sessFor(
     sess,
     credentials,
     close: async () => {
-      sess.close();
+      await sess.close();
       await store.close();
     },
   };

@@ -109,7 +109,22 @@ const LEFT_BRACE = 0x7b;
 
 /** A time of the body: a base-36 offset from createdAt, or the number as it was written. */
 const timeAt = (createdAt: number, v: unknown): number =>
-  typeof v === 'string' ? createdAt + parseInt(v, 36) : (v as number);
+  typeof v === 'string' ? createdAt + fromBase36(v) : (v as number);
+
+/**
+ * `parseInt(text, 36)` for what `toString(36)` writes of a safe non-negative integer, by hand:
+ * six of these run on every request of a session, and V8's parseInt is fast in base 10 only.
+ */
+function fromBase36(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const digit = c <= 0x39 ? c - 0x30 : c - 0x57; // '0'-'9', then 'a'-'z'
+    if (digit < 0 || digit > 35 || (c > 0x39 && c < 0x61)) return parseInt(text, 36);
+    n = n * 36 + digit;
+  }
+  return text.length === 0 ? Number.NaN : n;
+}
 
 function metaOf([userAgent, ip, createdFrom]: unknown[]): SessionMeta {
   const meta: SessionMeta = {};
