@@ -19,6 +19,8 @@ export interface ClientSpec {
    * a run never replays the start of the previous one (which a cache would still hold).
    */
   readonly start: number;
+  /** Send exactly this many requests, then stop (the warm-up), instead of running for `duration`. */
+  readonly amount?: number;
 }
 
 /** What the client prints as JSON. */
@@ -49,7 +51,8 @@ interface AutocannonResult {
 type Autocannon = (options: {
   url: string;
   connections: number;
-  duration: number;
+  duration?: number;
+  amount?: number;
   setupClient(client: AutocannonClient): void;
 }) => Promise<AutocannonResult>;
 
@@ -104,7 +107,7 @@ async function main(): Promise<void> {
   const result = await autocannon({
     url: spec.url,
     connections: spec.connections,
-    duration: spec.duration,
+    ...(spec.amount === undefined ? { duration: spec.duration } : { amount: spec.amount }),
     // autocannon writes whatever `getRequestBuffer` returns, once per request (httpClient.js);
     // every other client API would rebuild the request from its parts each time.
     setupClient: (client) => {

@@ -33,14 +33,36 @@ export async function load(
   connections: number,
   start: number,
 ): Promise<LoadResult> {
-  const spec: ClientSpec = {
+  return drive(server, {
     url: server.url,
     connections,
     duration,
     credentialsFile: server.credentialsFile,
     order: MIX[server.contender.mix].order,
     start,
-  };
+  });
+}
+
+/**
+ * The warm-up of a server under the 10,000-users mix: every credential once, in turn, so the runs
+ * that follow meet the steady state of a server that has been up a while (each user seen, caches
+ * as full as the traffic makes them) rather than the minutes after a restart. A rotation mix
+ * (cold) gets a second of its own traffic: a credential it sent comes back only after the others.
+ */
+export async function warmUp(server: RunningServer, connections: number): Promise<LoadResult> {
+  const { order, users } = MIX[server.contender.mix];
+  return drive(server, {
+    url: server.url,
+    connections,
+    duration: 1,
+    credentialsFile: server.credentialsFile,
+    order: 'rotation',
+    start: 0,
+    ...(order === 'random' ? { amount: users } : {}),
+  });
+}
+
+async function drive(server: RunningServer, spec: ClientSpec): Promise<LoadResult> {
   const { stdout } = await run(
     process.execPath,
     [...process.execArgv, CLIENT, JSON.stringify(spec)],

@@ -4,7 +4,7 @@ import type { CacheReading, Comparison, HttpRow } from '../results.ts';
 import type { Services } from '../services.ts';
 import { ratio, ratiosByRun, summarize } from '../stats.ts';
 import { type Contender, type ContenderKind, contenderId, contendersOf } from './contenders.ts';
-import { type LoadResult, load, verify } from './load.ts';
+import { type LoadResult, load, verify, warmUp } from './load.ts';
 import type { ServerStats } from './server.ts';
 import { type RunningServer, startServer } from './servers.ts';
 
@@ -103,7 +103,9 @@ async function benchFramework(
     for (const server of servers) {
       server.clock(true);
       await verify(server);
-      await loadOnce(server, Math.min(1, options.duration)); // warm-up
+      // Timed runs continue the warm-up's sequence: a rotation never replays what it just sent.
+      sent.set(server.contender.id, (await warmUp(server, options.connections)).sent);
+      server.clock(false);
     }
     const runs = new Map<string, LoadResult[]>(contenders.map((c) => [c.id, []]));
     const totals = new Map<string, Totals>(
