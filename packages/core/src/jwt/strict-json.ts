@@ -25,17 +25,46 @@ export function parseStrictJsonObject(
   } catch {
     return null;
   }
-  const members = countMembers(text, maxDepth);
-  if (members < 0) return null;
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(text); // iterative in V8: no nesting can overflow it
   } catch {
     return null; // the grammar is JSON.parse's to judge
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const object = value as Record<string, unknown>;
+  const flat =
+    maxDepth >= 1 && text.indexOf('\\') === -1 ? flatMembersWritten(text, object) : undefined;
+  if (flat !== undefined) return flat === Object.keys(object).length ? object : null;
   // JSON.parse keeps one member per name, so a duplicate shows as a member written but not kept.
-  return keptMembers(value) === members ? (value as Record<string, unknown>) : null;
+  // The scan bounds the depth first, so counting what was kept never recurses past it.
+  const members = countMembers(text, maxDepth);
+  return members >= 0 && keptMembers(object) === members ? object : null;
+}
+
+/**
+ * The members written in `text`, when it parsed to `object`, an object of primitive values, and
+ * holds no backslash; undefined for any other shape (the full scan counts then). Without an escape
+ * a parsed string holds exactly the characters written, and outside strings a `:` only ever ends
+ * a member name: the members written are the colons of the text less those of the names and
+ * string values kept. A member written twice leaves its first name, and its value, out of what is
+ * kept, so the count comes out higher than the members kept. This is an access token's payload,
+ * counted without a pass over every character.
+ */
+function flatMembersWritten(text: string, object: Record<string, unknown>): number | undefined {
+  let inside = 0;
+  for (const key of Object.keys(object)) {
+    const value = object[key];
+    if (typeof value === 'object' && value !== null) return undefined;
+    inside += colonsIn(key) + (typeof value === 'string' ? colonsIn(value) : 0);
+  }
+  return colonsIn(text) - inside;
+}
+
+function colonsIn(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf(':'); at !== -1; at = text.indexOf(':', at + 1)) count++;
+  return count;
 }
 
 /**

@@ -15,6 +15,7 @@ describe('parseStrictJsonObject', () => {
     ' {"a" : [1, -2.5e3, true, false, null, "x", {"b": {}}] } ',
     '{"a":"\\u0000\\n\\"\\\\\\/é😀","b":{"a":1},"c":[{"a":1},{"a":2}]}',
     '{"a":1,"A":2,"a ":3}',
+    '{"iss":"https://a:1/b","a:b":"c::d","n":1,"t":true,"z":null}',
   ])('accepts %s exactly as JSON.parse reads it', (text) => {
     expect(parse(text)).toEqual(JSON.parse(text));
   });
@@ -25,6 +26,10 @@ describe('parseStrictJsonObject', () => {
     ['object inside an array', '{"a":[{"x":1},{"y":1,"y":2}]}'],
     ['an escaped twin', '{"sub":"a","\\u0073ub":"b"}'],
     ['an escaped solidus twin', '{"a/b":1,"a\\/b":2}'],
+    ['twins with colons in their values', '{"iss":"https://a:1","iss":"https://b"}'],
+    ['twins with colons in their names', '{"a:b":"c:d","a:b":1}'],
+    ['a nested twin, dropped for a flat one', '{"a":{"b":1},"a":2}'],
+    ['a flat twin, dropped for a nested one', '{"a":2,"a":{"b":1}}'],
   ])('refuses duplicate member names: %s', (_, text) => {
     expect(() => JSON.parse(text)).not.toThrow();
     expect(parse(text)).toBeNull();
