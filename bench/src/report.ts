@@ -193,7 +193,7 @@ export function toMarkdown(
       '',
       '## HTTP traffic',
       '',
-      `Every authenticating contender is driven by each mix: ${MIXES.map((m) => `**${MIX[m].label}**`).join(' and ')}. The ${MIX.users.label} mix picks each request's user at random (a credential comes back after about ${MIX.users.users.toLocaleString('en')} requests, sooner or later); the cold mix takes ${MIX.cold.users.toLocaleString('en')} users in turn, twice sess's verified-token cache, so no credential comes back while the cache could hold it. Floors (bare route, no-op middleware, one store read) check no credential and run once, under the first mix. "Cache hits" is the share of requests answered from sess's verified-token cache (jwt strategy), counted by the server (\`metrics().caches\`) over the timed runs; "n/a" where the route has no cache. "Store calls/req" counts sess's store calls per request by operation (\`metrics().store\`); \`update\` is the touch, due once per session per 3 minutes of its server's traffic.`,
+      `Every authenticating contender is driven by each mix: ${MIXES.map((m) => `**${MIX[m].label}**`).join(' and ')}. The ${MIX.users.label} mix picks each request's user at random (a credential comes back after about ${MIX.users.users.toLocaleString('en')} requests, sooner or later); the cold mix takes ${MIX.cold.users.toLocaleString('en')} users in turn, twice sess's verified-token cache, so no credential comes back while the cache could hold it. Floors (bare route, no-op middleware, one store read) check no credential and run once, under the first mix. "Cache hits" is the share of requests answered from sess's verified-token cache (jwt strategy), counted by the server (\`metrics().caches\`) over the timed runs; "n/a" where the route has no cache. "Store calls/req" counts sess's store calls per request by operation (\`metrics().store\`); \`update\` is the touch, due once per session per 3 minutes of its server's traffic. "Server CPU µs/req" is the server process's CPU time (every thread, user and system) over the requests it served in each timed run, median and range: what a request costs the server, which the load generator's share of the cores does not blur.`,
     );
   }
   for (const framework of new Set(results.http.map((r) => r.framework))) {
@@ -218,6 +218,7 @@ export function toMarkdown(
           'vs peer',
           'Cache hits',
           'Store calls/req',
+          'Server CPU µs/req',
         ],
         rows.map((r) => [
           r.label,
@@ -234,6 +235,9 @@ export function toMarkdown(
           r.vsPeer ? `${times(r.vsPeer.ratio)} ${kindOf(r.vsPeer.to)}` : '',
           r.cache ? (r.cache.hitRate === null ? 'not reported' : percent(r.cache.hitRate)) : 'n/a',
           r.storeCallsPerRequest ? storeCalls(r.storeCallsPerRequest) : '',
+          r.cpuPerRequest
+            ? `${r.cpuPerRequest.median.toFixed(1)} (${r.cpuPerRequest.min.toFixed(1)}–${r.cpuPerRequest.max.toFixed(1)})`
+            : '',
         ]),
       ),
     );

@@ -79,6 +79,11 @@ export interface HttpRow {
   readonly cache: CacheReading | null;
   /** sess's store calls per request by operation, over the timed runs; null for the others. */
   readonly storeCallsPerRequest: Readonly<Record<string, number>> | null;
+  /**
+   * The server process's CPU time per request served, microseconds, per timed run: the cost of a
+   * request to the server alone, which the load generator's share of the cores does not blur.
+   */
+  readonly cpuPerRequest?: Summary;
 }
 
 /** One contender on one server process, then on two sharing its Redis data (the pair suite). */

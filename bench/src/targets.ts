@@ -77,6 +77,14 @@ export function evaluateTargets(
   };
   const row = (framework: Framework, kind: string) =>
     http.find((r) => r.id === `${framework}/${kind}:users`);
+  /** The row's server CPU per request against another row's, when both report it. */
+  const cpuAgainst = (r: HttpRow, otherId: string | undefined, name: string) => {
+    const other = http.find((o) => o.id === otherId);
+    const [a, b] = [r.cpuPerRequest?.median, other?.cpuPerRequest?.median];
+    if (a === undefined || b === undefined) return '';
+    const sign = a >= b ? '+' : '−';
+    return `; server CPU ${a.toFixed(1)} µs/req vs ${b.toFixed(1)} for ${name} (${sign}${Math.abs(a - b).toFixed(1)})`;
+  };
   const withCost = (r: HttpRow) => {
     const cost = costOf(r);
     return cost ? `; ${cost}` : '';
@@ -105,7 +113,7 @@ export function evaluateTargets(
       r
         ? {
             value: r.vsBare,
-            shown: `${percent(r.vsBare)} of bare (${rounds(r.vsBareByRound, percent)})${withCost(r)}`,
+            shown: `${percent(r.vsBare)} of bare (${rounds(r.vsBareByRound, percent)})${withCost(r)}${cpuAgainst(r, row(framework, 'bare')?.id, 'bare')}${cpuAgainst(r, row(framework, 'noop')?.id, 'a no-op middleware')}`,
           }
         : null,
       (v) => v >= 0.85,
@@ -122,7 +130,7 @@ export function evaluateTargets(
         r?.vsFloor
           ? {
               value: r.vsFloor.ratio,
-              shown: `${percent(r.vsFloor.ratio)} of the floor (${rounds(r.vsFloor.byRound, percent)})${withCost(r)}`,
+              shown: `${percent(r.vsFloor.ratio)} of the floor (${rounds(r.vsFloor.byRound, percent)})${withCost(r)}${cpuAgainst(r, r.vsFloor.to, 'the floor')}`,
             }
           : null,
         (v) => v >= goal,

@@ -48,6 +48,8 @@ export interface ServerReady {
 export interface ServerStats {
   /** Requests the server received. */
   readonly requests: number;
+  /** CPU time of the server process (all threads, user and system), microseconds. */
+  readonly cpuMicros: number;
   /** sess's verified-token cache, when this core reports it (`metrics().caches`). */
   readonly tokenCache: { readonly hits: number; readonly misses: number } | null;
   /** sess's store calls by operation (sess contenders only). */
@@ -64,8 +66,10 @@ interface SessCounters {
 function statsOf(requests: number, sess: SessionManager | undefined): ServerStats {
   const metrics = sess?.metrics() as SessCounters | undefined;
   const cache = metrics?.caches?.accessTokens;
+  const cpu = process.cpuUsage();
   return {
     requests,
+    cpuMicros: cpu.user + cpu.system,
     tokenCache: cache ? { hits: cache.hits, misses: cache.misses } : null,
     storeCalls: metrics
       ? Object.fromEntries(Object.entries(metrics.store).map(([op, m]) => [op, m.calls]))

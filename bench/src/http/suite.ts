@@ -108,6 +108,7 @@ async function benchFramework(
       server.clock(false);
     }
     const runs = new Map<string, LoadResult[]>(contenders.map((c) => [c.id, []]));
+    const cpu = new Map<string, number[]>(contenders.map((c) => [c.id, []]));
     const totals = new Map<string, Totals>(
       contenders.map((c) => [
         c.id,
@@ -118,7 +119,11 @@ async function benchFramework(
       for (const server of servers) {
         const before = await server.stats();
         const result = await loadOnce(server, options.duration);
-        accumulate(totals.get(server.contender.id)!, before, await server.stats());
+        const after = await server.stats();
+        accumulate(totals.get(server.contender.id)!, before, after);
+        cpu
+          .get(server.contender.id)!
+          .push((after.cpuMicros - before.cpuMicros) / (after.requests - before.requests));
         runs.get(server.contender.id)!.push(result);
         log(
           `  ${framework} run ${run}: ${server.contender.id} ${Math.round(result.reqPerSec)} req/s`,
@@ -126,7 +131,7 @@ async function benchFramework(
       }
     }
     return contenders.map((contender) =>
-      rowOf(contender, contenders, runs, totals.get(contender.id)!),
+      rowOf(contender, contenders, runs, totals.get(contender.id)!, cpu.get(contender.id)!),
     );
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
@@ -138,6 +143,7 @@ function rowOf(
   contenders: readonly Contender[],
   runs: ReadonlyMap<string, readonly LoadResult[]>,
   totals: Totals,
+  cpuPerRun: readonly number[],
 ): HttpRow {
   const { framework, kind, mix } = contender;
   const rates = (id: string) => summarize(runs.get(id)!.map((r) => r.reqPerSec));
@@ -170,6 +176,7 @@ function rowOf(
     vsPeer: compare(contender.peer && contenderId(framework, contender.peer, mix)),
     cache: cacheOf(kind, totals),
     storeCallsPerRequest: perRequest(totals),
+    cpuPerRequest: summarize(cpuPerRun),
   };
 }
 
