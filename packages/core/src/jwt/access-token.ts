@@ -304,9 +304,8 @@ function checkClaims(
   if (now < from) throw new InvalidCredentialError('claims'); // issued (or valid) only later
   if (now >= until) throw new ExpiredError('token');
   const claims = new Claims(payload);
-  for (const name of OPTIONAL_CLAIMS) if (Object.hasOwn(payload, name)) claims[name] = payload[name];
-  for (const name of config.customClaims) {
-    if (Object.hasOwn(payload, name)) claims[name] = payload[name];
+  for (const names of [OPTIONAL_CLAIMS, config.customClaims]) {
+    for (const name of names) if (Object.hasOwn(payload, name)) claims[name] = payload[name];
   }
   return { claims: Object.freeze(claims) as AccessClaims, from, until };
 }

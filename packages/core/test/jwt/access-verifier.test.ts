@@ -79,7 +79,8 @@ onEachCryptoPath((path) => {
       const hitsOver = async (tokens: readonly string[]) => {
         const before = verifier.hits;
         for (const token of tokens) {
-          if (verifier.cached(token, NOW) !== undefined) verifier.hits++; // as validation counts
+          // Counted as validation counts a hit.
+          if (verifier.cached(token, NOW) !== undefined) verifier.hits++;
           else await verifier.verify(token, NOW);
         }
         return verifier.hits - before;
