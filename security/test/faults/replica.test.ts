@@ -127,6 +127,27 @@ async function login(sess: SessionManager, userId: string, strategy: Strategy) {
   };
 }
 
+/**
+ * Waits until `b` hears `a`'s broadcast: `b`'s subscription (a Postgres LISTEN, a Redis SUBSCRIBE)
+ * connects in the background, and a revocation sent before it listens reaches `b` only at its
+ * next poll, which a frozen clock never brings. Probe sessions are revoked until one arrives.
+ */
+async function listening(a: SessionManager, b: SessionManager): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    const probe = await login(a, `probe-${i}`, 'jwt');
+    await b.validate(probe.token);
+    await a.revoke(probe.sessionId);
+    if (
+      await refusedWithin(b, probe.token, 500).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+  }
+  throw new Error("b never heard a's broadcast");
+}
+
 /** Waits (on the wall clock, the broadcast's own time) until `b` refuses `token`; the delay in ms. */
 async function refusedWithin(b: SessionManager, token: string, limitMs: number): Promise<number> {
   const started = performance.now();
@@ -173,6 +194,7 @@ describeServices.each(KINDS)('revocation replica on %s', (kind) => {
     const { a, b, clock } = await instances(kind, 'jwt');
     const alice = await login(a, 'alice', 'jwt');
     await b.validate(alice.token);
+    if (kind !== 'sqlite') await listening(a, b);
     await a.revoke(alice.sessionId);
     if (kind !== 'sqlite') {
       // Only the broadcast can deliver it: the clock does not move, so no poll is due.
