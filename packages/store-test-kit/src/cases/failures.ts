@@ -90,11 +90,15 @@ export const failureCases: ConformanceCase[] = [
     async run(ctx) {
       const fail = requireFail(ctx, 'fail-manager');
       const sess = managerOver(ctx, ctx.store);
-      const { credential } = await sess.create(`user-${randomId()}`);
-      await sess.validate(credential);
-      await fail();
-      await assertStoreError(sess.validate(credential));
-      await assertStoreError(sess.create(`user-${randomId()}`));
+      try {
+        const { credential } = await sess.create(`user-${randomId()}`);
+        await sess.validate(credential);
+        await fail();
+        await assertStoreError(sess.validate(credential));
+        await assertStoreError(sess.create(`user-${randomId()}`));
+      } finally {
+        await sess.close(); // no background sync may outlive the case (and log after it)
+      }
     },
   },
   {
@@ -103,12 +107,18 @@ export const failureCases: ConformanceCase[] = [
       'core turns a throwing or rejecting store into StoreError (503, cause kept), never null or 401',
     async run(ctx) {
       const userId = `user-${randomId()}`;
-      const { credential } = await managerOver(ctx, ctx.store).create(userId);
+      const issuer = managerOver(ctx, ctx.store);
+      const { credential } = await issuer.create(userId);
+      await issuer.close();
       for (const mode of ['throw', 'reject'] as const) {
         const cause = new Error(`backend down (${mode})`);
         const sess = managerOver(ctx, brokenStore(mode, cause));
-        await assertStoreError(sess.validate(credential), cause);
-        await assertStoreError(sess.create(userId), cause);
+        try {
+          await assertStoreError(sess.validate(credential), cause);
+          await assertStoreError(sess.create(userId), cause);
+        } finally {
+          await sess.close();
+        }
       }
     },
   },

@@ -24,6 +24,7 @@ export const secretCases: ConformanceCase[] = [
         dump.includes(sha256(secret)),
         'the backend holds the SHA-256 (base64url) of the secret',
       );
+      await sess.close();
     },
   },
 ];

@@ -110,7 +110,6 @@ export async function runCommands(
     }
     await deadStayDead(run);
   } finally {
-    run.sess.close();
-    run.other?.close();
+    await Promise.all([run.sess.close(), run.other?.close()]);
   }
 }
