@@ -40,6 +40,7 @@ describe.each(CLIENT_FRAMEWORKS)('@sess/client against the demo on %s', (framewo
 
   afterEach(async () => {
     vi.restoreAllMocks();
+    vi.unstubAllGlobals();
     for (const client of clients.splice(0)) client.close();
     await demo?.close();
     demo = undefined;
@@ -462,6 +463,35 @@ describe.each(CLIENT_FRAMEWORKS)('@sess/client against the demo on %s', (framewo
       expect(results).toEqual([true, true, true, true]);
       expect(count(browser.sent, 'POST', '/auth/refresh')).toBe(1);
       expect(refreshes).toEqual([{ retry: false }]);
+      expect(new Set(tabs.map((t) => t.expiresAt)).size).toBe(1);
+    });
+
+    it('a refresh message landing while a waiting tab reads the lock records: one event per tab', async () => {
+      const { url } = await start();
+      const name = channelName();
+      // Messages cross to the other tabs late (as between a browser's processes), and the lock
+      // records are slow to read: the refresh's message lands while the next tab reads them.
+      vi.stubGlobal(
+        'BroadcastChannel',
+        class extends BroadcastChannel {
+          override postMessage(message: unknown) {
+            setTimeout(() => super.postMessage(message), 10);
+          }
+        },
+      );
+      const locks = memoryLocks(50);
+      const browser = browserFetch(url);
+      const tabs = [0, 1, 2, 3].map(() =>
+        client({ baseUrl: url, fetch: browser.fetch, channel: name, locks }),
+      );
+      await tabs[0]!.fetch('/auth/login', post(LOGIN));
+      await settle(); // the login's own message
+      const events = tabs.map(() => [] as boolean[]);
+      tabs.forEach((t, i) => t.on('refreshed', ({ remote }) => events[i]!.push(remote)));
+      expect(await Promise.all(tabs.map((t) => t.refresh()))).toEqual([true, true, true, true]);
+      await settle();
+      expect(count(browser.sent, 'POST', '/auth/refresh')).toBe(1);
+      expect(events).toEqual([[false], [true], [true], [true]]);
       expect(new Set(tabs.map((t) => t.expiresAt)).size).toBe(1);
     });
 

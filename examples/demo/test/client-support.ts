@@ -99,10 +99,12 @@ export function frozenTime(start = Date.now()) {
 
 /**
  * Web Locks for tabs living in one Node process: an exclusive FIFO lock per name, with `signal`
- * abandoning a wait. `hold()` takes a lock and never lets go (an orphaned lock).
+ * abandoning a wait, and `query()` listing the held locks (answering after `queryMs`, so that a
+ * message can land meanwhile). `hold()` takes a lock and never lets go (an orphaned lock).
  */
-export function memoryLocks() {
+export function memoryLocks(queryMs = 0) {
   const queues = new Map<string, Promise<unknown>>();
+  const held: string[] = [];
   const locks: LockManagerLike & { hold(name: string): void } = {
     request(name, options, callback) {
       const before = queues.get(name) ?? Promise.resolve();
@@ -122,15 +124,21 @@ export function memoryLocks() {
         });
         void before.then(async () => {
           if (aborted) return release();
+          held.push(name);
           try {
             resolve(await callback({ name }));
           } catch (error) {
             reject(error);
           } finally {
+            held.splice(held.indexOf(name), 1);
             release();
           }
         });
       });
+    },
+    async query() {
+      await new Promise((resolve) => setTimeout(resolve, queryMs));
+      return { held: held.map((name) => ({ name })) };
     },
     hold(name) {
       queues.set(name, new Promise(() => {}));

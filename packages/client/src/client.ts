@@ -207,10 +207,12 @@ export function createClient(options: ClientOptions = {}): SessClient {
     return tabs.exclusive(async () => {
       // The holder posted its outcome just before releasing the lock: let the message land.
       if (tabs.shared) await tabs.settle();
-      // Another tab refreshed (or ended the session) while this one waited: nothing to do.
+      const after = await tabs.marks();
+      // Another tab refreshed (or ended the session) while this one waited: nothing to do. Checked
+      // after reading the marks, as the message may land while they are read.
       if (generation !== seen) return true;
       if (ended) return false;
-      const landed = tabs.landed(before, await tabs.marks());
+      const landed = tabs.landed(before, after);
       if (landed !== undefined) {
         fresh(landed[0], landed[1], true);
         return true;
