@@ -486,8 +486,11 @@ describe.each(CLIENT_FRAMEWORKS)('@sess/client against the demo on %s', (framewo
       );
       await tabs[0]!.fetch('/auth/login', post(LOGIN));
       await settle(); // the login's own message
-      const events = tabs.map(() => [] as boolean[]);
-      tabs.forEach((t, i) => t.on('refreshed', ({ remote }) => events[i]!.push(remote)));
+      const events = tabs.map((t) => {
+        const remotes: boolean[] = [];
+        t.on('refreshed', ({ remote }) => remotes.push(remote));
+        return remotes;
+      });
       expect(await Promise.all(tabs.map((t) => t.refresh()))).toEqual([true, true, true, true]);
       await settle();
       expect(count(browser.sent, 'POST', '/auth/refresh')).toBe(1);
