@@ -304,10 +304,18 @@ function checkClaims(
   if (now < from) throw new InvalidCredentialError('claims'); // issued (or valid) only later
   if (now >= until) throw new ExpiredError('token');
   const claims = new Claims(payload);
-  for (const names of [OPTIONAL_CLAIMS, config.customClaims]) {
-    for (const name of names) if (Object.hasOwn(payload, name)) claims[name] = payload[name];
-  }
+  copy(claims, payload, OPTIONAL_CLAIMS);
+  copy(claims, payload, config.customClaims);
   return { claims: Object.freeze(claims) as AccessClaims, from, until };
+}
+
+/** The claims of `names` the payload carries, copied onto `claims`. */
+function copy(
+  claims: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  names: readonly string[],
+): void {
+  for (const name of names) if (Object.hasOwn(payload, name)) claims[name] = payload[name];
 }
 
 /**
