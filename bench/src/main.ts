@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { placement } from './http/placement.ts';
 import { benchHttp } from './http/suite.ts';
 import { describeMachine } from './machine.ts';
 import { benchOps } from './micro/ops.ts';
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
   const services = newServices(options.redisUrl, options.databaseUrl);
   const startedAt = new Date().toISOString();
   const machine = describeMachine();
+  const where = options.sharedCpus ? null : placement();
   log(`sess bench ${options.quick ? '(quick) ' : ''}run ${services.runId} on ${machine.cpu}`);
 
   let micro: MicroRow[] = [];
@@ -68,7 +70,7 @@ async function main(): Promise<void> {
     http = await timed(
       'http',
       'frameworks, sess and peers, under each traffic mix',
-      () => benchHttp(options, services, profileDir, log),
+      () => benchHttp(options, services, profileDir, where, log),
       [],
     );
     pair = await timed(
@@ -94,6 +96,7 @@ async function main(): Promise<void> {
     ops,
     writes,
     http,
+    placement: options.suites.includes('http') ? where : null,
     pair,
     targets: evaluateTargets(micro, ops, writes, http),
   };

@@ -31,6 +31,8 @@ export interface BenchOptions {
   readonly out: string | null;
   /** Start HTTP servers with `--cpu-prof` (profiles in `results/profiles/`). */
   readonly profile: boolean;
+  /** Let each HTTP server and its load client share the CPUs instead of one CPU each. */
+  readonly sharedCpus: boolean;
   readonly redisUrl: string;
   readonly databaseUrl: string;
 }
@@ -47,6 +49,7 @@ const HELP = `pnpm bench [-- options]
   --contenders <list>  HTTP contenders by kind, e.g. sess-jwt,redis-read (default all)
   --out <path>         results to <path>.{md,json} and <path>-http-*.svg (default results/latest)
   --profile            run HTTP servers under --cpu-prof (results/profiles/)
+  --shared-cpus        HTTP server and load client share the CPUs (default: one CPU each)
 
   REDIS_URL (default redis://127.0.0.1:6379), DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test)`;
 
@@ -80,6 +83,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
       contenders: { type: 'string' },
       out: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      'shared-cpus': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -105,6 +109,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
         : list(values.contenders, CONTENDER_KINDS, 'contenders'),
     out: values.out ?? null,
     profile: values.profile,
+    sharedCpus: values['shared-cpus'],
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
   };

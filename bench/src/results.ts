@@ -1,4 +1,5 @@
 import type { ContenderKind } from './http/contenders.ts';
+import type { Placement } from './http/placement.ts';
 import type { Machine } from './machine.ts';
 import type { MixName } from './mixes.ts';
 import type { BenchOptions, Framework, Suite } from './options.ts';
@@ -156,6 +157,8 @@ export interface BenchResults {
   readonly ops: readonly OpsRow[];
   readonly writes: readonly WritesRow[];
   readonly http: readonly HttpRow[];
+  /** The CPUs of each HTTP server and its load client, or null when they shared them. */
+  readonly placement: Placement | null;
   /** Null when the pair suite did not run. */
   readonly pair: PairResults | null;
   readonly targets: readonly TargetResult[];

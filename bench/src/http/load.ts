@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { USER } from '../fixtures.ts';
 import { MIX, userOf } from '../mixes.ts';
 import type { ClientResult, ClientSpec } from './client.ts';
+import { onCpu } from './placement.ts';
 import type { RunningServer } from './servers.ts';
 
 const CLIENT = fileURLToPath(new URL('./client.ts', import.meta.url));
@@ -63,13 +64,12 @@ export async function warmUp(server: RunningServer, connections: number): Promis
 }
 
 async function drive(server: RunningServer, spec: ClientSpec): Promise<LoadResult> {
-  const { stdout } = await run(
-    process.execPath,
-    [...process.execArgv, CLIENT, JSON.stringify(spec)],
-    {
-      maxBuffer: 2 ** 20,
-    },
-  );
+  const [file, args] = onCpu(server.clientCpu, process.execPath, [
+    ...process.execArgv,
+    CLIENT,
+    JSON.stringify(spec),
+  ]);
+  const { stdout } = await run(file, args, { maxBuffer: 2 ** 20 });
   const result = JSON.parse(stdout) as ClientResult;
   if (result.failed > 0) {
     throw new Error(`${server.contender.id}: ${result.failed} failed requests under load`);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Services } from '../services.ts';
 import type { Contender } from './contenders.ts';
+import { type Placement, pin } from './placement.ts';
 import type {
   ControlReply,
   ControlRequest,
@@ -24,6 +25,8 @@ export interface RunningServer {
   readonly url: string;
   /** The file holding its `CredentialSet`, which the load generator reads. */
   readonly credentialsFile: string;
+  /** The CPU its load client runs on, or null (anywhere). */
+  readonly clientCpu: number | null;
   credentials(): CredentialSet;
   stats(): Promise<ServerStats>;
   /** Starts and stops the server's load clock (see `loadClock`) around its runs. */
@@ -38,13 +41,14 @@ export interface RunningServer {
  * as here) and waits until it has made its fixtures and listens. With `profileDir`, the server
  * runs under `--cpu-prof` (profiles in `<profileDir>/<framework>-<kind>-<mix>/`, the largest being
  * the server's main thread). With `reuseFixtures`, it serves the credentials and store data of a
- * process of the same contender started before, instead of making its own.
+ * process of the same contender started before, instead of making its own. With `placement`, the
+ * server runs on its CPU once it listens (its fixtures are made on any), its load client on another.
  */
 export async function startServer(
   contender: Contender,
   services: Services,
   profileDir: string | null,
-  options: { readonly reuseFixtures?: boolean } = {},
+  options: { readonly reuseFixtures?: boolean; readonly placement?: Placement | null } = {},
 ): Promise<RunningServer> {
   const slug = contender.id.replace(/[/:]/g, '-');
   mkdirSync(services.dataDir, { recursive: true });
@@ -64,6 +68,8 @@ export async function startServer(
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const ready = (await nextMessage(child, contender.id, READY_TIMEOUT_MS)) as ServerReady;
+  const placement = options.placement ?? null;
+  if (placement !== null) pin(child.pid!, placement.server);
   let credentials: CredentialSet | null = null;
   const ask = (message: 'stats' | ControlRequest) => {
     const reply = nextMessage(child, contender.id, 10_000);
@@ -74,6 +80,7 @@ export async function startServer(
     contender,
     url: `http://127.0.0.1:${ready.port}/me`,
     credentialsFile,
+    clientCpu: placement?.client ?? null,
     credentials: () => {
       credentials ??= JSON.parse(readFileSync(credentialsFile, 'utf8')) as CredentialSet;
       return credentials;

@@ -5,6 +5,7 @@ import type { Services } from '../services.ts';
 import { ratio, ratiosByRun, summarize } from '../stats.ts';
 import { type Contender, type ContenderKind, contenderId, contendersOf } from './contenders.ts';
 import { type LoadResult, load, verify, warmUp } from './load.ts';
+import type { Placement } from './placement.ts';
 import type { ServerStats } from './server.ts';
 import { type RunningServer, startServer } from './servers.ts';
 
@@ -78,6 +79,7 @@ async function benchFramework(
   options: BenchOptions,
   services: Services,
   profileDir: string | null,
+  where: Placement | null,
   log: (line: string) => void,
 ): Promise<HttpRow[]> {
   const contenders = contendersOf(framework, options.mixes, options.contenders);
@@ -86,7 +88,7 @@ async function benchFramework(
     // Two at a time (the cores): each makes up to 20,000 sessions before it listens.
     const started = performance.now();
     await pooled(contenders.length, 2, async (i) => {
-      servers[i] = await startServer(contenders[i]!, services, profileDir);
+      servers[i] = await startServer(contenders[i]!, services, profileDir, { placement: where });
     });
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
     log(`  ${framework}: ${servers.length} servers and their fixtures ready in ${seconds} s`);
@@ -180,16 +182,17 @@ function rowOf(
   };
 }
 
-/** Every selected framework, one after the other. */
+/** Every selected framework, one after the other; servers and clients as `where` places them. */
 export async function benchHttp(
   options: BenchOptions,
   services: Services,
   profileDir: string | null,
+  where: Placement | null,
   log: (line: string) => void,
 ): Promise<HttpRow[]> {
   const rows: HttpRow[] = [];
   for (const framework of options.frameworks) {
-    rows.push(...(await benchFramework(framework, options, services, profileDir, log)));
+    rows.push(...(await benchFramework(framework, options, services, profileDir, where, log)));
   }
   return rows;
 }
