@@ -172,19 +172,22 @@ export function revocationLog({
   };
 }
 
+// A batch's reads start together once it is full: a read started while the scan still waits for
+// its next page could fail with nobody listening yet, an unhandled rejection (which ends a Node
+// process by default).
 async function inBatches(
   keys: AsyncIterable<string>,
   each: (key: string) => Promise<void>,
 ): Promise<void> {
-  let batch: Promise<void>[] = [];
+  let batch: string[] = [];
   for await (const key of keys) {
-    batch.push(each(key));
+    batch.push(key);
     if (batch.length >= BATCH) {
-      await Promise.all(batch);
+      await Promise.all(batch.map(each));
       batch = [];
     }
   }
-  await Promise.all(batch);
+  await Promise.all(batch.map(each));
 }
 
 // A sorted-set score bound: Redis spells infinities its own way.

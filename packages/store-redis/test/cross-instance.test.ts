@@ -49,7 +49,7 @@ function instance(
     store: wrap ? wrap(store) : store,
   });
   cleanups.push(async () => {
-    sess.close();
+    await sess.close();
     await store.close();
     await removeKeys(admin, prefix);
   });

@@ -266,6 +266,40 @@ describeRedis('redisStore: data layout', () => {
     expect(await another.recentRevocations(now - 60_000, Date.now())).toEqual(global);
   });
 
+  it('a backfill read that fails while the scan waits for its next page rejects the call, never unhandled', async () => {
+    const prefix = randomPrefix();
+    const now = Date.now();
+    for (let i = 0; i < 3; i++) {
+      await admin.set(`${prefix}d:jti:${i}`, String(now + 60_000), 'PXAT', now + 60_000);
+    }
+    // Deny keys fail to read (the connection dropping mid-backfill); the scan goes a key per page,
+    // so a failed read would otherwise wait for the next page with nobody listening.
+    class Dropping extends Redis {
+      override get(key: string): never {
+        if (key.startsWith(`${prefix}d:`)) return Promise.reject(new Error('dropped')) as never;
+        return super.get(key) as never;
+      }
+      override scan(cursor: string | number, ...args: (string | number)[]): never {
+        const count = args.indexOf('COUNT');
+        if (count >= 0) args[count + 1] = 1;
+        return super.scan(cursor, ...(args as ['MATCH', string])) as never;
+      }
+    }
+    const client = new Dropping(REDIS_URL, failFastOptions);
+    const store = redisStore({ client, prefix });
+    opened.push({ client, prefix, store });
+    const unhandled: unknown[] = [];
+    const listen = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', listen);
+    try {
+      await expect(store.recentRevocations(now - 1_000, now)).rejects.toThrow('dropped');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.off('unhandledRejection', listen);
+    }
+    expect(unhandled).toEqual([]);
+  });
+
   it('rejects times that are not finite numbers before writing anything', async () => {
     const { store, prefix } = setup();
     await expect(store.create(makeRecord(Date.now(), { expiresAt: Number.NaN }))).rejects.toThrow(
