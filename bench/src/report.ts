@@ -84,7 +84,7 @@ function pairSection(pair: PairResults, cores: number, connections: number): str
 }
 
 /** Where HTTP servers and their load clients ran, in words. */
-const placed = (where: Placement | null | undefined): string =>
+const placed = (where: Placement | null): string =>
   where
     ? `each server pinned to CPU ${where.server}, its load client to CPU ${where.client}`
     : 'server and load client sharing the CPUs';

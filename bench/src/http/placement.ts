@@ -7,7 +7,7 @@ export interface Placement {
 }
 
 /** The CPUs in a `taskset -cp` answer ("pid 1's current affinity list: 0-2,4"). */
-export function cpusIn(answer: string): number[] {
+function cpusIn(answer: string): number[] {
   const list = answer.slice(answer.lastIndexOf(':') + 1).trim();
   const cpus: number[] = [];
   for (const part of list.split(',')) {
