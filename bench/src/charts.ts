@@ -10,6 +10,7 @@ import type { BenchResults, HttpRow } from './results.ts';
 const SHORT: Record<ContenderKind, string> = {
   bare: 'bare route',
   noop: 'no-op middleware',
+  'token-lookup': 'floor: one token lookup',
   'redis-read': 'floor: one Redis GET',
   'postgres-read': 'floor: one Postgres SELECT',
   'sqlite-read': 'floor: one SQLite SELECT',
@@ -28,6 +29,7 @@ type Family = 'floor' | 'sess' | 'peer';
 const FLOORS: ReadonlySet<ContenderKind> = new Set([
   'bare',
   'noop',
+  'token-lookup',
   'redis-read',
   'postgres-read',
   'sqlite-read',

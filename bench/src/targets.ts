@@ -104,6 +104,12 @@ export function evaluateTargets(
     ),
     (v) => v >= 1.5,
   );
+  /** Where the token-lookup floor stands, and the row against it. */
+  const lookupFloor = (r: HttpRow, framework: Framework) => {
+    const floor = row(framework, 'token-lookup');
+    if (!floor || !r.vsFloor) return '';
+    return `; the token-lookup floor ${percent(floor.vsBare)} of bare, sess ${percent(r.vsFloor.ratio)} of the floor (${rounds(r.vsFloor.byRound, percent)})`;
+  };
   const jwtVsBare = FRAMEWORKS.map((framework) => {
     const r = row(framework, 'sess-jwt');
     return target(
@@ -113,7 +119,7 @@ export function evaluateTargets(
       r
         ? {
             value: r.vsBare,
-            shown: `${percent(r.vsBare)} of bare (${rounds(r.vsBareByRound, percent)})${withCost(r)}${cpuAgainst(r, row(framework, 'bare')?.id, 'bare')}${cpuAgainst(r, row(framework, 'noop')?.id, 'a no-op middleware')}`,
+            shown: `${percent(r.vsBare)} of bare (${rounds(r.vsBareByRound, percent)})${withCost(r)}${lookupFloor(r, framework)}${cpuAgainst(r, row(framework, 'bare')?.id, 'bare')}${cpuAgainst(r, row(framework, 'noop')?.id, 'a no-op middleware')}${cpuAgainst(r, row(framework, 'token-lookup')?.id, 'the token-lookup floor')}`,
           }
         : null,
       (v) => v >= 0.85,

@@ -6,6 +6,7 @@ import type { FloorStore } from './floors.ts';
 export type ContenderKind =
   | 'bare'
   | 'noop'
+  | 'token-lookup'
   | 'redis-read'
   | 'postgres-read'
   | 'sqlite-read'
@@ -40,6 +41,8 @@ export interface Contender {
 const LABELS: Record<ContenderKind, string> = {
   bare: 'bare route (no auth)',
   noop: 'one no-op middleware (the floor of any middleware)',
+  'token-lookup':
+    'one middleware, one Map lookup of the bearer token, no crypto (the floor of any check keyed by the credential)',
   'redis-read':
     'one middleware, one Redis GET, no auth (the floor of any Redis session middleware)',
   'postgres-read':
@@ -71,6 +74,7 @@ export const READ_FLOOR: Record<FloorStore, ContenderKind> = {
 const FLOORS: readonly ContenderKind[] = [
   'bare',
   'noop',
+  'token-lookup',
   READ_FLOOR.redis,
   READ_FLOOR.postgres,
   READ_FLOOR.sqlite,
@@ -83,8 +87,15 @@ const SESS: readonly ContenderKind[] = [
   'sess-db-sqlite',
 ];
 
-/** The floor each database-strategy contender is held against. */
+/**
+ * The floor each contender is held against: for a database strategy, one read of its store; for a
+ * JWT, the least a check keyed by the token costs (a verified-token cache hit is such a lookup).
+ */
 const FLOOR_OF: Partial<Record<ContenderKind, ContenderKind>> = {
+  'sess-jwt': 'token-lookup',
+  'sess-jwt-otel': 'token-lookup',
+  jsonwebtoken: 'token-lookup',
+  'hono-jwt': 'token-lookup',
   'sess-db-redis': READ_FLOOR.redis,
   'sess-db-postgres': READ_FLOOR.postgres,
   'sess-db-sqlite': READ_FLOOR.sqlite,

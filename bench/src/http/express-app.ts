@@ -12,7 +12,7 @@ import { AUDIENCE, ISSUER, JWT_SECRET, SERVER_SECRET } from '../fixtures.ts';
 import { MIX, type MixName, pooled, userOf } from '../mixes.ts';
 import { redisPrefix, type Services, tableName } from '../services.ts';
 import type { ContenderKind } from './contenders.ts';
-import { storeFloor } from './floors.ts';
+import { storeFloor, tokenFloor } from './floors.ts';
 import {
   type Built,
   type CredentialSet,
@@ -125,6 +125,25 @@ export async function buildExpress(
         },
       );
       credentials = await mintAccessTokens(mix);
+      break;
+    }
+    case 'token-lookup': {
+      const floor = await tokenFloor(mix);
+      app.get(
+        '/me',
+        (req, res, next) => {
+          const user = floor.read(req.headers.authorization);
+          if (user === null) res.status(401).json(UNAUTHORIZED);
+          else {
+            (req as { user?: string }).user = user;
+            next();
+          }
+        },
+        (req, res) => {
+          res.json({ user: (req as { user?: string }).user });
+        },
+      );
+      credentials = floor.credentials;
       break;
     }
     case 'redis-read':

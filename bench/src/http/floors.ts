@@ -7,7 +7,7 @@ import pg from 'pg';
 import { benchManager } from '../fixtures.ts';
 import { MIX, type MixName, pooled, userOf } from '../mixes.ts';
 import { redisPrefix, type Services, tableName } from '../services.ts';
-import type { CredentialSet } from './setup.ts';
+import { type CredentialSet, mintAccessTokens } from './setup.ts';
 
 /** The stores that have a "one read, no auth" floor. */
 export const FLOOR_STORES = ['redis', 'postgres', 'sqlite'] as const;
@@ -135,4 +135,26 @@ export async function storeFloor(
       };
     }
   }
+}
+
+/**
+ * The least any check keyed by a bearer token costs: one lookup of the `Authorization` value in a
+ * Map of the tokens issued (one per user of `mix`), nothing verified, nothing parsed. A cache of
+ * verified tokens, sess's or any other, does at least this on every hit.
+ */
+export interface TokenFloor {
+  /** The token's user, or null for a value that is not one of the tokens issued. */
+  read(authorization: string | undefined): string | null;
+  readonly credentials: CredentialSet;
+}
+
+/** The token-lookup floor of `mix`: sess-issued tokens, as the jwt contenders are driven with. */
+export async function tokenFloor(mix: MixName): Promise<TokenFloor> {
+  const credentials = await mintAccessTokens(mix);
+  const users = new Map(credentials.values.map((value, i) => [value, userOf(mix, i)]));
+  return {
+    read: (authorization) =>
+      authorization === undefined ? null : (users.get(authorization) ?? null),
+    credentials,
+  };
 }

@@ -6,7 +6,7 @@ import { AUDIENCE, ISSUER, JWT_SECRET } from '../fixtures.ts';
 import type { MixName } from '../mixes.ts';
 import type { Services } from '../services.ts';
 import type { ContenderKind } from './contenders.ts';
-import { type FloorStore, storeFloor } from './floors.ts';
+import { type FloorStore, storeFloor, tokenFloor } from './floors.ts';
 import { type Built, ME, mintAccessTokens, sessFor, UNAUTHORIZED } from './setup.ts';
 
 const READS: Partial<Record<ContenderKind, FloorStore>> = {
@@ -45,6 +45,20 @@ export async function buildHono(
       (c) => c.json(ME),
     );
     return built({ credentials: await mintAccessTokens(mix), close: none });
+  }
+  if (kind === 'token-lookup') {
+    const floor = await tokenFloor(mix);
+    app.get(
+      '/me',
+      async (c, next) => {
+        const user = floor.read(c.env.incoming.headers.authorization);
+        if (user === null) return c.json(UNAUTHORIZED, 401);
+        c.set('user', user);
+        await next();
+      },
+      (c) => c.json({ user: c.get('user') }),
+    );
+    return built({ credentials: floor.credentials, close: none });
   }
   const read = READS[kind];
   if (read !== undefined) {

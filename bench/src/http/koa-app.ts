@@ -4,7 +4,7 @@ import Koa from 'koa';
 import type { MixName } from '../mixes.ts';
 import type { Services } from '../services.ts';
 import type { ContenderKind } from './contenders.ts';
-import { type FloorStore, storeFloor } from './floors.ts';
+import { type FloorStore, storeFloor, tokenFloor } from './floors.ts';
 import { type Built, ME, mintAccessTokens, sessFor, UNAUTHORIZED } from './setup.ts';
 
 const READS: Partial<Record<ContenderKind, FloorStore>> = {
@@ -36,6 +36,26 @@ export async function buildKoa(
     if (kind === 'bare') router.get('/me', handler);
     else router.get('/me', async (_ctx, next) => next(), handler);
     return built({ credentials: await mintAccessTokens(mix), close: async () => {} });
+  }
+  if (kind === 'token-lookup') {
+    const floor = await tokenFloor(mix);
+    router.get(
+      '/me',
+      (ctx, next) => {
+        const user = floor.read(ctx.req.headers.authorization);
+        if (user === null) {
+          ctx.status = 401;
+          ctx.body = UNAUTHORIZED;
+          return;
+        }
+        ctx.state.user = user;
+        return next();
+      },
+      (ctx) => {
+        ctx.body = { user: ctx.state.user as string };
+      },
+    );
+    return built({ credentials: floor.credentials, close: async () => {} });
   }
   const read = READS[kind];
   if (read !== undefined) {
