@@ -32,7 +32,7 @@ export interface Contender {
   readonly peer: ContenderKind | null;
   /** The "one store read, no auth" floor this contender is held against. */
   readonly floor: ContenderKind | null;
-  /** False for the floors, which answer everyone. */
+  /** False for the floors, which verify nothing (the proof before timing skips the 401 checks). */
   readonly authenticates: boolean;
   /** Whether `GET /me` names the credential's user (all but the bare and no-op routes). */
   readonly identifies: boolean;
@@ -126,7 +126,7 @@ export const contenderId = (framework: Framework, kind: ContenderKind, mix: MixN
   `${framework}/${kind}:${mix}`;
 
 /**
- * Every contender of `framework`: the floors first (driven by the first mix only: they check no
+ * Every contender of `framework`: the floors first (driven by the first mix only: they verify no
  * credential, so a mix changes nothing for them), then sess and its peers under every mix.
  */
 export function contendersOf(
