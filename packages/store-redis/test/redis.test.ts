@@ -272,22 +272,35 @@ describeRedis('redisStore: data layout', () => {
     for (let i = 0; i < 3; i++) {
       await admin.set(`${prefix}d:jti:${i}`, String(now + 60_000), 'PXAT', now + 60_000);
     }
-    // Deny keys fail to read (the connection dropping mid-backfill); the scan goes a key per page,
-    // so a failed read would otherwise wait for the next page with nobody listening.
+    // Deny keys fail to read (the connection dropping mid-backfill); the scan yields a key per page,
+    // so a failed read would otherwise wait for the next page with nobody listening. The pages are
+    // served from one real scan: SCAN's own COUNT 1 would walk a busy shared server's whole
+    // keyspace a bucket per round trip.
     const client = new Redis(REDIS_URL, failFastOptions);
-    const { get, scan } = client;
+    const { get } = client;
+    const scan = client.scan as unknown as (...a: string[]) => Promise<[string, string[]]>;
+    const matching = new Map<string, Promise<string[]>>();
+    const all = async (match: string) => {
+      const keys: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, page] = await scan.call(client, cursor, 'MATCH', match, 'COUNT', '1000');
+        cursor = next;
+        keys.push(...page);
+      } while (cursor !== '0');
+      return keys;
+    };
     Object.assign(client, {
       get: (key: string) =>
         key.startsWith(`${prefix}d:`)
           ? Promise.reject(new Error('dropped'))
           : get.call(client, key),
-      scan: (...args: (string | number)[]) => {
-        const count = args.indexOf('COUNT');
-        if (count >= 0) args[count + 1] = 1;
-        return (scan as unknown as (...a: (string | number)[]) => Promise<unknown>).apply(
-          client,
-          args,
-        );
+      scan: async (cursor: string, _match: 'MATCH', match: string): Promise<[string, string[]]> => {
+        if (!matching.has(match)) matching.set(match, all(match));
+        const keys = await matching.get(match)!;
+        await new Promise((resolve) => setTimeout(resolve, 1)); // a page comes after a round trip
+        const at = Number(cursor);
+        return [at + 1 >= keys.length ? '0' : String(at + 1), keys.slice(at, at + 1)];
       },
     });
     const store = redisStore({ client, prefix });
