@@ -37,45 +37,35 @@ export async function buildKoa(
     else router.get('/me', async (_ctx, next) => next(), handler);
     return built({ credentials: await mintAccessTokens(mix), close: async () => {} });
   }
+  // A floor's middleware: the user it read rides on ctx.state, as every session check's does.
+  const admit = (ctx: Koa.Context, next: Koa.Next, user: string | null) => {
+    if (user === null) {
+      ctx.status = 401;
+      ctx.body = UNAUTHORIZED;
+      return;
+    }
+    ctx.state.user = user;
+    return next();
+  };
+  const floorHandler = (ctx: Koa.Context) => {
+    ctx.body = { user: ctx.state.user as string };
+  };
   if (kind === 'token-lookup') {
     const floor = await tokenFloor(mix);
     router.get(
       '/me',
-      (ctx, next) => {
-        const user = floor.read(ctx.req.headers.authorization);
-        if (user === null) {
-          ctx.status = 401;
-          ctx.body = UNAUTHORIZED;
-          return;
-        }
-        ctx.state.user = user;
-        return next();
-      },
-      (ctx) => {
-        ctx.body = { user: ctx.state.user as string };
-      },
+      (ctx, next) => admit(ctx, next, floor.read(ctx.req.headers.authorization)),
+      floorHandler,
     );
     return built({ credentials: floor.credentials, close: async () => {} });
   }
   const read = READS[kind];
   if (read !== undefined) {
     const floor = await storeFloor(read, services, name, mix);
-    // In a middleware, as every session check is: the read's result rides on ctx.state.
     router.get(
       '/me',
-      async (ctx, next) => {
-        const user = await floor.read(ctx.req.headers.cookie);
-        if (user === null) {
-          ctx.status = 401;
-          ctx.body = UNAUTHORIZED;
-          return;
-        }
-        ctx.state.user = user;
-        await next();
-      },
-      (ctx) => {
-        ctx.body = { user: ctx.state.user as string };
-      },
+      async (ctx, next) => admit(ctx, next, await floor.read(ctx.req.headers.cookie)),
+      floorHandler,
     );
     return built({ credentials: floor.credentials, close: floor.close });
   }
