@@ -30,7 +30,7 @@ export interface Contender {
   readonly label: string;
   /** The peer library a user would pick instead, compared in the same run on the same mix. */
   readonly peer: ContenderKind | null;
-  /** The "one store read, no auth" floor this contender is held against. */
+  /** The floor this contender is held against: one read of its store, or the token lookup. */
   readonly floor: ContenderKind | null;
   /** False for the floors, which verify nothing (the proof before timing skips the 401 checks). */
   readonly authenticates: boolean;

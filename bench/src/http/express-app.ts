@@ -3,7 +3,12 @@ import { promisify } from 'node:util';
 import { createAuth } from '@sess/express';
 import pgSession from 'connect-pg-simple';
 import { RedisStore } from 'connect-redis';
-import express, { type RequestHandler } from 'express';
+import express, {
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 import session from 'express-session';
 import jsonwebtoken from 'jsonwebtoken';
 import pg from 'pg';
@@ -94,6 +99,19 @@ async function expressSessions(store: session.Store, mix: MixName): Promise<Cred
   return { header: 'cookie', values, forged: signed(first, forged) };
 }
 
+/** A floor's middleware: the user it read rides on the request, as every session check's does. */
+function admit(req: Request, res: Response, next: NextFunction, user: string | null): void {
+  if (user === null) res.status(401).json(UNAUTHORIZED);
+  else {
+    (req as { user?: string }).user = user;
+    next();
+  }
+}
+
+const floorHandler: RequestHandler = (req, res) => {
+  res.json({ user: (req as { user?: string }).user });
+};
+
 /**
  * The Express app of one contender: `GET /me` answers `{ user }` or 401, each contender adding
  * exactly one middleware to the route.
@@ -131,17 +149,8 @@ export async function buildExpress(
       const floor = await tokenFloor(mix);
       app.get(
         '/me',
-        (req, res, next) => {
-          const user = floor.read(req.headers.authorization);
-          if (user === null) res.status(401).json(UNAUTHORIZED);
-          else {
-            (req as { user?: string }).user = user;
-            next();
-          }
-        },
-        (req, res) => {
-          res.json({ user: (req as { user?: string }).user });
-        },
+        (req, res, next) => admit(req, res, next, floor.read(req.headers.authorization)),
+        floorHandler,
       );
       credentials = floor.credentials;
       break;
@@ -155,21 +164,12 @@ export async function buildExpress(
         name,
         mix,
       );
-      // In a middleware, as every session check is: the read's result rides on the request.
       app.get(
         '/me',
         (req, res, next) => {
-          floor.read(req.headers.cookie).then((user) => {
-            if (user === null) res.status(401).json(UNAUTHORIZED);
-            else {
-              (req as { user?: string }).user = user;
-              next();
-            }
-          }, next);
+          floor.read(req.headers.cookie).then((user) => admit(req, res, next, user), next);
         },
-        (req, res) => {
-          res.json({ user: (req as { user?: string }).user });
-        },
+        floorHandler,
       );
       closers.push(floor.close);
       credentials = floor.credentials;
