@@ -99,7 +99,7 @@ export class DeviceBinding {
     if (!request || typeof claim !== 'string') return NONE;
     const macs = this.#sync;
     if (!macs) return undefined;
-    return this.#compare(claim, request, (text) => macs.map((mac) => mac(text)));
+    return this.#compare(claim, request, (text) => macs.map((mac) => mac.sign(text)));
   }
 
   /** {@link compareClaim} on Web Crypto. */

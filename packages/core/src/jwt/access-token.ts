@@ -246,7 +246,7 @@ function checkHmac(
 ): VerifiedAccessToken {
   // The precheck admitted only canonical base64url, so equal strings mean equal signature bytes.
   const dot = token.lastIndexOf('.');
-  if (!timingSafeEqual(mac(token.slice(0, dot)), token.slice(dot + 1))) {
+  if (!timingSafeEqual(mac.sign(token.slice(0, dot)), token.slice(dot + 1))) {
     throw new InvalidCredentialError('signature');
   }
   return checkClaims(payload, config, now);
@@ -261,7 +261,7 @@ function hmacOf(key: LoadedKey, use: 'signKey' | 'verifyKey'): SyncHmac | null {
 function compactHs256(header: object, payload: JWTPayload, mac: SyncHmac): string {
   const encode = (part: object) => base64url(utf8Encoder.encode(JSON.stringify(part)));
   const input = `${encode(header)}.${encode(payload)}`;
-  return `${input}.${mac(input)}`;
+  return `${input}.${mac.sign(input)}`;
 }
 
 function joseFailure(error: unknown): SessError {

@@ -84,24 +84,9 @@ export function createKeyring(keys: readonly KeyInput[]): Keyring {
   if (issues.length > 0) throw new ConfigError(issues);
 
   const inputs = keys.map(copyInput);
-  const algs = new Map(inputs.map((k) => [k.kid, k.alg]));
   const summary = Object.freeze(inputs.map(({ kid, alg }) => Object.freeze({ kid, alg })));
   const currentKid = summary[0]!.kid;
-  let loading: Promise<ReadonlyMap<string, LoadedKey>> | undefined;
-  let ready: ReadonlyMap<string, LoadedKey> | null = null;
-  const state: KeyringState = {
-    currentKid,
-    algOf: (kid) => algs.get(kid),
-    headers: new Map(),
-    load: () => {
-      loading ??= loadKeys(inputs).then((keys) => {
-        ready = keys;
-        return keys;
-      });
-      return loading;
-    },
-    loaded: () => ready,
-  };
+  const state = new KeyMaterial(currentKid, inputs);
   const toJSON = () => ({ currentKid, keys: summary });
   const keyring: Keyring = {
     currentKid,
@@ -122,6 +107,39 @@ export function createKeyring(keys: readonly KeyInput[]): Keyring {
   });
   states.set(Object.freeze(keyring), state);
   return keyring;
+}
+
+/**
+ * A keyring's state. A class, not an object of closures: the hot path's `loaded()` is then one
+ * function for every keyring in the process, which V8 keeps inlined when several session
+ * managers (each with its own keyring) validate in one process.
+ */
+class KeyMaterial implements KeyringState {
+  readonly currentKid: string;
+  readonly headers = new Map<string, AcceptedHeader>();
+  readonly algOf: (kid: string) => KeyAlgorithm | undefined;
+  readonly #inputs: readonly KeyInput[];
+  #loading: Promise<ReadonlyMap<string, LoadedKey>> | undefined;
+  #ready: ReadonlyMap<string, LoadedKey> | null = null;
+
+  constructor(currentKid: string, inputs: readonly KeyInput[]) {
+    this.currentKid = currentKid;
+    this.#inputs = inputs;
+    const algs = new Map(inputs.map((k) => [k.kid, k.alg]));
+    this.algOf = (kid) => algs.get(kid); // handed to the precheck as a plain function
+  }
+
+  load(): Promise<ReadonlyMap<string, LoadedKey>> {
+    this.#loading ??= loadKeys(this.#inputs).then((keys) => {
+      this.#ready = keys;
+      return keys;
+    });
+    return this.#loading;
+  }
+
+  loaded(): ReadonlyMap<string, LoadedKey> | null {
+    return this.#ready;
+  }
 }
 
 /** The key material behind a keyring made by {@link createKeyring}. */

@@ -15,8 +15,26 @@ interface NodeSecretKey {
   readonly type: string;
 }
 
-/** HMAC-SHA256 of a string (UTF-8) under one key, base64url encoded. */
-export type SyncHmac = (text: string) => string;
+/**
+ * HMAC-SHA256 of strings (UTF-8) under one key, base64url encoded. A class, not a closure per key:
+ * a call site that sees the keys of several session managers then still calls one function, which
+ * V8 keeps inlined (a closure per key costs every verification about 0.4 µs once a second manager
+ * runs in the process).
+ */
+export class SyncHmac {
+  readonly #node: NodeCrypto;
+  readonly #secret: NodeSecretKey;
+
+  constructor(node: NodeCrypto, secret: NodeSecretKey) {
+    this.#node = node;
+    this.#secret = secret;
+  }
+
+  /** The MAC of `text`. */
+  sign(text: string): string {
+    return this.#node.createHmac('sha256', this.#secret).update(text).digest('base64url');
+  }
+}
 
 /** The part of node:crypto sess uses, typed structurally (core compiles without Node's types). */
 export interface NodeCrypto {
@@ -98,10 +116,7 @@ export function syncHmac(key: CryptoKey): SyncHmac | null {
   let mac = macs.get(key);
   if (mac === undefined) {
     const secret = twins.get(key);
-    mac =
-      secret === undefined
-        ? null
-        : (text) => node.createHmac('sha256', secret).update(text).digest('base64url');
+    mac = secret === undefined ? null : new SyncHmac(node, secret);
     macs.set(key, mac);
   }
   return mac;
