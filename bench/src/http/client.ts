@@ -4,6 +4,7 @@
 // connections (`rotation`: the users in turn; `random`: a reproducible random draw).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { randomOrder } from '../random-order.ts';
 import type { CredentialSet } from './setup.ts';
 
 /** What the parent passes (as JSON in argv[2]). */
@@ -59,23 +60,6 @@ type Autocannon = (options: {
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 const RANDOM_LENGTH = 1 << 20; // a million draws before the sequence repeats
 const SEED = 22;
-
-/**
- * A reproducible pseudo-random sequence of `length` indexes below `users` (mulberry32): the order
- * of the `random` mix, drawn once so that picking the next credential costs an array read.
- */
-function randomOrder(users: number, length: number, seed: number): Uint32Array {
-  const order = new Uint32Array(length);
-  let state = seed >>> 0;
-  for (let i = 0; i < length; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    order[i] = Math.floor((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * users);
-  }
-  return order;
-}
 
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2]!) as ClientSpec;
