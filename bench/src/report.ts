@@ -3,8 +3,8 @@ import { writeCharts } from './charts.ts';
 import type { Placement } from './http/placement.ts';
 import { MICRO } from './micro/tokens.ts';
 import { MIX, MIXES } from './mixes.ts';
-import type { BenchResults, PairResults } from './results.ts';
-import { ratio, type Summary } from './stats.ts';
+import type { BenchResults, MicroRow, PairResults } from './results.ts';
+import { paired, type Summary } from './stats.ts';
 import { costOf, storeCalls } from './targets.ts';
 
 const int = (n: number) => Math.round(n).toLocaleString('en');
@@ -123,7 +123,9 @@ export function toMarkdown(
   ];
 
   if (results.micro.length > 0) {
-    const median = (name: string) => results.micro.find((r) => r.name === name)!.opsPerSec.median;
+    const against = (r: MicroRow, name: string) =>
+      paired(r.opsPerSec.values, results.micro.find((o) => o.name === name)!.opsPerSec.values)
+        .ratio;
     out.push(
       '',
       '## Access-token and credential validation (micro)',
@@ -142,8 +144,8 @@ export function toMarkdown(
           r.name,
           int(r.opsPerSec.median),
           spread(r.opsPerSec),
-          times(ratio(r.opsPerSec.median, median(MICRO.jose))),
-          times(ratio(r.opsPerSec.median, median(MICRO.jsonwebtoken))),
+          times(against(r, MICRO.jose)),
+          times(against(r, MICRO.jsonwebtoken)),
           r.cache || r.storeCallsPerOp
             ? costOf({
                 cache: r.cache ?? null,

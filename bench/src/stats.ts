@@ -32,11 +32,24 @@ export function summarize(values: readonly number[]): Summary {
 }
 
 /** `a / b`, or NaN when `b` is not a positive number. */
-export function ratio(a: number, b: number): number {
+function ratio(a: number, b: number): number {
   return b > 0 ? a / b : Number.NaN;
 }
 
 /** `a[i] / b[i]` for each run: a ratio within one round, where drift on the machine cancels. */
-export function ratiosByRun(a: readonly number[], b: readonly number[]): Summary {
+function ratiosByRun(a: readonly number[], b: readonly number[]): Summary {
   return summarize(a.map((value, i) => ratio(value, b[i]!)));
+}
+
+/**
+ * How `a` compares with `b` measured in the same rounds: the median of the per-round ratios. On a
+ * machine whose speed drifts, two runs seconds apart in one round share the drift that the medians
+ * of each series, taken minutes apart, do not.
+ */
+export function paired(
+  a: readonly number[],
+  b: readonly number[],
+): { ratio: number; byRound: Summary } {
+  const byRound = ratiosByRun(a, b);
+  return { ratio: byRound.median, byRound };
 }

@@ -2,7 +2,7 @@ import { FLOOR_STORES, type FloorStore } from './http/floors.ts';
 import { MICRO } from './micro/tokens.ts';
 import { FRAMEWORKS, type Framework } from './options.ts';
 import type { HttpRow, MicroRow, OpsRow, TargetResult, WritesRow } from './results.ts';
-import { ratio, ratiosByRun, type Summary } from './stats.ts';
+import { paired, type Summary } from './stats.ts';
 
 const times = (value: number) => `${value.toFixed(2)}×`;
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
@@ -10,6 +10,12 @@ const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 const rounds = (s: Summary, show: (v: number) => string) => `rounds ${show(s.min)}–${show(s.max)}`;
 
 type Measured = { value: number; shown: string } | null;
+
+/** `a` against `b` measured in the same rounds (the median of the per-round ratios), shown with `show`. */
+function compared(a: Summary, b: Summary, show: (v: number) => string, extra = ''): Measured {
+  const { ratio, byRound } = paired(a.values, b.values);
+  return { value: ratio, shown: `${show(ratio)} (${rounds(byRound, show)})${extra}` };
+}
 
 function target(
   origin: TargetResult['origin'],
@@ -71,9 +77,7 @@ export function evaluateTargets(
     const a = microRow(name)?.opsPerSec;
     const b = microRow(other)?.opsPerSec;
     if (!a || !b) return null;
-    const value = ratio(a.median, b.median);
-    const byRound = ratiosByRun(a.values, b.values);
-    return { value, shown: `${times(value)} (${rounds(byRound, times)})${extra}` };
+    return compared(a, b, times, extra);
   };
   const row = (framework: Framework, kind: string) =>
     http.find((r) => r.id === `${framework}/${kind}:users`);
@@ -212,15 +216,7 @@ export function evaluateTargets(
       'issue 6',
       'http: jwt strategy with @sess/opentelemetry, 10,000 users',
       '≥ 95% of the same route without it',
-      plainJwt && otelJwt
-        ? {
-            value: ratio(otelJwt.reqPerSec.median, plainJwt.reqPerSec.median),
-            shown: `${percent(ratio(otelJwt.reqPerSec.median, plainJwt.reqPerSec.median))} (${rounds(
-              ratiosByRun(otelJwt.reqPerSec.values, plainJwt.reqPerSec.values),
-              percent,
-            )})`,
-          }
-        : null,
+      plainJwt && otelJwt ? compared(otelJwt.reqPerSec, plainJwt.reqPerSec, percent) : null,
       (v) => v >= 0.95,
     ),
     target(

@@ -126,8 +126,21 @@ export const contenderId = (framework: Framework, kind: ContenderKind, mix: MixN
   `${framework}/${kind}:${mix}`;
 
 /**
- * Every contender of `framework`: the floors first (driven by the first mix only: they verify no
- * credential, so a mix changes nothing for them), then sess and its peers under every mix.
+ * Kinds measured side by side in each round, every target's pair a run or two apart: the jwt
+ * route beside the bare route, its floors, its instrumented twin and its peers; each store's read
+ * floor beside sess and the peer on that store.
+ */
+const NEIGHBOURS: readonly (readonly ContenderKind[])[] = [
+  ['noop', 'bare', 'sess-jwt', 'sess-jwt-otel', 'token-lookup', 'jsonwebtoken', 'hono-jwt'],
+  [READ_FLOOR.redis, 'sess-db-redis', 'express-session-redis'],
+  [READ_FLOOR.postgres, 'sess-db-postgres', 'express-session-postgres'],
+  [READ_FLOOR.sqlite, 'sess-db-sqlite'],
+];
+
+/**
+ * Every contender of `framework`, in the order of a round: each group of {@link NEIGHBOURS} with
+ * its floors driven by the first mix only (they verify no credential, so a mix changes nothing for
+ * them) and its other kinds under every mix, the first mix's runs together, then the others'.
  */
 export function contendersOf(
   framework: Framework,
@@ -136,11 +149,12 @@ export function contendersOf(
 ): Contender[] {
   const picked = (kind: ContenderKind) => only === null || kind === 'bare' || only.includes(kind);
   const peers = PEERS[framework];
-  const authenticating: ContenderKind[] = [
+  const present = new Set<ContenderKind>([
+    ...FLOORS,
     ...SESS,
     ...INSTRUMENTED[framework],
-    ...new Set(Object.values(peers)),
-  ];
+    ...Object.values(peers),
+  ]);
   const make = (kind: ContenderKind, mix: MixName): Contender => {
     const floor = FLOORS.includes(kind);
     return {
@@ -155,9 +169,10 @@ export function contendersOf(
       identifies: kind !== 'bare' && kind !== 'noop',
     };
   };
-  return [
-    ...FLOORS.filter(picked).map((kind) => make(kind, mixes[0]!)),
-    // Each kind under every mix in a row: drift within a round touches the mixes alike.
-    ...authenticating.filter(picked).flatMap((kind) => mixes.map((mix) => make(kind, mix))),
-  ];
+  return NEIGHBOURS.flatMap((group) => {
+    const kinds = group.filter((kind) => present.has(kind) && picked(kind));
+    return mixes.flatMap((mix, i) =>
+      kinds.filter((kind) => i === 0 || !FLOORS.includes(kind)).map((kind) => make(kind, mix)),
+    );
+  });
 }

@@ -2,8 +2,14 @@ import { pooled } from '../mixes.ts';
 import type { BenchOptions, Framework } from '../options.ts';
 import type { CacheReading, Comparison, HttpRow } from '../results.ts';
 import type { Services } from '../services.ts';
-import { ratio, ratiosByRun, summarize } from '../stats.ts';
-import { type Contender, type ContenderKind, contenderId, contendersOf } from './contenders.ts';
+import { paired, summarize } from '../stats.ts';
+import {
+  CONTENDER_KINDS,
+  type Contender,
+  type ContenderKind,
+  contenderId,
+  contendersOf,
+} from './contenders.ts';
 import { type LoadResult, load, verify, warmUp } from './load.ts';
 import type { Placement } from './placement.ts';
 import type { ServerStats } from './server.ts';
@@ -71,8 +77,8 @@ function perRequest(t: Totals): Record<string, number> | null {
 
 /**
  * One framework's contenders: every server starts (one process each, its fixtures made first) and
- * is verified, warmed up, then measured in alternation (A B C A B C ...) `runs` times, its
- * counters read around each timed run; ratios use medians of this run.
+ * is verified, warmed up, then measured in alternation `runs` times (A B C, C B A, A B C ...), its
+ * counters read around each timed run; a ratio is the median of its per-round ratios.
  */
 async function benchFramework(
   framework: Framework,
@@ -118,7 +124,8 @@ async function benchFramework(
       ]),
     );
     for (let run = 1; run <= options.runs; run++) {
-      for (const server of servers) {
+      // Every other round runs backwards: a steady drift then weighs on both runs of a pair alike.
+      for (const server of run % 2 === 1 ? servers : servers.toReversed()) {
         const before = await server.stats();
         const result = await loadOnce(server, options.duration);
         const after = await server.stats();
@@ -132,9 +139,12 @@ async function benchFramework(
         );
       }
     }
-    return contenders.map((contender) =>
-      rowOf(contender, contenders, runs, totals.get(contender.id)!, cpu.get(contender.id)!),
-    );
+    // Reported floors first, then sess, then its peers: the order of the kinds, not of the runs.
+    return contenders
+      .toSorted((a, b) => CONTENDER_KINDS.indexOf(a.kind) - CONTENDER_KINDS.indexOf(b.kind))
+      .map((contender) =>
+        rowOf(contender, contenders, runs, totals.get(contender.id)!, cpu.get(contender.id)!),
+      );
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
   }
@@ -154,12 +164,7 @@ function rowOf(
   const floorId = (floor: ContenderKind) => contenders.find((c) => c.kind === floor)!.id;
   const compare = (to: string | null): Comparison | null => {
     if (to === null || !runs.has(to)) return null;
-    const other = rates(to);
-    return {
-      to,
-      ratio: ratio(reqPerSec.median, other.median),
-      byRound: ratiosByRun(reqPerSec.values, other.values),
-    };
+    return { to, ...paired(reqPerSec.values, rates(to).values) };
   };
   const bare = compare(floorId('bare'))!;
   const results = runs.get(contender.id)!;

@@ -6,7 +6,7 @@ import { type RunningServer, startServer } from '../http/servers.ts';
 import type { BenchOptions } from '../options.ts';
 import type { PairRow } from '../results.ts';
 import type { Services } from '../services.ts';
-import { ratio, ratiosByRun, summarize } from '../stats.ts';
+import { paired, summarize } from '../stats.ts';
 import { type LanesResult, loadLanes } from './lanes.ts';
 
 /** Two server processes of one contender on the same store data, credentials and keys. */
@@ -93,8 +93,7 @@ export async function benchThroughput(
       two: twoRate,
       p99One: p99(one),
       p99Two: p99(two),
-      ratio: ratio(twoRate.median, oneRate.median),
-      byRound: ratiosByRun(twoRate.values, oneRate.values),
+      ...paired(twoRate.values, oneRate.values),
     };
   });
 }
