@@ -13,7 +13,7 @@ export type Framework = (typeof FRAMEWORKS)[number];
 export interface BenchOptions {
   /** A smoke run: fewer and shorter runs, results written to `quick.*` (not committed). */
   readonly quick: boolean;
-  /** Measured runs per contender (alternating A B C A B C ...). */
+  /** Measured runs per contender, in alternating rounds. */
   readonly runs: number;
   /** Seconds of load per HTTP run. */
   readonly duration: number;

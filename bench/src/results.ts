@@ -37,7 +37,7 @@ export interface WritesRow {
   readonly calls: Readonly<Record<string, number>>;
 }
 
-/** A ratio of two rows of the same run: of the medians, and within each round (A B C ...). */
+/** A ratio of two rows of the same run: the median of the ratios within each round, and their spread. */
 export interface Comparison {
   /** The other row's id. */
   readonly to: string;
