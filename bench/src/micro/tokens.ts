@@ -33,6 +33,10 @@ export const MICRO = {
  */
 export const DISTINCT_TOKENS = MIX.cold.users;
 
+/** The 10,000-user rows' random order: its length (a power of two) and seed. */
+const ORDER_LENGTH = 1 << 16;
+const ORDER_SEED = 22;
+
 const NOTES: Record<string, string> = {
   [MICRO.sess]:
     'SessionManager.validate(accessToken): the default configuration; a repeated token is answered from the verified-token cache, revocation checked',
@@ -284,6 +288,3 @@ async function usersTokens() {
     ] as Metered[],
   };
 }
-
-const ORDER_LENGTH = 1 << 16;
-const ORDER_SEED = 22;
