@@ -39,6 +39,11 @@ export function tableName(services: Services, name: string): string {
   return `bench_${services.runId}_${slug(name)}`;
 }
 
+/** The file of the SQLite store {@link openStore} opens under `name` (its table: `sessions`). */
+export function sqliteFile(services: Services, name: string): string {
+  return join(services.dataDir, `${slug(name)}.db`);
+}
+
 /** A store of `kind` whose data is named after `name`; `close` releases what it opened. */
 export function openStore(kind: StoreKind, services: Services, name: string): Promise<OpenedStore> {
   switch (kind) {
@@ -50,7 +55,7 @@ export function openStore(kind: StoreKind, services: Services, name: string): Pr
       return openUrl(services.databaseUrl, { table: tableName(services, name), migrate: true });
     case 'sqlite':
       mkdirSync(services.dataDir, { recursive: true });
-      return openUrl(`file:${join(services.dataDir, `${slug(name)}.db`)}`, {
+      return openUrl(`file:${sqliteFile(services, name)}`, {
         table: 'sessions',
         migrate: true,
       });

@@ -6,7 +6,7 @@ import { jwtVerify } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
 import { AUDIENCE, benchManager, forgeSignature, ISSUER, JWT_SECRET, USER } from '../fixtures.ts';
 import { withOpenTelemetry } from '../http/otel.ts';
-import { MIX, pooled, userOf } from '../mixes.ts';
+import { MIX, type MixName, pooled, userOf } from '../mixes.ts';
 import { randomOrder } from '../random-order.ts';
 import type { MicroRow } from '../results.ts';
 import { alternate, type MicroCase, summarizeRuns } from './alternate.ts';
@@ -191,22 +191,13 @@ async function distinctTokens(keyObject: KeyObject, jwtOptions: jsonwebtoken.Ver
   const store = memoryStore();
   const sess = metered(benchManager(store, 'jwt'));
   const uncached = metered(benchManager(store, 'jwt', { tokenCacheSize: 0 }));
-  const tokens: string[] = new Array(DISTINCT_TOKENS);
-  await pooled(DISTINCT_TOKENS, 64, async (i) => {
-    tokens[i] = (await sess.manager.create(userOf('cold', i))).accessToken!;
-  });
+  const tokens = await provenTokens('cold', [sess.manager, uncached.manager]);
   const inputs = tokens.map((token) => token.slice(0, token.lastIndexOf('.')));
   for (const [i, token] of tokens.entries()) {
-    for (const { manager } of [sess, uncached]) {
-      assert.equal((await manager.validate(token)).userId, userOf('cold', i));
-    }
     assert.equal(
       (jsonwebtoken.verify(token, keyObject, jwtOptions) as { sub: string }).sub,
       userOf('cold', i),
     );
-  }
-  for (const { manager } of [sess, uncached]) {
-    await refuses(() => manager.validate(forgeSignature(tokens[0]!)));
   }
   await refuses(() => jsonwebtoken.verify(forgeSignature(tokens[0]!), keyObject, jwtOptions));
 
@@ -236,6 +227,24 @@ async function distinctTokens(keyObject: KeyObject, jwtOptions: jsonwebtoken.Ver
   };
 }
 
+/**
+ * An access token for each of `mix`'s users, minted by the first of `managers`; each is first shown
+ * to pass in every one of them with its own user, and a forged one to fail.
+ */
+async function provenTokens(mix: MixName, managers: readonly SessionManager[]): Promise<string[]> {
+  const tokens: string[] = new Array(MIX[mix].users);
+  await pooled(tokens.length, 64, async (i) => {
+    tokens[i] = (await managers[0]!.create(userOf(mix, i))).accessToken!;
+  });
+  for (const [i, token] of tokens.entries()) {
+    for (const manager of managers) {
+      assert.equal((await manager.validate(token)).userId, userOf(mix, i));
+    }
+  }
+  for (const manager of managers) await refuses(() => manager.validate(forgeSignature(tokens[0]!)));
+  return tokens;
+}
+
 type Metered = readonly [name: string, ReturnType<typeof metered>];
 
 /** What `measure` returns, and each metered row's cache hit rate and store calls per validation. */
@@ -257,20 +266,8 @@ async function usersTokens() {
   const otel = withOpenTelemetry(store);
   const observed = metered(benchManager(otel.store, 'jwt'));
   otel.instrument(observed.manager);
-  const count = MIX.users.users;
-  const tokens: string[] = new Array(count);
-  await pooled(count, 64, async (i) => {
-    tokens[i] = (await plain.manager.create(userOf('users', i))).accessToken!;
-  });
-  for (const [i, token] of tokens.entries()) {
-    for (const { manager } of [plain, observed]) {
-      assert.equal((await manager.validate(token)).userId, userOf('users', i));
-    }
-  }
-  for (const { manager } of [plain, observed]) {
-    await refuses(() => manager.validate(forgeSignature(tokens[0]!)));
-  }
-  const order = randomOrder(count, ORDER_LENGTH, ORDER_SEED);
+  const tokens = await provenTokens('users', [plain.manager, observed.manager]);
+  const order = randomOrder(tokens.length, ORDER_LENGTH, ORDER_SEED);
   const drawn = () => {
     let i = 0;
     return () => tokens[order[i++ & (ORDER_LENGTH - 1)]!]!;

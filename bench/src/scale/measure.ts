@@ -44,6 +44,26 @@ export async function timed<T>(
 }
 
 /**
+ * `a` and `b` each {@link timed} over all of `items`, `rounds` times in turns (every other round
+ * `b` first, so that neither always runs first), after a warm-up of each; the median run of each.
+ */
+export async function alternating<T>(
+  items: readonly T[],
+  a: (item: T) => Promise<unknown>,
+  b: (item: T) => Promise<unknown>,
+  rounds = 3,
+): Promise<[Timed, Timed]> {
+  for (const op of [a, b]) await timed(items.slice(0, 500), op); // connections and JIT
+  const runs: [Timed[], Timed[]] = [[], []];
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? [0, 1] : [1, 0];
+    for (const i of order) runs[i]!.push(await timed(items, i === 0 ? a : b));
+  }
+  const median = (of: Timed[]) => of.sort((x, y) => x.perSecond - y.perSecond)[of.length >> 1]!;
+  return [median(runs[0]), median(runs[1])];
+}
+
+/**
  * Runs `op` over `items` in a loop (cycling), `concurrency` at a time, until `until` settles;
  * returns the latencies' percentiles of the calls made meanwhile.
  */

@@ -1,14 +1,22 @@
 // One store at one session count: load, bytes per session, validate and refresh throughput,
 // cleanup throughput with the p99 of validations running meanwhile, revokeAllForUser of a user
 // with 1,000 sessions, revokeEverything.
-import { join } from 'node:path';
 import type { SessionManager, SessionRecord, SessionStore } from '@sess/core';
 import { parseCredential } from '@sess/core';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { benchManager } from '../fixtures.ts';
-import { openStore, redisPrefix, type Services, type StoreKind, tableName } from '../services.ts';
 import {
+  openStore,
+  redisPrefix,
+  type Services,
+  type StoreKind,
+  sqliteFile,
+  tableName,
+} from '../services.ts';
+import { provenFloor } from './floor.ts';
+import {
+  alternating,
   postgresBytes,
   redisMemory,
   sqliteBytes,
@@ -29,6 +37,8 @@ export interface ScaleRow {
   keysPerSession?: number;
   byKind?: Record<string, { bytes: number; keys: number }>;
   validate: Timed;
+  /** The floor: one read of the record by id, no sess code (see `floor.ts`). */
+  read: Timed;
   refresh: Timed;
   cleanup: { expired: number; perSecond: number; seconds: number; how: string };
   validateDuringCleanup: Timed & { calls: number };
@@ -40,8 +50,6 @@ export interface ScaleRow {
 const VALIDATIONS = Number(process.env.SCALE_VALIDATIONS ?? 10_000);
 const REFRESHES = Number(process.env.SCALE_REFRESHES ?? 2_000);
 const EXPIRING_TTL_MS = 3_000;
-
-const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '_');
 
 async function bytesOf(kind: ScaleStore, services: Services, name: string) {
   if (kind === 'redis') {
@@ -55,7 +63,7 @@ async function bytesOf(kind: ScaleStore, services: Services, name: string) {
   if (kind === 'postgres') {
     return { bytes: await postgresBytes(services.databaseUrl, tableName(services, name)) };
   }
-  return { bytes: sqliteBytes(join(services.dataDir, `${slug(name)}.db`)) };
+  return { bytes: sqliteBytes(sqliteFile(services, name)) };
 }
 
 async function templateOf(manager: SessionManager, store: SessionStore): Promise<SessionRecord> {
@@ -137,9 +145,12 @@ export async function runScale(
 
     const validateSet = sample(credentials, VALIDATIONS);
     const validate = (credential: string) => manager.validate(credential);
-    await timed(validateSet.slice(0, 500), validate); // warm up connections and JIT
-    const validated = await timed(validateSet, validate);
-    log(`  validate ${validated.perSecond.toFixed(0)}/s (p99 ${validated.p99.toFixed(2)} ms)`);
+    const floor = await provenFloor(kind, services, name, validateSet.slice(0, 64));
+    const [validated, read] = await alternating(validateSet, validate, floor.read);
+    await floor.close();
+    log(
+      `  validate ${validated.perSecond.toFixed(0)}/s (p99 ${validated.p99.toFixed(2)} ms); the read alone ${read.perSecond.toFixed(0)}/s`,
+    );
     const refreshSet = sample(credentials, REFRESHES);
     const refreshed = await timed(refreshSet, (credential) => manager.refresh(credential));
     log(`  refresh ${refreshed.perSecond.toFixed(0)}/s`);
@@ -209,6 +220,7 @@ export async function runScale(
           }
         : {}),
       validate: validated,
+      read,
       refresh: refreshed,
       cleanup: { expired, perSecond: expired / seconds, seconds, how },
       validateDuringCleanup: during,
