@@ -550,7 +550,9 @@ describePg('deleteExpired', () => {
     const nodes = (node: Node): Node[] => [node, ...(node.Plans ?? []).flatMap(nodes)];
     for (const reap of reaps) {
       const { rows } = await pool.query(`EXPLAIN (FORMAT JSON) ${reap}`, [t]);
-      const locking = nodes(rows[0]['QUERY PLAN'][0].Plan).find((n) => n['Node Type'] === 'LockRows');
+      const locking = nodes(rows[0]['QUERY PLAN'][0].Plan).find(
+        (n) => n['Node Type'] === 'LockRows',
+      );
       // The rows a batch takes are those the node under FOR UPDATE yields.
       expect(locking?.Plans?.[0]).toMatchObject({ 'Node Type': 'Index Scan' });
     }
