@@ -474,11 +474,10 @@ describePg('failures surface, never hang', () => {
 });
 
 describePg('deleteExpired', () => {
-  it(`deletes in batches of ${DELETE_BATCH_SIZE} rows, one statement each`, async () => {
-    const schema = await schemaForTest();
-    const pool = poolForTest();
+  /** A test Pool that records the text of every reap statement run through it. */
+  const reapRecording = () => {
     const reaps: string[] = [];
-    const counting = new Proxy(pool, {
+    const pool = new Proxy(poolForTest(), {
       get(target, property) {
         const value = Reflect.get(target, property);
         if (property !== 'query') return typeof value === 'function' ? value.bind(target) : value;
@@ -488,7 +487,13 @@ describePg('deleteExpired', () => {
         };
       },
     });
-    const store = storeForTest({ pool: counting, schema });
+    return { pool, reaps };
+  };
+
+  it(`deletes in batches of ${DELETE_BATCH_SIZE} rows, one statement each`, async () => {
+    const schema = await schemaForTest();
+    const { pool, reaps } = reapRecording();
+    const store = storeForTest({ pool, schema });
     const t = Date.now();
     await adminPool.query(
       `INSERT INTO "${schema}".sess_sessions (id, user_id, expires_at, version, record)
@@ -517,19 +522,8 @@ describePg('deleteExpired', () => {
     // Just loaded, autovacuum not yet by: planned with LIMIT alone, a batch scanned every row
     // (about a second per 500 rows at a million sessions, past statement_timeout on a slow host).
     const schema = await schemaForTest();
-    const reaps: string[] = [];
-    const pool = poolForTest();
-    const recording = new Proxy(pool, {
-      get(target, property) {
-        const value = Reflect.get(target, property);
-        if (property !== 'query') return typeof value === 'function' ? value.bind(target) : value;
-        return (text: string, values: unknown[]) => {
-          if (/^DELETE FROM .* IN \(SELECT/.test(text)) reaps.push(text);
-          return target.query(text, values);
-        };
-      },
-    });
-    const store = storeForTest({ pool: recording, schema });
+    const { pool, reaps } = reapRecording();
+    const store = storeForTest({ pool, schema });
     const t = Date.now();
     for (const table of ['sess_sessions', 'sess_sessions_deny']) {
       await adminPool.query(`ALTER TABLE "${schema}".${table} SET (autovacuum_enabled = false)`);
