@@ -490,21 +490,29 @@ describePg('deleteExpired', () => {
     return { pool, reaps };
   };
 
+  /** Sessions and deny keys inserted straight into the tables, all expiring at `expiresAt`. */
+  const insertRows = async (
+    schema: string,
+    { sessions, denied, expiresAt }: { sessions: number; denied: number; expiresAt: number },
+  ) => {
+    await adminPool.query(
+      `INSERT INTO "${schema}".sess_sessions (id, user_id, expires_at, version, record)
+       SELECT 'row-' || i, 'u', $1, 1, '{}' FROM generate_series(1, $2::int) AS i`,
+      [expiresAt, sessions],
+    );
+    await adminPool.query(
+      `INSERT INTO "${schema}".sess_sessions_deny (key, expires_at)
+       SELECT 'jti-' || i, $1 FROM generate_series(1, $2::int) AS i`,
+      [expiresAt, denied],
+    );
+  };
+
   it(`deletes in batches of ${DELETE_BATCH_SIZE} rows, one statement each`, async () => {
     const schema = await schemaForTest();
     const { pool, reaps } = reapRecording();
     const store = storeForTest({ pool, schema });
     const t = Date.now();
-    await adminPool.query(
-      `INSERT INTO "${schema}".sess_sessions (id, user_id, expires_at, version, record)
-       SELECT 'gone-' || i, 'u', $1, 1, '{}' FROM generate_series(1, 1200) AS i`,
-      [t + 1_000],
-    );
-    await adminPool.query(
-      `INSERT INTO "${schema}".sess_sessions_deny (key, expires_at)
-       SELECT 'jti-' || i, $1 FROM generate_series(1, 1100) AS i`,
-      [t + 1_000],
-    );
+    await insertRows(schema, { sessions: 1_200, denied: 1_100, expiresAt: t + 1_000 });
     const kept = makeRecord(t, { expiresAt: t + 60_000 });
     await store.create(kept);
     await store.deny('kept', t + 60_000);
@@ -528,16 +536,7 @@ describePg('deleteExpired', () => {
     for (const table of ['sess_sessions', 'sess_sessions_deny']) {
       await adminPool.query(`ALTER TABLE "${schema}".${table} SET (autovacuum_enabled = false)`);
     }
-    await adminPool.query(
-      `INSERT INTO "${schema}".sess_sessions (id, user_id, expires_at, version, record)
-       SELECT 'live-' || i, 'u', $1, 1, '{}' FROM generate_series(1, 20000) AS i`,
-      [t + 3_600_000],
-    );
-    await adminPool.query(
-      `INSERT INTO "${schema}".sess_sessions_deny (key, expires_at)
-       SELECT 'jti-' || i, $1 FROM generate_series(1, 20000) AS i`,
-      [t + 3_600_000],
-    );
+    await insertRows(schema, { sessions: 20_000, denied: 20_000, expiresAt: t + 3_600_000 });
     expect(await store.deleteExpired(t)).toBe(0);
     expect(reaps).toHaveLength(2);
     type Node = { 'Node Type': string; 'Index Name'?: string; Plans?: Node[] };
