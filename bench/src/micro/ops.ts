@@ -94,7 +94,7 @@ export async function benchOps(
         }
       }
     } finally {
-      sess.close(); // before its store: the revocation replica polls it
+      await sess.close(); // before its store: a replica sync in flight settles first
       await store.close();
     }
   }

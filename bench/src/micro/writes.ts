@@ -40,7 +40,7 @@ export async function benchWrites(services: Services, validations: number): Prom
         calls,
       });
     } finally {
-      sess.close(); // before its store: the revocation replica polls it
+      await sess.close(); // before its store: a replica sync in flight settles first
       await inner.close();
     }
   }
