@@ -61,10 +61,15 @@ export async function provenFloor(
   known: readonly string[],
 ): Promise<FloorReader> {
   const reader = floorReader(kind, services, name);
-  for (const credential of known) {
-    assert.notEqual(await reader.read(credential), null, `${kind}: the floor misses a session`);
+  try {
+    for (const credential of known) {
+      assert.notEqual(await reader.read(credential), null, `${kind}: the floor misses a session`);
+    }
+    const first = known[0]!; // its id with one character changed: a well-formed id of no session
+    assert.equal(await reader.read(`${first[0] === 'A' ? 'B' : 'A'}${first.slice(1)}`), null);
+    return reader;
+  } catch (error) {
+    await reader.close();
+    throw error;
   }
-  const first = known[0]!; // its id with one character changed: a well-formed id of no session
-  assert.equal(await reader.read(`${first[0] === 'A' ? 'B' : 'A'}${first.slice(1)}`), null);
-  return reader;
 }

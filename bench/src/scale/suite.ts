@@ -146,8 +146,10 @@ export async function runScale(
     const validateSet = sample(credentials, VALIDATIONS);
     const validate = (credential: string) => manager.validate(credential);
     const floor = await provenFloor(kind, services, name, validateSet.slice(0, 64));
-    const [validated, read] = await alternating(validateSet, validate, floor.read);
-    await floor.close();
+    // Closed whatever happens: an open client would keep a failed run's process alive.
+    const [validated, read] = await alternating(validateSet, validate, floor.read).finally(
+      floor.close,
+    );
     log(
       `  validate ${validated.perSecond.toFixed(0)}/s (p99 ${validated.p99.toFixed(2)} ms); the read alone ${read.perSecond.toFixed(0)}/s`,
     );
