@@ -130,7 +130,7 @@ export function writeCharts(results: BenchResults, base: URL): string[] {
   for (const framework of new Set(results.http.map((r) => r.framework))) {
     const url = new URL(`${base.href}-http-${framework}.svg`);
     const rows = results.http.filter((r) => r.framework === framework);
-    writeFileSync(url, httpChart(framework, rows, results.options.runs));
+    writeFileSync(url, httpChart(framework, rows, results.options.httpRuns));
     names.push(url.pathname.split('/').at(-1)!);
   }
   return names;

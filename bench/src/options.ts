@@ -13,8 +13,10 @@ export type Framework = (typeof FRAMEWORKS)[number];
 export interface BenchOptions {
   /** A smoke run: fewer and shorter runs, results written to `quick.*` (not committed). */
   readonly quick: boolean;
-  /** Measured runs per contender, in alternating rounds. */
+  /** Measured runs per contender, in alternating rounds (micro, ops, pair). */
   readonly runs: number;
+  /** HTTP rounds: of each server alone, then of each pair a target judges run together. */
+  readonly httpRuns: number;
   /** Seconds of load per HTTP run. */
   readonly duration: number;
   /** Concurrent HTTP connections. */
@@ -41,6 +43,7 @@ const HELP = `pnpm bench [-- options]
 
   --quick              smoke run: 3 runs of 1 s, results in results/quick.{md,json}
   --runs <n>           measured runs per contender (default 5, env BENCH_RUNS)
+  --http-runs <n>      HTTP rounds, alone and of pairs together (default 3, env BENCH_HTTP_RUNS)
   --duration <s>       seconds of load per HTTP run (default 2, env BENCH_DURATION)
   --connections <n>    concurrent HTTP connections (default 50, env BENCH_CONNECTIONS)
   --only <list>        suites to run: ${SUITES.join(',')} (default all)
@@ -75,6 +78,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
     options: {
       quick: { type: 'boolean', default: false },
       runs: { type: 'string' },
+      'http-runs': { type: 'string' },
       duration: { type: 'string' },
       connections: { type: 'string' },
       only: { type: 'string' },
@@ -95,6 +99,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
   return {
     quick,
     runs: Math.round(positive(values.runs ?? env.BENCH_RUNS, quick ? 3 : 5, 'runs')),
+    httpRuns: Math.round(
+      positive(values['http-runs'] ?? env.BENCH_HTTP_RUNS, quick ? 2 : 3, 'http-runs'),
+    ),
     duration: positive(values.duration ?? env.BENCH_DURATION, quick ? 1 : 2, 'duration'),
     connections: Math.round(
       positive(values.connections ?? env.BENCH_CONNECTIONS, 50, 'connections'),

@@ -37,13 +37,30 @@ export interface WritesRow {
   readonly calls: Readonly<Record<string, number>>;
 }
 
-/** A ratio of two rows of the same run: the median of the ratios within each round, and their spread. */
+/**
+ * A ratio of two rows of the same run: the median of the ratios within each round, and their
+ * spread. Of req/s measured alone, side by side in each round; for a pair the targets judge, of
+ * the requests each server served per second of its own CPU time while the two ran together.
+ */
 export interface Comparison {
   /** The other row's id. */
   readonly to: string;
   readonly ratio: number;
   /** The ratio within each round, summarised: drift on the machine cancels within a round. */
   readonly byRound: Summary;
+  /** For a pair run together (both servers on one CPU, loaded at the same moments). */
+  readonly together?: {
+    /**
+     * The share of their CPU the two servers used in each round (1: never idle). Well below 1,
+     * the load client rather than the servers set the pace.
+     */
+    readonly sharedCpu: Summary;
+    /**
+     * The ratio of their req/s in the same seconds, per round. The scheduler shares a CPU by
+     * thread, not by process, so it leans towards the side that runs more threads.
+     */
+    readonly served: Summary;
+  };
 }
 
 /** How often a row's requests were answered from a per-process cache, over its timed runs. */
@@ -68,14 +85,14 @@ export interface HttpRow {
   /** Latency percentiles in milliseconds, summarised over the runs. */
   readonly p50: Summary;
   readonly p99: Summary;
-  /** Median req/s over the bare route's median req/s, same run. */
-  readonly vsBare: number;
-  /** req/s over the bare route's in each round, summarised. */
-  readonly vsBareByRound: Summary;
+  /** Against the bare route of the framework (measured under the first mix). */
+  readonly vsBare: Comparison;
   /** Against the "one store read, no auth" floor of the row's store (database rows). */
   readonly vsFloor: Comparison | null;
   /** Against the peer library a user would pick instead, on the same mix. */
   readonly vsPeer: Comparison | null;
+  /** An instrumented route against the same route without it (see `Contender.twin`). */
+  readonly vsTwin: Comparison | null;
   /** Null where the route has no cache (peers, floors, sess's database strategy). */
   readonly cache: CacheReading | null;
   /** sess's store calls per request by operation, over the timed runs; null for the others. */

@@ -1,18 +1,16 @@
 // The load generator of one run, in a process of its own: autocannon's keep-alive connections send
 // `GET /me`, each request carrying the next credential of the mix. Every request is built before
 // the run starts, so picking one costs an array read; the order is one shared sequence over all
-// connections (`rotation`: the users in turn; `random`: a reproducible random draw).
+// connections (`rotation`: the users in turn; `random`: a reproducible random draw). Given several
+// targets, one autocannon per target starts at the same moment, from this one process.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { randomOrder } from '../random-order.ts';
 import type { CredentialSet } from './setup.ts';
 
-/** What the parent passes (as JSON in argv[2]). */
-export interface ClientSpec {
+/** One server a run drives. */
+export interface ClientTarget {
   readonly url: string;
-  readonly connections: number;
-  /** Seconds. */
-  readonly duration: number;
   readonly credentialsFile: string;
   readonly order: 'random' | 'rotation';
   /**
@@ -24,7 +22,16 @@ export interface ClientSpec {
   readonly amount?: number;
 }
 
-/** What the client prints as JSON. */
+/** What the parent passes (as JSON in argv[2]). */
+export interface ClientSpec {
+  /** Connections per target. */
+  readonly connections: number;
+  /** Seconds. */
+  readonly duration: number;
+  readonly targets: readonly ClientTarget[];
+}
+
+/** What the client prints as JSON: one per target, in the spec's order. */
 export interface ClientResult {
   readonly total: number;
   /** Seconds. */
@@ -61,10 +68,16 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 const RANDOM_LENGTH = 1 << 20; // a million draws before the sequence repeats
 const SEED = 22;
 
-async function main(): Promise<void> {
-  const spec = JSON.parse(process.argv[2]!) as ClientSpec;
-  const set = JSON.parse(readFileSync(spec.credentialsFile, 'utf8')) as CredentialSet;
-  const { host, pathname } = new URL(spec.url);
+/** A target's requests: each `next()` carries the next credential of its sequence. */
+interface Picker {
+  next(): Buffer;
+  /** How many `next()` handed out. */
+  picked(): number;
+}
+
+function picker(target: ClientTarget): Picker {
+  const set = JSON.parse(readFileSync(target.credentialsFile, 'utf8')) as CredentialSet;
+  const { host, pathname } = new URL(target.url);
   const requests = set.values.map((value) =>
     Buffer.from(
       `GET ${pathname} HTTP/1.1\r\nHost: ${host}\r\nConnection: keep-alive\r\n${set.header}: ${value}\r\n\r\n`,
@@ -72,26 +85,37 @@ async function main(): Promise<void> {
   );
   const n = requests.length;
   let picked = 0;
-  let next: () => Buffer;
-  if (spec.order === 'rotation') {
-    let i = (spec.start + n - 1) % n;
-    next = () => {
-      picked++;
-      i = i + 1 === n ? 0 : i + 1;
-      return requests[i]!;
-    };
-  } else {
-    const order = randomOrder(n, RANDOM_LENGTH, SEED);
-    let i = spec.start;
-    next = () => {
-      picked++;
-      return requests[order[i++ & (RANDOM_LENGTH - 1)]!]!;
+  if (target.order === 'rotation') {
+    let i = (target.start + n - 1) % n;
+    return {
+      next: () => {
+        picked++;
+        i = i + 1 === n ? 0 : i + 1;
+        return requests[i]!;
+      },
+      picked: () => picked,
     };
   }
+  const order = randomOrder(n, RANDOM_LENGTH, SEED);
+  let i = target.start;
+  return {
+    next: () => {
+      picked++;
+      return requests[order[i++ & (RANDOM_LENGTH - 1)]!]!;
+    },
+    picked: () => picked,
+  };
+}
+
+async function drive(
+  spec: ClientSpec,
+  target: ClientTarget,
+  { next, picked }: Picker,
+): Promise<ClientResult> {
   const result = await autocannon({
-    url: spec.url,
+    url: target.url,
     connections: spec.connections,
-    ...(spec.amount === undefined ? { duration: spec.duration } : { amount: spec.amount }),
+    ...(target.amount === undefined ? { duration: spec.duration } : { amount: target.amount }),
     // autocannon writes whatever `getRequestBuffer` returns, once per request (httpClient.js);
     // every other client API would rebuild the request from its parts each time.
     setupClient: (client) => {
@@ -103,15 +127,22 @@ async function main(): Promise<void> {
       client.getRequestBuffer = next;
     },
   });
-  const out: ClientResult = {
+  return {
     total: result.requests.total,
     duration: result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     failed: result.errors + result.timeouts + result.non2xx,
-    picked,
+    picked: picked(),
   };
-  process.stdout.write(JSON.stringify(out));
+}
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.argv[2]!) as ClientSpec;
+  // Every target's requests are built first, so that their runs start together.
+  const pickers = spec.targets.map(picker);
+  const results = await Promise.all(spec.targets.map((t, k) => drive(spec, t, pickers[k]!)));
+  process.stdout.write(JSON.stringify(results));
 }
 
 main().catch((error: unknown) => {

@@ -32,6 +32,8 @@ export interface Contender {
   readonly peer: ContenderKind | null;
   /** The floor this contender is held against: one read of its store, or the token lookup. */
   readonly floor: ContenderKind | null;
+  /** The same route without instrumentation, for an instrumented one (judged against it alone). */
+  readonly twin: ContenderKind | null;
   /** False for the floors, which verify nothing (the proof before timing skips the 401 checks). */
   readonly authenticates: boolean;
   /** Whether `GET /me` names the credential's user (all but the bare and no-op routes). */
@@ -86,6 +88,7 @@ const SESS: readonly ContenderKind[] = [
   'sess-db-postgres',
   'sess-db-sqlite',
 ];
+const SESS_KINDS: readonly ContenderKind[] = [...SESS, 'sess-jwt-otel'];
 
 /**
  * The floor each contender is held against: for a database strategy, one read of its store; for a
@@ -109,6 +112,9 @@ const INSTRUMENTED: Record<Framework, readonly ContenderKind[]> = {
   koa: [],
   hono: [],
 };
+
+/** An instrumented route and the same route without instrumentation, which it is judged against. */
+const TWIN_OF: Partial<Record<ContenderKind, ContenderKind>> = { 'sess-jwt-otel': 'sess-jwt' };
 
 /** Peers per framework, and which sess contender each is compared with. */
 const PEERS: Record<Framework, Partial<Record<ContenderKind, ContenderKind>>> = {
@@ -165,6 +171,7 @@ export function contendersOf(
       label: LABELS[kind],
       peer: peers[kind] ?? null,
       floor: FLOOR_OF[kind] ?? null,
+      twin: TWIN_OF[kind] ?? null,
       authenticates: !floor,
       identifies: kind !== 'bare' && kind !== 'noop',
     };
@@ -175,4 +182,27 @@ export function contendersOf(
       kinds.filter((kind) => i === 0 || !FLOORS.includes(kind)).map((kind) => make(kind, mix)),
     );
   });
+}
+
+/**
+ * The pairs the targets judge, each to be run together (see `loadTogether`): on the first mix,
+ * every sess contender with each row it is held against. An instrumented route meets its plain
+ * twin; any other sess route meets its floor and its peer, and a jwt route the bare route too, as
+ * does its floor (how far the floor itself stands from the bare route explains the jwt targets).
+ */
+export function pairsOf(contenders: readonly Contender[]): [Contender, Contender][] {
+  const mix = contenders[0]?.mix;
+  const partner = (kind: ContenderKind | null) =>
+    contenders.find((c) => c.kind === kind && c.mix === mix);
+  return contenders
+    .filter((c) => c.mix === mix && (SESS_KINDS.includes(c.kind) || c.kind === 'token-lookup'))
+    .flatMap((c) => {
+      const kinds: (ContenderKind | null)[] = c.twin
+        ? [c.twin]
+        : [c.kind === 'sess-jwt' || c.kind === 'token-lookup' ? 'bare' : null, c.floor, c.peer];
+      return kinds.flatMap((kind) => {
+        const other = partner(kind);
+        return other ? [[c, other] as [Contender, Contender]] : [];
+      });
+    });
 }

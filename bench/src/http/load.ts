@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { USER } from '../fixtures.ts';
 import { MIX, userOf } from '../mixes.ts';
-import type { ClientResult, ClientSpec } from './client.ts';
+import type { ClientResult, ClientTarget } from './client.ts';
 import { onCpu } from './placement.ts';
 import type { RunningServer } from './servers.ts';
 
@@ -34,15 +34,36 @@ export async function load(
   connections: number,
   start: number,
 ): Promise<LoadResult> {
-  return drive(server, {
-    url: server.url,
-    connections,
-    duration,
-    credentialsFile: server.credentialsFile,
-    order: MIX[server.contender.mix].order,
-    start,
-  });
+  const [result] = await drive([server], connections, duration, [runOf(server, start)]);
+  return result!;
 }
+
+/**
+ * Two servers under load at once, from one client process, `connections` connections each: their
+ * runs start together and last `duration` seconds. With both servers on one CPU (as the suite
+ * places them), each meets the very same machine, moment by moment, and the CPU is shared between
+ * them: the ratio of what they served is the inverse ratio of what a request costs each. `starts`
+ * continue each server's credential sequence, as {@link load}'s `start` does.
+ */
+export async function loadTogether(
+  servers: readonly [RunningServer, RunningServer],
+  duration: number,
+  connections: number,
+  starts: readonly [number, number],
+): Promise<[LoadResult, LoadResult]> {
+  const [a, b] = await drive(servers, connections, duration, [
+    runOf(servers[0], starts[0]),
+    runOf(servers[1], starts[1]),
+  ]);
+  return [a!, b!];
+}
+
+const runOf = (server: RunningServer, start: number): ClientTarget => ({
+  url: server.url,
+  credentialsFile: server.credentialsFile,
+  order: MIX[server.contender.mix].order,
+  start,
+});
 
 /**
  * The warm-up of a server under the 10,000-users mix: every credential once, in turn, so the runs
@@ -52,39 +73,44 @@ export async function load(
  */
 export async function warmUp(server: RunningServer, connections: number): Promise<LoadResult> {
   const { order, users } = MIX[server.contender.mix];
-  return drive(server, {
-    url: server.url,
-    connections,
-    duration: 1,
-    credentialsFile: server.credentialsFile,
-    order: 'rotation',
-    start: 0,
-    ...(order === 'random' ? { amount: users } : {}),
-  });
+  const [result] = await drive([server], connections, 1, [
+    {
+      ...runOf(server, 0),
+      order: 'rotation',
+      ...(order === 'random' ? { amount: users } : {}),
+    },
+  ]);
+  return result!;
 }
 
-async function drive(server: RunningServer, spec: ClientSpec): Promise<LoadResult> {
-  const [file, args] = onCpu(server.clientCpu, process.execPath, [
+/** One client process on the servers' client CPU, driving `targets[k]` at `servers[k]`. */
+async function drive(
+  servers: readonly RunningServer[],
+  connections: number,
+  duration: number,
+  targets: readonly ClientTarget[],
+): Promise<LoadResult[]> {
+  const [file, args] = onCpu(servers[0]!.clientCpu, process.execPath, [
     ...process.execArgv,
     CLIENT,
-    JSON.stringify(spec),
+    JSON.stringify({ connections, duration, targets }),
   ]);
   const { stdout } = await run(file, args, { maxBuffer: 2 ** 20 });
-  const result = JSON.parse(stdout) as ClientResult;
-  if (result.failed > 0) {
-    throw new Error(`${server.contender.id}: ${result.failed} failed requests under load`);
-  }
-  if (result.picked < result.total) {
-    throw new Error(
-      `${server.contender.id}: only ${result.picked} of ${result.total} requests carried a credential of the mix`,
-    );
-  }
-  return {
-    reqPerSec: result.total / result.duration,
-    p50: result.p50,
-    p99: result.p99,
-    sent: result.picked,
-  };
+  return (JSON.parse(stdout) as ClientResult[]).map((result, k) => {
+    const id = servers[k]!.contender.id;
+    if (result.failed > 0) throw new Error(`${id}: ${result.failed} failed requests under load`);
+    if (result.picked < result.total) {
+      throw new Error(
+        `${id}: only ${result.picked} of ${result.total} requests carried a credential of the mix`,
+      );
+    }
+    return {
+      reqPerSec: result.total / result.duration,
+      p50: result.p50,
+      p99: result.p99,
+      sent: result.picked,
+    };
+  });
 }
 
 async function get(url: string, headers: Readonly<Record<string, string>>) {

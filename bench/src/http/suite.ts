@@ -9,8 +9,9 @@ import {
   type ContenderKind,
   contenderId,
   contendersOf,
+  pairsOf,
 } from './contenders.ts';
-import { type LoadResult, load, verify, warmUp } from './load.ts';
+import { type LoadResult, load, loadTogether, verify, warmUp } from './load.ts';
 import type { Placement } from './placement.ts';
 import type { ServerStats } from './server.ts';
 import { type RunningServer, startServer } from './servers.ts';
@@ -76,9 +77,23 @@ function perRequest(t: Totals): Record<string, number> | null {
 }
 
 /**
+ * What the runs of one pair together measured, per round: each side's requests per second of its
+ * own CPU time, each side's req/s, and the share of their CPU the two used.
+ */
+interface Together {
+  readonly perCpu: [number[], number[]];
+  readonly served: [number[], number[]];
+  readonly busy: number[];
+}
+
+const pairKey = (a: string, b: string) => `${a} ${b}`;
+
+/**
  * One framework's contenders: every server starts (one process each, its fixtures made first) and
- * is verified, warmed up, then measured in alternation `runs` times (A B C, C B A, A B C ...), its
- * counters read around each timed run; a ratio is the median of its per-round ratios.
+ * is verified, warmed up, then measured alone in alternation `httpRuns` times (A B C, C B A, A B
+ * C ...), its counters read around each timed run; then each pair a target judges runs together
+ * (both servers on one CPU) `httpRuns` times, each time after a second together untimed. A ratio is the median of its per-round ratios: of the runs
+ * together for those pairs, of the runs alone for the others.
  */
 async function benchFramework(
   framework: Framework,
@@ -123,7 +138,7 @@ async function benchFramework(
         { requests: 0, tokenHits: null, tokenMisses: null, storeCalls: null },
       ]),
     );
-    for (let run = 1; run <= options.runs; run++) {
+    for (let run = 1; run <= options.httpRuns; run++) {
       // Every other round runs backwards: a steady drift then weighs on both runs of a pair alike.
       for (const server of run % 2 === 1 ? servers : servers.toReversed()) {
         const before = await server.stats();
@@ -139,21 +154,100 @@ async function benchFramework(
         );
       }
     }
+    const together = await measureTogether(
+      framework,
+      pairsOf(contenders),
+      servers,
+      sent,
+      options,
+      log,
+    );
     // Reported floors first, then sess, then its peers: the order of the kinds, not of the runs.
     return contenders
       .toSorted((a, b) => CONTENDER_KINDS.indexOf(a.kind) - CONTENDER_KINDS.indexOf(b.kind))
       .map((contender) =>
-        rowOf(contender, contenders, runs, totals.get(contender.id)!, cpu.get(contender.id)!),
+        rowOf(
+          contender,
+          contenders,
+          runs,
+          together,
+          totals.get(contender.id)!,
+          cpu.get(contender.id)!,
+        ),
       );
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
   }
 }
 
+/**
+ * Each pair `httpRuns` times, in rounds: a second of both under load together, untimed (a server
+ * idle while others ran starts slower, and its partner may have just run), then `duration`
+ * seconds together, counters read around it. `sent` moves on with every request sent.
+ */
+async function measureTogether(
+  framework: Framework,
+  pairs: readonly (readonly [Contender, Contender])[],
+  servers: readonly RunningServer[],
+  sent: Map<string, number>,
+  options: BenchOptions,
+  log: (line: string) => void,
+): Promise<Map<string, Together>> {
+  const together = new Map<string, Together>();
+  const byId = new Map(servers.map((server) => [server.contender.id, server]));
+  const drive = async (pair: readonly [RunningServer, RunningServer], duration: number) => {
+    const [a, b] = pair.map((server) => server.contender.id) as [string, string];
+    const results = await loadTogether(pair, duration, options.connections, [
+      sent.get(a)!,
+      sent.get(b)!,
+    ]);
+    sent.set(a, sent.get(a)! + results[0].sent);
+    sent.set(b, sent.get(b)! + results[1].sent);
+    return results;
+  };
+  for (let run = 1; run <= options.httpRuns; run++) {
+    for (const [a, b] of pairs) {
+      const pair = [byId.get(a.id)!, byId.get(b.id)!] as const;
+      for (const server of pair) server.clock(true);
+      await drive(pair, 1);
+      const before = await Promise.all(pair.map((server) => server.stats()));
+      const results = await drive(pair, options.duration);
+      const after = await Promise.all(pair.map((server) => server.stats()));
+      for (const server of pair) server.clock(false);
+      // Requests per second of each server's own CPU time, and the share of the CPU both used.
+      const perCpu = results.map(
+        (_, k) =>
+          (1e6 * (after[k]!.requests - before[k]!.requests)) /
+          (after[k]!.cpuMicros - before[k]!.cpuMicros),
+      );
+      const busy = results.reduce((sum, result, k) => sum + result.reqPerSec / perCpu[k]!, 0);
+      const key = pairKey(a.id, b.id);
+      const entry: Together = together.get(key) ?? {
+        perCpu: [[], []],
+        served: [[], []],
+        busy: [],
+      };
+      together.set(key, entry);
+      results.forEach((result, k) => {
+        entry.perCpu[k]!.push(perCpu[k]!);
+        entry.served[k]!.push(result.reqPerSec);
+      });
+      entry.busy.push(busy);
+      const shown = (k: number) =>
+        `${pair[k]!.contender.id} ${Math.round(results[k]!.reqPerSec)} req/s (${Math.round(perCpu[k]!)} per CPU-second)`;
+      log(
+        `  ${framework} together ${run}: ${shown(0)}, ${shown(1)}, CPU ${Math.round(busy * 100)}% busy`,
+      );
+    }
+  }
+  return together;
+}
+
 function rowOf(
   contender: Contender,
   contenders: readonly Contender[],
   runs: ReadonlyMap<string, readonly LoadResult[]>,
+  together: ReadonlyMap<string, Together>,
   totals: Totals,
   cpuPerRun: readonly number[],
 ): HttpRow {
@@ -164,9 +258,17 @@ function rowOf(
   const floorId = (floor: ContenderKind) => contenders.find((c) => c.kind === floor)!.id;
   const compare = (to: string | null): Comparison | null => {
     if (to === null || !runs.has(to)) return null;
-    return { to, ...paired(reqPerSec.values, rates(to).values) };
+    const pair = together.get(pairKey(contender.id, to));
+    if (pair === undefined) return { to, ...paired(reqPerSec.values, rates(to).values) };
+    return {
+      to,
+      ...paired(...pair.perCpu),
+      together: {
+        sharedCpu: summarize(pair.busy),
+        served: paired(...pair.served).byRound,
+      },
+    };
   };
-  const bare = compare(floorId('bare'))!;
   const results = runs.get(contender.id)!;
   return {
     framework,
@@ -177,10 +279,10 @@ function rowOf(
     reqPerSec,
     p50: summarize(results.map((r) => r.p50)),
     p99: summarize(results.map((r) => r.p99)),
-    vsBare: bare.ratio,
-    vsBareByRound: bare.byRound,
+    vsBare: compare(floorId('bare'))!,
     vsFloor: compare(contender.floor && floorId(contender.floor)),
     vsPeer: compare(contender.peer && contenderId(framework, contender.peer, mix)),
+    vsTwin: compare(contender.twin && contenderId(framework, contender.twin, mix)),
     cache: cacheOf(kind, totals),
     storeCallsPerRequest: perRequest(totals),
     cpuPerRequest: summarize(cpuPerRun),
