@@ -92,8 +92,8 @@ const pairKey = (a: string, b: string) => `${a} ${b}`;
  * One framework's contenders: every server starts (one process each, its fixtures made first) and
  * is verified, warmed up, then measured alone in alternation `httpRuns` times (A B C, C B A, A B
  * C ...), its counters read around each timed run; then each pair a target judges runs together
- * (both servers on one CPU) `httpRuns` times, each time after a second together untimed. A ratio is the median of its per-round ratios: of the runs
- * together for those pairs, of the runs alone for the others.
+ * (both servers on one CPU) `httpRuns` times. A ratio is the median of its per-round ratios: of
+ * the runs together for those pairs, of the runs alone for the others.
  */
 async function benchFramework(
   framework: Framework,
