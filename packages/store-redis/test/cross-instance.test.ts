@@ -153,6 +153,8 @@ describeRedis('revocations across instances (two managers, two connections, one 
       revocation: { staleness: '1m' },
     });
     const strict = instance(prefix, { strategy: 'jwt', wrap: deaf, revocation: { staleness: 0 } });
+    // Their first loads done: one still in flight when A revokes could read the revocation itself.
+    await Promise.all([stale.ready(), strict.ready()]);
     const issued = await issue(a);
     await stale.validate(issued.token);
     await strict.validate(issued.token);
