@@ -177,14 +177,18 @@ describePg('revocation across instances (two Pools, one schema)', () => {
 
   it('without broadcast B keeps accepting within staleness; with staleness 0 it rejects at once', async () => {
     const { a, storeB } = await twoInstances();
-    const cached = manager(withoutBroadcast(storeB));
+    // A minute of staleness: no poll (every half staleness) falls inside the test, however slow
+    // the machine, so only a broadcast could change its answer.
+    const cached = manager(withoutBroadcast(storeB), { staleness: 60_000 });
     const uncached = manager(withoutBroadcast(storeB), { staleness: 0 });
+    // Their first loads done: one still in flight when A revokes could read the revocation itself.
+    await Promise.all([cached.ready(), uncached.ready()]);
     const { session, accessToken } = await a.create('alice');
     await cached.validate(accessToken!);
     await uncached.validate(accessToken!);
 
     await a.revoke(session.id);
-    // The control: a cached "not revoked" answer holds for up to 5 s when nobody is told.
+    // The control: a cached "not revoked" answer holds within the staleness when nobody is told.
     await expect(cached.validate(accessToken!)).resolves.toMatchObject({ userId: 'alice' });
     // Staleness 0 asks the database on every request: the first request after the revocation fails.
     await expect(uncached.validate(accessToken!)).rejects.toMatchObject({
