@@ -80,10 +80,13 @@ async function serveChild(
   const dir = mkdtempSync(join(tmpdir(), 'sess-runtime-'));
   writeFileSync(join(dir, 'worker.mjs'), bundle);
   writeFileSync(join(dir, 'main.mjs'), launcher);
+  // A group of its own: npm's `deno` is a Node wrapper that spawns the real binary, which a signal
+  // to the wrapper alone would leave running. `stopChild` signals the whole group.
   const child = spawn(command, args(join(dir, 'main.mjs')), {
     cwd: dir,
     env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   const stop = async () => {
     await stopChild(child);
@@ -125,11 +128,20 @@ function listeningPort(child: ChildProcess): Promise<number> {
   });
 }
 
+/** Stops the child and everything it started (its process group), and waits for it to exit. */
 function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const group = () => {
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {} // the group is gone already
+  };
+  if (child.exitCode !== null || child.signalCode !== null) {
+    group(); // the wrapper may have exited and left the runtime behind
+    return Promise.resolve();
+  }
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
-    child.kill('SIGTERM');
+    group();
   });
 }
 
