@@ -78,13 +78,16 @@ function perRequest(t: Totals): Record<string, number> | null {
 
 /**
  * What the runs of one pair together measured, per round: each side's requests per second of its
- * own CPU time, each side's req/s, and the share of their CPU the two used.
+ * own CPU time, and each side's req/s.
  */
 interface Together {
   readonly perCpu: [number[], number[]];
   readonly served: [number[], number[]];
-  readonly busy: number[];
 }
+
+/** The share of their one CPU both servers used in round `i` (each's req/s over its req per CPU-second). */
+const busyIn = ({ perCpu, served }: Together, i: number) =>
+  served[0][i]! / perCpu[0][i]! + served[1][i]! / perCpu[1][i]!;
 
 const pairKey = (a: string, b: string) => `${a} ${b}`;
 
@@ -214,29 +217,26 @@ async function measureTogether(
       const results = await drive(pair, options.duration);
       const after = await Promise.all(pair.map((server) => server.stats()));
       for (const server of pair) server.clock(false);
-      // Requests per second of each server's own CPU time, and the share of the CPU both used.
+      // Requests per second of each server's own CPU time.
       const perCpu = results.map(
         (_, k) =>
           (1e6 * (after[k]!.requests - before[k]!.requests)) /
           (after[k]!.cpuMicros - before[k]!.cpuMicros),
       );
-      const busy = results.reduce((sum, result, k) => sum + result.reqPerSec / perCpu[k]!, 0);
       const key = pairKey(a.id, b.id);
       const entry: Together = together.get(key) ?? {
         perCpu: [[], []],
         served: [[], []],
-        busy: [],
       };
       together.set(key, entry);
       results.forEach((result, k) => {
         entry.perCpu[k]!.push(perCpu[k]!);
         entry.served[k]!.push(result.reqPerSec);
       });
-      entry.busy.push(busy);
       const shown = (k: number) =>
         `${pair[k]!.contender.id} ${Math.round(results[k]!.reqPerSec)} req/s (${Math.round(perCpu[k]!)} per CPU-second)`;
       log(
-        `  ${framework} together ${run}: ${shown(0)}, ${shown(1)}, CPU ${Math.round(busy * 100)}% busy`,
+        `  ${framework} together ${run}: ${shown(0)}, ${shown(1)}, CPU ${Math.round(busyIn(entry, entry.served[0].length - 1) * 100)}% busy`,
       );
     }
   }
@@ -264,7 +264,7 @@ function rowOf(
       to,
       ...paired(...pair.perCpu),
       together: {
-        sharedCpu: summarize(pair.busy),
+        sharedCpu: summarize(pair.served[0].map((_, i) => busyIn(pair, i))),
         served: paired(...pair.served).byRound,
       },
     };
