@@ -255,7 +255,8 @@ function rowOf(
   const rates = (id: string) => summarize(runs.get(id)!.map((r) => r.reqPerSec));
   const reqPerSec = rates(contender.id);
   // Floors and the bare route run under one mix; a row is compared with them whatever its own.
-  const floorId = (floor: ContenderKind) => contenders.find((c) => c.kind === floor)!.id;
+  // A floor left out by `--contenders` is no comparison (the bare route always runs).
+  const floorId = (floor: ContenderKind) => contenders.find((c) => c.kind === floor)?.id ?? null;
   const compare = (to: string | null): Comparison | null => {
     if (to === null || !runs.has(to)) return null;
     const pair = together.get(pairKey(contender.id, to));
