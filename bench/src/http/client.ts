@@ -1,8 +1,10 @@
-// The load generator of one run, in a process of its own: autocannon's keep-alive connections send
-// `GET /me`, each request carrying the next credential of the mix. Every request is built before
-// the run starts, so picking one costs an array read; the order is one shared sequence over all
-// connections (`rotation`: the users in turn; `random`: a reproducible random draw). Given several
-// targets, one autocannon per target starts at the same moment, from this one process.
+// The load generator, a process of its own that runs one `ClientSpec` per message from its parent
+// and answers with a `ClientReply`: autocannon's keep-alive connections send `GET /me`, each
+// request carrying the next credential of the mix. Every request is built before the run starts,
+// so picking one costs an array read; the order is one shared sequence over all connections
+// (`rotation`: the users in turn; `random`: a reproducible random draw). Given several targets,
+// one autocannon per target starts at the same moment. What a run left is collected before the
+// next one starts, not during it.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { randomOrder } from '../random-order.ts';
@@ -22,7 +24,7 @@ export interface ClientTarget {
   readonly amount?: number;
 }
 
-/** What the parent passes (as JSON in argv[2]). */
+/** One run, as the parent sends it. */
 export interface ClientSpec {
   /** Connections per target. */
   readonly connections: number;
@@ -31,7 +33,7 @@ export interface ClientSpec {
   readonly targets: readonly ClientTarget[];
 }
 
-/** What the client prints as JSON: one per target, in the spec's order. */
+/** What one run measured at one target. */
 export interface ClientResult {
   readonly total: number;
   /** Seconds. */
@@ -137,15 +139,31 @@ async function drive(
   };
 }
 
-async function main(): Promise<void> {
-  const spec = JSON.parse(process.argv[2]!) as ClientSpec;
+/**
+ * The client's messages: `ready` once it has loaded, then one reply per run, with a result per
+ * target (in the spec's order) or what failed.
+ */
+export type ClientReply =
+  | 'ready'
+  | { readonly results: readonly ClientResult[] }
+  | { readonly error: string };
+
+const collect = (globalThis as { gc?: () => void }).gc;
+
+async function run(spec: ClientSpec): Promise<ClientResult[]> {
+  collect?.();
   // Every target's requests are built first, so that their runs start together.
   const pickers = spec.targets.map(picker);
-  const results = await Promise.all(spec.targets.map((t, k) => drive(spec, t, pickers[k]!)));
-  process.stdout.write(JSON.stringify(results));
+  return Promise.all(spec.targets.map((t, k) => drive(spec, t, pickers[k]!)));
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
+const reply = (message: ClientReply) => process.send!(message);
+
+process.on('message', (spec: ClientSpec) => {
+  run(spec).then(
+    (results) => reply({ results }),
+    (error: unknown) => reply({ error: String((error as Error)?.stack ?? error) }),
+  );
 });
+process.on('disconnect', () => process.exit(0));
+reply('ready');

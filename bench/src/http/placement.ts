@@ -39,12 +39,3 @@ export function placement(): Placement | null {
 export function pin(pid: number, cpu: number): void {
   execFileSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' });
 }
-
-/** `file args…` as a command run on `cpu` alone (or as it is, without a placement). */
-export function onCpu(
-  cpu: number | null,
-  file: string,
-  args: readonly string[],
-): [string, string[]] {
-  return cpu === null ? [file, [...args]] : ['taskset', ['-c', String(cpu), file, ...args]];
-}

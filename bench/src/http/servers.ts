@@ -1,10 +1,11 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Services } from '../services.ts';
 import type { Contender } from './contenders.ts';
+import { nextMessage } from './ipc.ts';
 import { type Placement, pin } from './placement.ts';
 import type {
   ControlReply,
@@ -32,8 +33,6 @@ export interface RunningServer {
   readonly url: string;
   /** The file holding its `CredentialSet`, which the load generator reads. */
   readonly credentialsFile: string;
-  /** The CPU its load client runs on, or null (anywhere). */
-  readonly clientCpu: number | null;
   credentials(): CredentialSet;
   stats(): Promise<ServerStats>;
   /** Starts and stops the server's load clock (see `loadClock`) around its runs. */
@@ -49,7 +48,7 @@ export interface RunningServer {
  * runs under `--cpu-prof` (profiles in `<profileDir>/<framework>-<kind>-<mix>/`, the largest being
  * the server's main thread). With `reuseFixtures`, it serves the credentials and store data of a
  * process of the same contender started before, instead of making its own. With `placement`, the
- * server runs on its CPU once it listens (its fixtures are made on any), its load client on another.
+ * server runs on its CPU once it listens (its fixtures are made on any).
  */
 export async function startServer(
   contender: Contender,
@@ -74,12 +73,16 @@ export async function startServer(
     execArgv: [...process.execArgv, ...ALWAYS_BUSY, ...profile],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const ready = (await nextMessage(child, contender.id, READY_TIMEOUT_MS)) as ServerReady;
+  const ready = (await nextMessage(
+    child,
+    `${contender.id}'s server`,
+    READY_TIMEOUT_MS,
+  )) as ServerReady;
   const placement = options.placement ?? null;
   if (placement !== null) pin(child.pid!, placement.server);
   let credentials: CredentialSet | null = null;
   const ask = (message: 'stats' | ControlRequest) => {
-    const reply = nextMessage(child, contender.id, 10_000);
+    const reply = nextMessage(child, `${contender.id}'s server`, 10_000);
     child.send(message);
     return reply;
   };
@@ -87,7 +90,6 @@ export async function startServer(
     contender,
     url: `http://127.0.0.1:${ready.port}/me`,
     credentialsFile,
-    clientCpu: placement?.client ?? null,
     credentials: () => {
       credentials ??= JSON.parse(readFileSync(credentialsFile, 'utf8')) as CredentialSet;
       return credentials;
@@ -108,29 +110,4 @@ export async function startServer(
 
 function timeout(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-function nextMessage(child: ChildProcess, id: string, ms: number): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const done = () => {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    const onMessage = (message: unknown) => {
-      done();
-      resolve(message);
-    };
-    const onExit = (code: number | null) => {
-      done();
-      reject(new Error(`${id}: the server exited with code ${code}`));
-    };
-    const timer = setTimeout(() => {
-      done();
-      child.kill('SIGKILL');
-      reject(new Error(`${id}: the server did not answer within ${ms} ms`));
-    }, ms);
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
 }

@@ -11,7 +11,15 @@ import {
   contendersOf,
   pairsOf,
 } from './contenders.ts';
-import { type LoadResult, load, loadTogether, verify, warmUp } from './load.ts';
+import {
+  type LoadClient,
+  type LoadResult,
+  load,
+  loadTogether,
+  startLoadClient,
+  verify,
+  warmUp,
+} from './load.ts';
 import type { Placement } from './placement.ts';
 import type { ServerStats } from './server.ts';
 import { type RunningServer, startServer } from './servers.ts';
@@ -100,6 +108,7 @@ const pairKey = (a: string, b: string) => `${a} ${b}`;
  */
 async function benchFramework(
   framework: Framework,
+  client: LoadClient,
   options: BenchOptions,
   services: Services,
   profileDir: string | null,
@@ -121,7 +130,7 @@ async function benchFramework(
     const loadOnce = async (server: RunningServer, duration: number) => {
       const id = server.contender.id;
       server.clock(true);
-      const result = await load(server, duration, options.connections, sent.get(id)!);
+      const result = await load(client, server, duration, options.connections, sent.get(id)!);
       server.clock(false);
       sent.set(id, sent.get(id)! + result.sent);
       return result;
@@ -130,7 +139,7 @@ async function benchFramework(
       server.clock(true);
       await verify(server);
       // Timed runs continue the warm-up's sequence: a rotation never replays what it just sent.
-      sent.set(server.contender.id, (await warmUp(server, options.connections)).sent);
+      sent.set(server.contender.id, (await warmUp(client, server, options.connections)).sent);
       server.clock(false);
     }
     const runs = new Map<string, LoadResult[]>(contenders.map((c) => [c.id, []]));
@@ -159,6 +168,7 @@ async function benchFramework(
     }
     const together = await measureTogether(
       framework,
+      client,
       pairsOf(contenders),
       servers,
       sent,
@@ -190,6 +200,7 @@ async function benchFramework(
  */
 async function measureTogether(
   framework: Framework,
+  client: LoadClient,
   pairs: readonly (readonly [Contender, Contender])[],
   servers: readonly RunningServer[],
   sent: Map<string, number>,
@@ -200,7 +211,7 @@ async function measureTogether(
   const byId = new Map(servers.map((server) => [server.contender.id, server]));
   const drive = async (pair: readonly [RunningServer, RunningServer], duration: number) => {
     const [a, b] = pair.map((server) => server.contender.id) as [string, string];
-    const results = await loadTogether(pair, duration, options.connections, [
+    const results = await loadTogether(client, pair, duration, options.connections, [
       sent.get(a)!,
       sent.get(b)!,
     ]);
@@ -290,7 +301,10 @@ function rowOf(
   };
 }
 
-/** Every selected framework, one after the other; servers and clients as `where` places them. */
+/**
+ * Every selected framework, one after the other, from one load client; servers and client as
+ * `where` places them.
+ */
 export async function benchHttp(
   options: BenchOptions,
   services: Services,
@@ -298,9 +312,16 @@ export async function benchHttp(
   where: Placement | null,
   log: (line: string) => void,
 ): Promise<HttpRow[]> {
-  const rows: HttpRow[] = [];
-  for (const framework of options.frameworks) {
-    rows.push(...(await benchFramework(framework, options, services, profileDir, where, log)));
+  const client = await startLoadClient(where?.client ?? null);
+  try {
+    const rows: HttpRow[] = [];
+    for (const framework of options.frameworks) {
+      rows.push(
+        ...(await benchFramework(framework, client, options, services, profileDir, where, log)),
+      );
+    }
+    return rows;
+  } finally {
+    client.close();
   }
-  return rows;
 }

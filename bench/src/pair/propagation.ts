@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { ServerStats } from '../http/server.ts';
 import type { RunningServer } from '../http/servers.ts';
 import type { PropagationRow } from '../results.ts';
-import { loadLanes } from './lanes.ts';
+import type { Lanes } from './lanes.ts';
 import type { Pair } from './throughput.ts';
 
 /** Pause between samples: one revocation at a time, as logouts come, not a flood. */
@@ -116,6 +116,7 @@ async function samples(
  */
 export async function benchPropagation(
   pair: Pair,
+  lanes: Lanes,
   count: number,
   seconds: number,
   connections: number,
@@ -124,7 +125,7 @@ export async function benchPropagation(
   const loadedProbes = await probes(pair.a, count, 0);
   const idleProbes = await probes(pair.a, count, count);
   let loading = true;
-  const lanes = loadLanes([pair.a, pair.b], seconds, connections, pair.sent).finally(() => {
+  const load = lanes.load([pair.a, pair.b], seconds, connections, pair.sent).finally(() => {
     loading = false;
   });
   let loaded: Awaited<ReturnType<typeof samples>>;
@@ -132,9 +133,9 @@ export async function benchPropagation(
     await sleep(RAMP_MS);
     loaded = await samples(pair, loadedProbes, () => loading);
   } finally {
-    await lanes.catch(() => {}); // a failed lane is reported below, once the sampling has stopped
+    await load.catch(() => {}); // a failed lane is reported below, once the sampling has stopped
   }
-  const underLoad = { underLoad: true, ...loaded, reqPerSec: (await lanes).reqPerSec };
+  const underLoad = { underLoad: true, ...loaded, reqPerSec: (await load).reqPerSec };
   const idle = { underLoad: false, ...(await samples(pair, idleProbes, () => true)) };
   for (const row of [underLoad, idle]) {
     const when = row.underLoad ? 'under load' : 'no load';

@@ -5,6 +5,7 @@ import { contendersOf } from '../http/contenders.ts';
 import type { BenchOptions } from '../options.ts';
 import type { PairResults } from '../results.ts';
 import type { Services } from '../services.ts';
+import { type Lanes, startLanes } from './lanes.ts';
 import { benchPropagation } from './propagation.ts';
 import { benchThroughput, type Pair, startPair, stopPair } from './throughput.ts';
 
@@ -26,6 +27,7 @@ export async function benchPair(
     (PAIR_KINDS as readonly string[]).includes(c.kind),
   );
   const pairs: Pair[] = [];
+  let lanes: Lanes | null = null;
   try {
     const started = performance.now();
     // One pair after the other: each A makes 10,000 sessions while its B waits for them.
@@ -34,10 +36,12 @@ export async function benchPair(
     log(
       `  pair: ${pairs.length * 2} servers ready in ${((performance.now() - started) / 1000).toFixed(0)} s`,
     );
-    const rows = await benchThroughput(pairs, options, log);
+    lanes = await startLanes();
+    const rows = await benchThroughput(pairs, lanes, options, log);
     const jwt = pairs.find((pair) => pair.contender.kind === 'sess-jwt')!;
     const propagation = await benchPropagation(
       jwt,
+      lanes,
       options.quick ? 50 : 200,
       options.quick ? 3 : 10,
       options.connections,
@@ -45,6 +49,7 @@ export async function benchPair(
     );
     return { rows, propagation, stalenessMs: DEFAULTS.revocation.stalenessMs };
   } finally {
+    lanes?.close();
     await Promise.all(pairs.map(stopPair));
   }
 }

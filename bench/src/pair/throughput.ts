@@ -7,7 +7,7 @@ import type { BenchOptions } from '../options.ts';
 import type { PairRow } from '../results.ts';
 import type { Services } from '../services.ts';
 import { paired, summarize } from '../stats.ts';
-import { type LanesResult, loadLanes } from './lanes.ts';
+import type { Lanes, LanesResult } from './lanes.ts';
 
 /** Two server processes of one contender on the same store data, credentials and keys. */
 export interface Pair {
@@ -60,6 +60,7 @@ interface Arm {
  */
 export async function benchThroughput(
   pairs: readonly Pair[],
+  lanes: Lanes,
   options: BenchOptions,
   log: (line: string) => void,
 ): Promise<PairRow[]> {
@@ -68,7 +69,7 @@ export async function benchThroughput(
     { pair, processes: 2, targets: [pair.a, pair.b], runs: [] },
   ]);
   const once = (arm: Arm, duration: number) =>
-    loadLanes(arm.targets, duration, options.connections, arm.pair.sent);
+    lanes.load(arm.targets, duration, options.connections, arm.pair.sent);
   // Warm-up: each pair's two-process arm, which loads both A and B.
   for (const arm of arms) if (arm.processes === 2) await once(arm, Math.min(1, options.duration));
   for (let run = 1; run <= options.runs; run++) {
