@@ -1,7 +1,7 @@
 import { isSessError, StoreError } from './errors.ts';
 import { type EventHub, errorName, type Logger } from './events.ts';
 import type { SessionRecord, SessionStore } from './store.ts';
-import { type StoreInterceptor, wrapStore } from './store-wrap.ts';
+import { type StoreInterceptor, type StoreOperation, wrapStore } from './store-wrap.ts';
 
 /** The user's store as core calls it: guarded, with the optional reads core relies on filled in. */
 export interface GuardedStore extends SessionStore {
@@ -45,19 +45,32 @@ export function guardStore(inner: SessionStore, events: EventHub, logger: Logger
     });
   };
 
-  const guard: StoreInterceptor = async (operation, _args, call) => {
+  const failure = (operation: StoreOperation, started: number, error: unknown): StoreError => {
+    events.recordStoreCall(operation, performance.now() - started, true);
+    failed(operation, error);
+    if (isSessError(error) && error.code === StoreError.code) return error as StoreError;
+    return new StoreError(operation, { cause: error });
+  };
+
+  // Written with `then`, not `async`: this runs around every store call of every request.
+  const guard: StoreInterceptor = (operation, _args, call) => {
     const started = performance.now();
+    let pending: ReturnType<typeof call>;
     try {
-      const result = await call();
-      events.recordStoreCall(operation, performance.now() - started, false);
-      if (outage !== null) recovered();
-      return result;
+      pending = Promise.resolve(call()); // the very promise, when the store returns one
     } catch (error) {
-      events.recordStoreCall(operation, performance.now() - started, true);
-      failed(operation, error);
-      if (isSessError(error) && error.code === StoreError.code) throw error;
-      throw new StoreError(operation, { cause: error });
+      return Promise.reject(failure(operation, started, error));
     }
+    return pending.then(
+      (result) => {
+        events.recordStoreCall(operation, performance.now() - started, false);
+        if (outage !== null) recovered();
+        return result;
+      },
+      (error: unknown) => {
+        throw failure(operation, started, error);
+      },
+    );
   };
 
   const store = wrapStore(inner, guard);

@@ -94,14 +94,13 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     writes: writePath(client, durability),
   });
 
-  const store = wrapStore(
-    {
-      name: 'redis',
-      ...ops,
-      stats: (now, statsOptions) => countSessions(client, keys, now, statsOptions),
-    },
-    backstop(client, timeoutMs, durability === null),
-  ) as RedisStore;
+  const operations: SessionStore = {
+    name: 'redis',
+    ...ops,
+    stats: (now, statsOptions) => countSessions(client, keys, now, statsOptions),
+  };
+  const bound = backstop(client, timeoutMs, durability === null);
+  const store = (bound === null ? operations : wrapStore(operations, bound)) as RedisStore;
 
   return {
     ...store,
@@ -120,19 +119,21 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   };
 }
 
-// The backstop behind the client's own timeouts. On a single node every operation is one command,
-// so a client with a commandTimeout within the bound needs no timer of ours (no allocation on the
-// hot path). Otherwise a timer races the operation; its late answer is still handled by the `then`
-// below, so it can never become an unhandled rejection. With durability a write is several
-// commands (a write and its wait, a version check): timed too. `stats` is not bounded: it scans
-// every index, and each of its commands is bounded by the client.
+// The backstop behind the client's own timeouts, or null where none is needed. On a single node
+// every operation is one command, so a client with a commandTimeout within the bound needs no
+// timer of ours, nor a wrapper around each call (no allocation on the hot path). Otherwise a
+// timer races the operation (`timeoutInterceptor`, which still handles its late answer). With
+// durability a write is several commands (a write and its wait, a version check): timed too.
+// `stats` is not bounded: it scans every index, and each of its commands is bounded by the client.
 function backstop(
   client: Redis | Cluster,
   timeoutMs: number,
   singleCommand: boolean,
-): StoreInterceptor {
+): StoreInterceptor | null {
   const commandTimeout = isCluster(client) ? undefined : client.options.commandTimeout;
   const bounded =
     singleCommand && typeof commandTimeout === 'number' && commandTimeout <= timeoutMs;
-  return timeoutInterceptor(timeoutMs, 'Redis', (operation) => bounded || operation === 'stats');
+  return bounded
+    ? null
+    : timeoutInterceptor(timeoutMs, 'Redis', (operation) => operation === 'stats');
 }

@@ -35,14 +35,35 @@ export function readCookies<K extends string>(
   names: Readonly<Record<K, string>>,
 ): CookieReadResult<K> {
   if (typeof header !== 'string' || header.length === 0) return NO_COOKIES;
+  // The library keeps the first of duplicate names, in an object without a prototype (so a
+  // configured name such as `__proto__` reads as any other). A name found once in the whole
+  // header was sent once; one found more often may be a duplicate, so only then are the pairs
+  // counted one by one.
+  const parsed = parse(header);
+  const values: Partial<Record<K, string>> = {};
+  for (const key in names) {
+    const name = names[key];
+    const value = parsed[name];
+    if (value === undefined) continue;
+    if (header.indexOf(name) !== header.lastIndexOf(name)) return readEachPair(header, names);
+    if (value !== '') values[key] = value;
+  }
+  return { values, ambiguous: NONE };
+}
+
+const NONE: readonly never[] = Object.freeze([]);
+
+/** {@link readCookies}, parsing pair by pair to see every occurrence of each name. */
+function readEachPair<K extends string>(
+  header: string,
+  names: Readonly<Record<K, string>>,
+): CookieReadResult<K> {
   const values: Partial<Record<K, string>> = {};
   const ambiguous: K[] = [];
-
   // A Map, not an object lookup: a configured name such as `__proto__` must stay inert.
   const keyOf = new Map<string, K>();
   for (const key of Object.keys(names) as K[]) keyOf.set(names[key], key);
   const seen = new Map<K, string>();
-  // The library keeps only the first of duplicate names, so parse pair by pair to see them all.
   for (const pair of header.split(';')) {
     const parsed = parse(pair);
     for (const name in parsed) {

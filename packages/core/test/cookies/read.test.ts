@@ -40,6 +40,18 @@ describe('readCookies', () => {
     expect(result.ambiguous).toEqual(['csrf']);
   });
 
+  it('flags a duplicate whose copies are spaced differently', () => {
+    const result = readCookies('__Host-session=a;\t__Host-session =b; __Host-csrf=c', names);
+    expect(result.values).toEqual({ csrf: 'c' });
+    expect(result.ambiguous).toEqual(['session']);
+  });
+
+  it('does not mistake our name inside another cookie for a second copy', () => {
+    const result = readCookies('note=__Host-session; __Host-session=v; x__Host-session=w', names);
+    expect(result.values).toEqual({ session: 'v' });
+    expect(result.ambiguous).toEqual([]);
+  });
+
   it('flags an empty duplicate too', () => {
     expect(readCookies('__Host-session=v; __Host-session=', names).ambiguous).toEqual(['session']);
   });

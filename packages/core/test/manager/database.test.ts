@@ -417,6 +417,26 @@ describe('failing closed', () => {
     expect(failing.metrics().store.get?.errors).toBeGreaterThan(0);
   });
 
+  it('a store method that throws instead of rejecting fails closed too', async () => {
+    const { sess, store } = setup();
+    const { credential } = await sess.create('alice');
+    const throwing = new Proxy(store, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (prop !== 'get') return value;
+        return () => {
+          throw new Error('ECONNREFUSED 127.0.0.1:6379');
+        };
+      },
+    });
+    const failing = createSessionManager({ store: throwing, secret: SECRET });
+    await expect(failing.validate(credential)).rejects.toMatchObject({
+      code: 'ERR_SESS_STORE',
+      name: 'StoreError',
+    });
+    expect(failing.metrics().store.get?.errors).toBe(1);
+  });
+
   it('an outage is one error line when it starts and one warning when it ends, never a line per call', async () => {
     const { store } = setup();
     let down = true;
